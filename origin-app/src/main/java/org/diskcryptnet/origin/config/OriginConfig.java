@@ -1,0 +1,307 @@
+package org.diskcryptnet.origin.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The origin's whole configuration, checked. Built only by {@link #bind(ConfigSource)}, which reports every
+ * problem with the line (or flag) that caused it. See {@code origin-app/src/main/resources/origin.example.yaml}
+ * for every setting with its default.
+ */
+public record OriginConfig(
+        Path contentRoot,
+        Storage storage,
+        ListenAddress http,
+        ListenAddress https,
+        ListenAddress admin,
+        Tls tls,
+        String transport,
+        int eventLoops,
+        int maxConnections,
+        Duration requestHeaderTimeout,
+        Duration keepAliveTimeout,
+        Duration drainTimeout,
+        int maxHeaderBytes,
+        int maxTargetBytes,
+        String accessLog,
+        List<String> corsAllowedOrigins,
+        Duration corsMaxAge,
+        Map<String, String> mimeTypes) {
+
+    /** How file bytes reach the socket. */
+    public enum Storage {
+        /** Through the page cache: {@code sendfile} on plain connections. */
+        BUFFERED,
+        /** Around the page cache: O_DIRECT reads through the loop's disk queue (transport-diskmap). */
+        DIRECT
+    }
+
+    /** Certificate chain and key for the HTTPS listener (PEM), and the TLS versions offered. */
+    public record Tls(Path certificate, Path privateKey, List<String> protocols) {}
+
+    public static final String ACCESS_LOG_OFF = "off";
+    public static final String ACCESS_LOG_STDOUT = "stdout";
+
+    /** Every setting the file may hold, with its default as it would be written in YAML ("" = none). */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("content.root", "");
+        d.put("content.storage", "buffered");
+        d.put("listen.http", "127.0.0.1:8080");
+        d.put("listen.https", "off");
+        d.put("listen.admin", "127.0.0.1:9464");
+        d.put("tls.certificate", "");
+        d.put("tls.private_key", "");
+        d.put("tls.protocols", "TLSv1.3,TLSv1.2");
+        d.put("server.transport", "auto");
+        d.put("server.event_loops", "0");
+        d.put("server.max_connections", "10000");
+        d.put("server.request_header_timeout", "10s");
+        d.put("server.keep_alive_timeout", "75s");
+        d.put("server.drain_timeout", "30s");
+        d.put("server.max_header_bytes", "8192");
+        d.put("server.max_target_bytes", "4096");
+        d.put("access_log.path", "stdout");
+        d.put("cors.allowed_origins", "*");
+        d.put("cors.max_age", "10m");
+        return Map.copyOf(d);
+    }
+
+    private static final String MIME_PREFIX = "mime_types.";
+    private static final Set<String> TRANSPORTS = Set.of("auto", "epoll", "nio");
+    private static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+    public static OriginConfig bind(ConfigSource source) throws ConfigException {
+        Binder b = new Binder(source);
+        Path root = b.path("content.root", true);
+        Storage storage = b.choice("content.storage", Storage.class);
+        ListenAddress http = b.address("listen.http");
+        ListenAddress https = b.address("listen.https");
+        ListenAddress admin = b.address("listen.admin");
+        Tls tls = null;
+        Path cert = b.path("tls.certificate", false);
+        Path key = b.path("tls.private_key", false);
+        List<String> protocols = b.list("tls.protocols", p -> TLS_PROTOCOLS.contains(p) ? null
+                : "\"" + p + "\" is not offered: TLSv1.3 and TLSv1.2 only");
+        if (https != null) {
+            if (cert == null) {
+                b.missing("tls.certificate", "listen.https is on, so a PEM certificate chain is needed");
+            }
+            if (key == null) {
+                b.missing("tls.private_key", "listen.https is on, so a PEM private key is needed");
+            }
+            tls = new Tls(cert, key, protocols);
+        }
+        String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) ? null
+                : "\"" + t + "\" is not a transport: auto, epoll or nio");
+        int eventLoops = b.integer("server.event_loops", 0, 1024);
+        int maxConnections = b.integer("server.max_connections", 1, 10_000_000);
+        Duration headerTimeout = b.duration("server.request_header_timeout");
+        Duration keepAlive = b.duration("server.keep_alive_timeout");
+        Duration drain = b.duration("server.drain_timeout");
+        int maxHeader = b.integer("server.max_header_bytes", 1024, 1 << 20);
+        int maxTarget = b.integer("server.max_target_bytes", 64, 1 << 16);
+        String accessLog = b.accessLog("access_log.path");
+        List<String> origins = b.list("cors.allowed_origins", o -> o.equals("*") || o.startsWith("http://")
+                || o.startsWith("https://") ? null : "\"" + o + "\" is not an origin such as https://player.example");
+        Duration corsMaxAge = b.duration("cors.max_age");
+        Map<String, String> mime = b.mimeTypes();
+        if (http == null && https == null) {
+            b.problems.add(new ConfigProblem("listen", "listen.http and listen.https are both off: nothing to serve"));
+        }
+        b.rejectUnknown();
+        if (!b.problems.isEmpty()) {
+            throw new ConfigException(b.problems);
+        }
+        return new OriginConfig(root, storage, http, https, admin, tls, transport, eventLoops, maxConnections,
+                headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge, mime);
+    }
+
+    /** Reads typed values out of a source, collecting problems instead of stopping at the first. */
+    private static final class Binder {
+        final Map<String, Setting> settings;
+        final Set<String> used = new TreeSet<>();
+        final List<ConfigProblem> problems;
+
+        Binder(ConfigSource source) {
+            this.settings = source.settings();
+            this.problems = new ArrayList<>(source.problems());
+        }
+
+        /** The setting, or a default one sourced from "(default)". */
+        Setting get(String key) {
+            used.add(key);
+            Setting s = settings.get(key);
+            return s != null ? s : new Setting(key, DEFAULTS.get(key), "(default)", Path.of("").toAbsolutePath());
+        }
+
+        void problem(Setting s, String message) {
+            problems.add(new ConfigProblem(s.where(), s.key() + ": " + message));
+        }
+
+        void missing(String key, String why) {
+            problems.add(new ConfigProblem(get(key).where(), key + " is not set: " + why));
+        }
+
+        String text(String key, Function<String, String> check) {
+            Setting s = get(key);
+            if (s.isList()) {
+                problem(s, "expected a single value, not a list");
+                return DEFAULTS.get(key);
+            }
+            String error = check.apply(s.text().trim());
+            if (error != null) {
+                problem(s, error);
+            }
+            return s.text().trim();
+        }
+
+        <E extends Enum<E>> E choice(String key, Class<E> type) {
+            Setting s = get(key);
+            String value = s.text().trim().toUpperCase(Locale.ROOT);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(value)) {
+                    return e;
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(e.name().toLowerCase(Locale.ROOT));
+            }
+            problem(s, "\"" + s.text() + "\" is not one of " + String.join(", ", names));
+            return type.getEnumConstants()[0];
+        }
+
+        List<String> list(String key, Function<String, String> checkItem) {
+            Setting s = get(key);
+            List<String> items = new ArrayList<>();
+            for (String raw : s.isList() ? s.list() : List.of(s.text().split(","))) {
+                String item = raw.trim();
+                if (item.isEmpty()) {
+                    continue;
+                }
+                String error = checkItem.apply(item);
+                if (error != null) {
+                    problem(s, error);
+                }
+                items.add(item);
+            }
+            return List.copyOf(items);
+        }
+
+        ListenAddress address(String key) {
+            Setting s = get(key);
+            String text = s.text().trim();
+            if (text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false")) {
+                return null;
+            }
+            String[] error = new String[1];
+            ListenAddress address = ListenAddress.parse(text, error);
+            if (address == null) {
+                problem(s, error[0]);
+            }
+            return address;
+        }
+
+        Path path(String key, boolean requiredDirectory) {
+            Setting s = get(key);
+            String text = s.text().trim();
+            if (text.isEmpty()) {
+                if (requiredDirectory) {
+                    problems.add(new ConfigProblem(s.where(), key + " is not set: the directory to serve"));
+                }
+                return null;
+            }
+            Path p = s.baseDir().resolve(text).normalize();
+            if (requiredDirectory ? !Files.isDirectory(p) : !Files.isRegularFile(p)) {
+                problem(s, p + (requiredDirectory ? " is not a directory" : " is not a file"));
+            } else if (!Files.isReadable(p)) {
+                problem(s, p + " is not readable");
+            }
+            return p;
+        }
+
+        int integer(String key, int min, int max) {
+            Setting s = get(key);
+            try {
+                long v = Long.parseLong(s.text().trim().replace("_", ""));
+                if (v < min || v > max) {
+                    problem(s, v + " is out of range " + min + ".." + max);
+                    return min;
+                }
+                return (int) v;
+            } catch (NumberFormatException e) {
+                problem(s, "\"" + s.text() + "\" is not a whole number");
+                return min;
+            }
+        }
+
+        Duration duration(String key) {
+            Setting s = get(key);
+            Duration d = Durations.parse(s.text().trim());
+            if (d == null) {
+                problem(s, "\"" + s.text() + "\" is not a duration such as 500ms, 10s, 5m or 1h");
+                return Duration.ZERO;
+            }
+            return d;
+        }
+
+        String accessLog(String key) {
+            Setting s = get(key);
+            String text = s.text().trim();
+            if (text.equalsIgnoreCase(ACCESS_LOG_OFF) || text.equalsIgnoreCase("false")) {
+                return ACCESS_LOG_OFF;
+            }
+            if (text.equalsIgnoreCase(ACCESS_LOG_STDOUT) || text.equals("-")) {
+                return ACCESS_LOG_STDOUT;
+            }
+            Path p = s.baseDir().resolve(text).normalize();
+            Path dir = p.getParent();
+            if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                problem(s, "the directory of " + p + " does not exist or is not writable");
+            }
+            return p.toString();
+        }
+
+        Map<String, String> mimeTypes() {
+            Map<String, String> types = new LinkedHashMap<>();
+            settings.forEach((key, s) -> {
+                if (key.startsWith(MIME_PREFIX)) {
+                    used.add(key);
+                    String ext = key.substring(MIME_PREFIX.length());
+                    String type = s.text().trim();
+                    if (ext.isEmpty() || ext.contains("/")) {
+                        problem(s, "\"" + ext + "\" is not a file extension");
+                    } else if (!type.matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;.*)?")) {
+                        problem(s, "\"" + type + "\" is not a media type such as video/mp4");
+                    } else {
+                        types.put(ext, type);
+                    }
+                }
+            });
+            return Map.copyOf(types);
+        }
+
+        void rejectUnknown() {
+            for (Setting s : settings.values()) {
+                if (!used.contains(s.key())) {
+                    String section = s.key().contains(".") ? s.key().substring(0, s.key().indexOf('.')) : s.key();
+                    List<String> known = DEFAULTS.keySet().stream().filter(k -> k.startsWith(section + ".")).sorted().toList();
+                    problems.add(new ConfigProblem(s.where(), "unknown setting " + s.key()
+                            + (known.isEmpty() ? "" : " (known in " + section + ": " + String.join(", ", known) + ")")));
+                }
+            }
+        }
+    }
+}

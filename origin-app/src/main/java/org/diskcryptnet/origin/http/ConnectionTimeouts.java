@@ -1,0 +1,125 @@
+package org.diskcryptnet.origin.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * The two clocks of an HTTP/1.1 connection, placed before the codec so that it sees raw bytes:
+ * <ul>
+ *   <li>the <b>request-header timeout</b> runs from the first byte of a request (or from accept) until its
+ *       header section is decoded; a client that dribbles headers (slowloris) gets 408 and is closed;</li>
+ *   <li>the <b>keep-alive timeout</b> runs while no request is in progress and no byte of the next one has
+ *       arrived; an idle connection is closed without a response (RFC 9112 §9.8).</li>
+ * </ul>
+ * It also tells, for a graceful shutdown, whether the connection is idle and may be closed at once.
+ */
+public final class ConnectionTimeouts extends ChannelDuplexHandler {
+
+    private static final byte[] REQUEST_TIMEOUT = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain\r\n"
+            + "Content-Length: 20\r\nConnection: close\r\n\r\n408 Request Timeout\n").getBytes(StandardCharsets.US_ASCII);
+
+    private enum State { IDLE, AWAITING_HEADERS, BUSY }
+
+    private final long headerTimeoutNanos;
+    private final long keepAliveNanos;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAITING_HEADERS;
+    private boolean bytesSinceAccept;
+    private int requestsInFlight;
+    private ScheduledFuture<?> timer;
+
+    public ConnectionTimeouts(long headerTimeoutNanos, long keepAliveNanos) {
+        this.headerTimeoutNanos = headerTimeoutNanos;
+        this.keepAliveNanos = keepAliveNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            arm(headerTimeoutNanos, true);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        arm(headerTimeoutNanos, true);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf buf && buf.isReadable()) {
+            bytesSinceAccept = true;
+            if (state == State.IDLE) {
+                state = State.AWAITING_HEADERS;
+                arm(headerTimeoutNanos, true);
+            }
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.channelInactive(ctx);
+    }
+
+    /** The codec has decoded a request's header section. */
+    public void requestStarted() {
+        requestsInFlight++;
+        state = State.BUSY;
+        cancel();
+    }
+
+    /** The last byte of a response was handed to the socket (or the write failed). */
+    public void responseFinished() {
+        if (--requestsInFlight > 0) {
+            return;
+        }
+        requestsInFlight = 0;
+        state = State.IDLE;
+        arm(keepAliveNanos, false);
+    }
+
+    /** No request in progress: a graceful shutdown may close this connection now. */
+    public boolean idle() {
+        return requestsInFlight == 0;
+    }
+
+    private void arm(long nanos, boolean headerClock) {
+        cancel();
+        if (nanos <= 0) {
+            return;
+        }
+        timer = ctx.executor().schedule(() -> expire(headerClock), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void expire(boolean headerClock) {
+        timer = null;
+        if (!ctx.channel().isActive() || state == State.BUSY) {
+            return;
+        }
+        if (headerClock && bytesSinceAccept) {
+            // RFC 9110 §15.5.9: 408 tells the client the server gave up waiting for the request.
+            ByteBuf response = Unpooled.wrappedBuffer(REQUEST_TIMEOUT);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.diskcryptnet.origin.http.validators;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** HTTP-date (RFC 9110 §5.6.7): IMF-fixdate is generated; the two obsolete forms are accepted too. */
+public final class HttpDates {
+
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RFC_850 =
+            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ASCTIME =
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter[] ACCEPTED = {IMF_FIXDATE, RFC_850, ASCTIME};
+
+    private HttpDates() {}
+
+    public static String format(long epochSeconds) {
+        return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSeconds));
+    }
+
+    /** Seconds since the epoch, or {@code Long.MIN_VALUE} if the value is not an HTTP-date (§5.6.7: then ignore it). */
+    public static long parse(String value) {
+        if (value == null) {
+            return Long.MIN_VALUE;
+        }
+        String v = value.trim();
+        for (DateTimeFormatter f : ACCEPTED) {
+            try {
+                return Instant.from(f.parse(v)).getEpochSecond();
+            } catch (DateTimeException ignored) {
+                // try the next form
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+}

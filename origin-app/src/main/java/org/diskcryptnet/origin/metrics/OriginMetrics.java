@@ -1,0 +1,92 @@
+package org.diskcryptnet.origin.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The origin's HTTP metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped
+ * from the admin port. Meters are looked up by array index, never by building tag lists per request.
+ */
+public final class OriginMetrics {
+
+    private static final String[] METHODS = {"GET", "HEAD", "OPTIONS", "OTHER"};
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry;
+    private final AtomicReferenceArray<Timer> requestTimers;
+    private final Counter responseBytes;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final Counter rejectedConnections;
+    private final Counter accessLogDropped;
+
+    public OriginMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.requestTimers = new AtomicReferenceArray<>(METHODS.length * STATUS_CLASSES.length * RouteKind.values().length);
+        this.responseBytes = Counter.builder("http.server.response.body").baseUnit("bytes")
+                .description("Body bytes of responses written to clients").register(registry);
+        Gauge.builder("http.server.connections.open", openConnections, AtomicInteger::get)
+                .description("Client connections currently open").register(registry);
+        this.rejectedConnections = Counter.builder("http.server.connections.rejected")
+                .description("Connections refused because server.max_connections was reached").register(registry);
+        this.accessLogDropped = Counter.builder("origin.access.log.dropped")
+                .description("Access log lines dropped because the writer fell behind").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public AtomicInteger openConnections() {
+        return openConnections;
+    }
+
+    public void connectionRejected() {
+        rejectedConnections.increment();
+    }
+
+    public void accessLogDropped() {
+        accessLogDropped.increment();
+    }
+
+    /** One finished exchange: its duration from request headers to the last body byte handed to the socket. */
+    public void requestCompleted(String method, int status, RouteKind route, long bodyBytes, long durationNanos) {
+        int m = switch (method) {
+            case "GET" -> 0;
+            case "HEAD" -> 1;
+            case "OPTIONS" -> 2;
+            default -> 3;
+        };
+        int s = Math.min(Math.max(status / 100, 1), 5) - 1;
+        int index = (m * STATUS_CLASSES.length + s) * RouteKind.values().length + route.ordinal();
+        Timer timer = requestTimers.get(index);
+        if (timer == null) {
+            timer = Timer.builder("http.server.requests")
+                    .description("HTTP exchanges, from the request's header section to the response's last byte")
+                    .tag("method", METHODS[m]).tag("status_class", STATUS_CLASSES[s]).tag("route", route.tag)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry);
+            requestTimers.set(index, timer);
+        }
+        timer.record(durationNanos, TimeUnit.NANOSECONDS);
+        if (bodyBytes > 0) {
+            responseBytes.increment(bodyBytes);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package org.diskcryptnet.origin.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.NettyRuntime;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import org.diskcryptnet.origin.accesslog.AccessLog;
+import org.diskcryptnet.origin.config.ListenAddress;
+import org.diskcryptnet.origin.config.OriginConfig;
+import org.diskcryptnet.origin.content.ContentRoot;
+import org.diskcryptnet.origin.content.MediaTypes;
+import org.diskcryptnet.origin.http.ConnectionTimeouts;
+import org.diskcryptnet.origin.http.Cors;
+import org.diskcryptnet.origin.http.OriginContext;
+import org.diskcryptnet.origin.http.OriginHandler;
+import org.diskcryptnet.origin.metrics.OriginMetrics;
+import org.diskcryptnet.origin.storage.BufferedFileBodies;
+import org.diskcryptnet.origin.tls.ServerTls;
+
+/**
+ * A running origin: its listeners, event loops, admin port and access log, built from a checked
+ * {@link OriginConfig}. Stops gracefully: stop accepting, let responses in flight finish up to the drain
+ * timeout, close what is left.
+ */
+public final class OriginServer implements AutoCloseable {
+
+    private final OriginConfig config;
+    private final Transports transport;
+    private final EventLoopGroup group;
+    private final OriginMetrics metrics;
+    private final AccessLog accessLog;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final int eventLoops;
+    private Channel http;
+    private Channel https;
+    private AdminServer admin;
+    private volatile boolean draining;
+    private volatile boolean stopped;
+
+    private OriginServer(OriginConfig config) throws IOException {
+        this.config = config;
+        this.transport = Transports.select(config.transport());
+        this.eventLoops = config.eventLoops() > 0 ? config.eventLoops() : NettyRuntime.availableProcessors();
+        this.metrics = new OriginMetrics();
+        this.accessLog = AccessLog.open(config.accessLog(), metrics);
+        this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlerFactory());
+    }
+
+    public static OriginServer start(OriginConfig config) throws Exception {
+        OriginServer server = new OriginServer(config);
+        try {
+            server.bind();
+            return server;
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void bind() throws Exception {
+        if (config.storage() == OriginConfig.Storage.DIRECT) {
+            throw new IllegalStateException("content.storage: direct needs the diskmap storage queues, "
+                    + "which this build does not have yet; use content.storage: buffered");
+        }
+        ContentRoot content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
+        OriginContext context = new OriginContext(content, new BufferedFileBodies(false), new BufferedFileBodies(true),
+                new Cors(config.corsAllowedOrigins(), config.corsMaxAge()), metrics, accessLog,
+                config.maxTargetBytes(), () -> draining);
+        ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), metrics);
+        if (config.http() != null) {
+            http = listen(config.http(), context, limiter, null);
+        }
+        if (config.https() != null) {
+            https = listen(config.https(), context, limiter, ServerTls.context(config.tls()));
+        }
+        if (config.admin() != null) {
+            admin = AdminServer.start(config.admin(), transport, metrics, () -> !draining && !stopped);
+        }
+    }
+
+    private Channel listen(ListenAddress address, OriginContext context, ConnectionLimiter limiter, SslContext tls)
+            throws InterruptedException {
+        HttpDecoderConfig decoding = new HttpDecoderConfig()
+                // the request line is method, target and version: leave room for the longest method we answer
+                .setMaxInitialLineLength(config.maxTargetBytes() + 32)
+                .setMaxHeaderSize(config.maxHeaderBytes());
+        long headerTimeout = config.requestHeaderTimeout().toNanos();
+        long keepAlive = config.keepAliveTimeout().toNanos();
+        Channel channel = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (!limiter.admit(ch, tls == null)) {
+                            return;
+                        }
+                        clients.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc()));
+                        }
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
+                        p.addLast("timeouts", timeouts);
+                        p.addLast("http", new HttpServerCodec(decoding));
+                        if (tls != null) {
+                            // SslHandler cannot encrypt a FileRegion: the body goes as record-sized chunks.
+                            p.addLast("chunked", new ChunkedWriteHandler());
+                        }
+                        p.addLast("origin", new OriginHandler(context, timeouts));
+                    }
+                })
+                .bind(address.socketAddress()).sync().channel();
+        listeners.add(channel);
+        return channel;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http == null ? null : (InetSocketAddress) http.localAddress();
+    }
+
+    public InetSocketAddress httpsAddress() {
+        return https == null ? null : (InetSocketAddress) https.localAddress();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    public int eventLoops() {
+        return eventLoops;
+    }
+
+    public OriginMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops accepting, closes idle connections, lets responses in flight finish for at most {@code drainTimeout},
+     * then closes everything. Returns the number of connections that had to be cut.
+     */
+    public int drainAndStop(Duration drainTimeout) {
+        draining = true;
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        for (Channel client : clients) {
+            client.eventLoop().execute(() -> {
+                ConnectionTimeouts timeouts = client.pipeline().get(ConnectionTimeouts.class);
+                if (timeouts == null || timeouts.idle()) {
+                    client.close();
+                }
+            });
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int cut = clients.size();
+        close();
+        return cut;
+    }
+
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        draining = true;
+        for (Channel listener : listeners) {
+            listener.close().syncUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (admin != null) {
+            admin.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (accessLog != null) {
+            try {
+                accessLog.close();
+            } catch (IOException ignored) {
+                // nothing left to tell it to
+            }
+        }
+    }
+
+    /** For the CLI's start-up message. */
+    public void describe(PrintStream out) {
+        out.printf("diskcryptnet origin: serving %s (transport %s, %d event loops, storage %s)%n",
+                config.contentRoot(), transport.name(), eventLoops, config.storage().name().toLowerCase());
+        if (http != null) {
+            out.printf("  http   http://%s/%n", hostPort(httpAddress()));
+        }
+        if (https != null) {
+            out.printf("  https  https://%s/%n", hostPort(httpsAddress()));
+        }
+        if (admin != null) {
+            out.printf("  admin  http://%s/metrics  /healthz  /readyz%n", hostPort(adminAddress()));
+        }
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}
