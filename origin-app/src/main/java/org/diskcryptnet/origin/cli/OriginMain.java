@@ -159,6 +159,7 @@ public final class OriginMain {
         if (demo != null) {
             printDemoHints(server, demo, err);
         }
+        err.printf("origin: ready (pid %d)%n", ProcessHandle.current().pid());
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
