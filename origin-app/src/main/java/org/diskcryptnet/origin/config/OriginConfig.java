@@ -83,6 +83,10 @@ public record OriginConfig(
     private static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
     public static OriginConfig bind(ConfigSource source) throws ConfigException {
+        if (!source.problems().isEmpty()) {
+            // The file could not be read as a whole: what is missing from it would only add false alarms.
+            throw new ConfigException(source.problems());
+        }
         Binder b = new Binder(source);
         Path root = b.path("content.root", true);
         Storage storage = b.choice("content.storage", Storage.class);
@@ -117,8 +121,9 @@ public record OriginConfig(
                 || o.startsWith("https://") ? null : "\"" + o + "\" is not an origin such as https://player.example");
         Duration corsMaxAge = b.duration("cors.max_age");
         Map<String, String> mime = b.mimeTypes();
-        if (http == null && https == null) {
-            b.problems.add(new ConfigProblem("listen", "listen.http and listen.https are both off: nothing to serve"));
+        if (b.isOff("listen.http") && b.isOff("listen.https")) {
+            b.problems.add(new ConfigProblem(b.get("listen.http").where(),
+                    "listen.http and listen.https are both off: nothing to serve"));
         }
         b.rejectUnknown();
         if (!b.problems.isEmpty()) {
@@ -200,12 +205,17 @@ public record OriginConfig(
             return List.copyOf(items);
         }
 
+        boolean isOff(String key) {
+            String text = get(key).text().trim();
+            return text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false");
+        }
+
         ListenAddress address(String key) {
             Setting s = get(key);
-            String text = s.text().trim();
-            if (text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false")) {
+            if (isOff(key)) {
                 return null;
             }
+            String text = s.text().trim();
             String[] error = new String[1];
             ListenAddress address = ListenAddress.parse(text, error);
             if (address == null) {

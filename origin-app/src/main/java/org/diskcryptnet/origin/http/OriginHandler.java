@@ -110,6 +110,11 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
             simple(ctx, ex, status, false, false);
             return;
         }
+        if (request.protocolVersion().majorVersion() != 1) {
+            // RFC 9110 §15.6.6: the major version is not one this server speaks.
+            simple(ctx, ex, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, false, false);
+            return;
+        }
         if (request.uri().length() > origin.maxTargetBytes()) {
             simple(ctx, ex, HttpResponseStatus.REQUEST_URI_TOO_LONG, false, false);
             return;

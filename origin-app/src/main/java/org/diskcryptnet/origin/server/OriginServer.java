@@ -232,7 +232,8 @@ public final class OriginServer implements AutoCloseable {
         }
     }
 
-    static String hostPort(InetSocketAddress address) {
+    /** {@code host:port}, IPv6 literals bracketed, for URLs in messages. */
+    public static String hostPort(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
