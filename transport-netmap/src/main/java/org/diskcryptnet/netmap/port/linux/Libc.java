@@ -42,6 +42,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle READ = capturing("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = capturing("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    // The same two with the buffer as a plain address: a frame inside a large region is passed as base + offset
+    // without creating a slice object per call (the callers check the bounds).
+    private static final MethodHandle READ_AT = capturing("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE_AT = capturing("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle POLL = capturing("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle MMAP = capturing("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -145,6 +149,26 @@ public final class Libc {
     public static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
         try {
             return (long) WRITE.invokeExact(state, fd, buffer, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** read(2) into {@code region[offset, offset + length)}; the range is checked, nothing is allocated. */
+    public static long readAt(MemorySegment state, int fd, MemorySegment region, long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, region.byteSize());
+        try {
+            return (long) READ_AT.invokeExact(state, fd, region.address() + offset, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** write(2) from {@code region[offset, offset + length)}; the range is checked, nothing is allocated. */
+    public static long writeAt(MemorySegment state, int fd, MemorySegment region, long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, region.byteSize());
+        try {
+            return (long) WRITE_AT.invokeExact(state, fd, region.address() + offset, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

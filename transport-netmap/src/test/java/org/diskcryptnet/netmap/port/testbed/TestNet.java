@@ -50,9 +50,9 @@ public final class TestNet implements AutoCloseable {
     }
 
     /**
-     * A veth pair between two namespaces, both ends up, with {@code queues} rx and tx queues each. The peer end
-     * gets tx checksum offload off (TESTBED.md: else the kernel hands frames over with partial checksums), and
-     * the stack's end gets IPv6 off so the kernel does not chatter on it.
+     * A veth pair between two namespaces, both ends up, with {@code queues} rx and tx queues each; the stack's end
+     * ({@code ifA}) gets IPv6 off so the kernel does not chatter on it. The offloads stay as veth has them (tx
+     * checksum and TSO on): a test that needs full checksums from the kernel turns them off itself.
      */
     public void veth(String nsA, String ifA, String nsB, String ifB, int queues) {
         run("ip", "-n", nsA, "link", "add", ifA, "numtxqueues", "" + queues, "numrxqueues", "" + queues, "type", "veth",
