@@ -24,11 +24,14 @@ final class ReceiveBuffer {
     private long recentStart = -1;
     private long readOffset;
     private long inOrderEnd;
+    /** The largest window this connection advertises: the capacity unless the application asked for less. */
+    private int window;
 
     ReceiveBuffer(BlockPool pool, int capacity, int maxRanges) {
         this.ring = new BlockRing(pool, capacity);
         this.rangeStart = new long[maxRanges];
         this.rangeEnd = new long[maxRanges];
+        this.window = ring.capacity();
     }
 
     void reset() {
@@ -37,6 +40,7 @@ final class ReceiveBuffer {
         recentStart = -1;
         readOffset = 0;
         inOrderEnd = 0;
+        window = ring.capacity();
     }
 
     void clear() {
@@ -44,8 +48,14 @@ final class ReceiveBuffer {
         ranges = 0;
     }
 
+    /** The largest window advertised (SO_RCVBUF): at most the buffer's capacity. */
     int capacity() {
-        return ring.capacity();
+        return window;
+    }
+
+    /** Limits the advertised window to {@code bytes} (rounded up to the window-scale unit by the caller's peer). */
+    void window(int bytes) {
+        window = Math.max(1, Math.min(bytes, ring.capacity()));
     }
 
     /** Offset of the next byte expected in order (RCV.NXT as a stream offset). */
@@ -64,7 +74,7 @@ final class ReceiveBuffer {
 
     /** Bytes of the window not taken by unread in-order data. */
     int free() {
-        return ring.capacity() - readable();
+        return Math.max(0, window - readable());
     }
 
     boolean hasOutOfOrder() {

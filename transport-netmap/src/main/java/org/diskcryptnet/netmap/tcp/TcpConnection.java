@@ -295,6 +295,14 @@ public final class TcpConnection {
         return true;
     }
 
+    /**
+     * Asks for a {@link TcpHandler#writable} event at the next acknowledgment that frees send space, for a
+     * caller that stopped writing by a limit of its own (Netty's {@code SO_SNDBUF}) rather than a full queue.
+     */
+    public void requestWritable() {
+        writeBlocked = true;
+    }
+
     /** In-memory bytes {@link #write(MemorySegment, long, int)} would take now. */
     public int writableBytes() {
         return state == TcpState.CLOSED || finQueued ? 0 : send.memorySpace();
@@ -371,6 +379,19 @@ public final class TcpConnection {
 
     public boolean keepAlive() {
         return keepAliveEnabled;
+    }
+
+    /**
+     * Limits the receive window this connection advertises to {@code bytes} (SO_RCVBUF), at most the loop's
+     * {@link TcpConfig#receiveBuffer}; the right edge already advertised is never withdrawn.
+     */
+    public void receiveWindow(int bytes) {
+        receive.window(bytes);
+    }
+
+    /** The largest receive window this connection advertises. */
+    public int receiveWindow() {
+        return receive.capacity();
     }
 
     // ======================================================================================== status

@@ -2,6 +2,7 @@ package org.diskcryptnet.netmap.tcp;
 
 import java.lang.foreign.MemorySegment;
 import java.security.SecureRandom;
+import java.util.function.IntFunction;
 
 import org.diskcryptnet.netmap.wire.DropCounters;
 import org.diskcryptnet.netmap.wire.DropReason;
@@ -72,6 +73,7 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
     private final boolean[] pendingFailed = new boolean[PENDING_RECORDS];
     private final int[] pendingFree = new int[PENDING_RECORDS];
     private int pendingFreeCount;
+    private IntFunction<TcpListener> listenerSource;
 
     /** A layer with RFC 6528 ISNs and SYN-cookie / timestamp secrets drawn from {@link SecureRandom}. */
     public TcpLayer(TcpConfig config, int localIp, SegmentSink sink, DropCounters drops) {
@@ -150,6 +152,16 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         return l;
     }
 
+    /**
+     * Where a listener comes from when a segment opens a connection to a port that has none yet: a listening
+     * socket shared by several loops (SO_REUSEPORT-like, one TcpLayer per loop) is installed in each loop
+     * lazily, by the first segment for it, instead of by a cross-thread task that could arrive after the SYN.
+     * The source returns null (no listener: RST as usual) or a listener it made with {@link #listen}.
+     */
+    public void listenerSource(IntFunction<TcpListener> source) {
+        this.listenerSource = source;
+    }
+
     /** The listener on {@code port}, or null. */
     public TcpListener listenerFor(int port) {
         return port > 0 && port <= 0xFFFF ? listeners[port] : null;
@@ -208,6 +220,9 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         int localPort = seg.destinationPort();
         TcpConnection c = table.get(ConnectionTable.key(sourceIp, seg.sourcePort(), localPort));
         TcpListener l = listeners[localPort];
+        if (c == null && l == null && listenerSource != null) {
+            l = listenerSource.apply(localPort);
+        }
         if (c != null) {
             if (c.state == TcpState.TIME_WAIT && (seg.flags() & (SYN | ACK | RST)) == SYN && l != null
                     && timeWaitMayReopen(c, seg)) {
@@ -248,6 +263,14 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
     public int processTimers(long now) {
         this.now = now;
         return wheel.expire(now, timers);
+    }
+
+    /**
+     * The earliest timer deadline up to {@code now + horizon} ({@code now + horizon} if none is nearer), for a
+     * loop that wants to sleep until its next timer.
+     */
+    public long nextTimerDeadline(long now, long horizon) {
+        return wheel.nextDeadline(now, horizon);
     }
 
     /** Whether some connection has something to send (a flush would do work). */

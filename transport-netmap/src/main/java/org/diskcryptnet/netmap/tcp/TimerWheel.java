@@ -62,6 +62,28 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
+    /**
+     * The earliest deadline among the slots from the wheel's position up to {@code now + horizon}, or
+     * {@code now + horizon} if none lies within: lets a loop sleep until its next timer. O(horizon in ticks).
+     */
+    long nextDeadline(long now, long horizon) {
+        long limit = now + horizon;
+        long from = Math.max(currentTick, 0);
+        long to = Math.min(limit >> TICK_SHIFT, from + SLOTS - 1);
+        long earliest = limit;
+        for (long t = from; t <= to; t++) {
+            for (TcpConnection c = slots[(int) t & MASK]; c != null; c = c.timerNext) {
+                if (c.timerDeadline < earliest) {
+                    earliest = c.timerDeadline;
+                }
+            }
+            if (earliest < limit && (earliest >> TICK_SHIFT) <= t) {
+                break;
+            }
+        }
+        return earliest;
+    }
+
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
     int expire(long now, TcpTimers timers) {
         long nowTick = now >> TICK_SHIFT;
