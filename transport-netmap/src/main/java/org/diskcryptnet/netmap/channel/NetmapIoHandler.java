@@ -213,6 +213,18 @@ public final class NetmapIoHandler implements IoHandler {
 
     // ======================================================================================== for channels
 
+    /**
+     * Emits what the connections may send now and hands the frames to the port: a channel's flush puts its bytes
+     * on the wire at once, as a kernel socket's write does, instead of at the end of the loop iteration (a
+     * handler may block the loop thread after flushing, and the peer must still get the bytes).
+     */
+    void flushNow() {
+        if (tcp.hasPendingOutput()) {
+            tcp.flushOutput(now());
+        }
+        nif.flushTx();
+    }
+
     /** TCP's clock: nanoseconds, monotonic, always positive. */
     long now() {
         return System.nanoTime() - CLOCK_BASE;

@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -190,6 +191,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         requestedRemote = r;
         local = socketAddress(ownIp, c.localPort());
         applyOptions(c);
+        l.flushNow();
         return false;
     }
 
@@ -229,19 +231,22 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
             boolean reset = config.getSoLinger() == 0;
             NetmapIoHandler owner = home != null ? home : loop;
             if (owner == null || owner.inLoop()) {
-                closeConnection(c, reset);
+                closeConnection(c, reset, owner);
             } else {
                 // closeForcibly() of a channel that was never registered, from its parent's loop
-                owner.executor().execute(() -> closeConnection(c, reset));
+                owner.executor().execute(() -> closeConnection(c, reset, owner));
             }
         }
     }
 
-    private static void closeConnection(TcpConnection c, boolean reset) {
+    private static void closeConnection(TcpConnection c, boolean reset, NetmapIoHandler owner) {
         if (reset) {
             c.abort();      // SO_LINGER 0: RST, queued data discarded
         } else {
             c.close();      // FIN after the queued data (RST if received data was left unread, RFC 1122)
+        }
+        if (owner != null) {
+            owner.flushNow();
         }
     }
 
@@ -308,6 +313,16 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         }
     }
 
+    @Override
+    protected void doBeginRead() throws Exception {
+        super.doBeginRead();
+        // TCP reports new bytes only: bytes left from an earlier read() must be read on this one
+        TcpConnection c = connection;
+        if (c != null && isRegistered() && (c.readableBytes() > 0 || c.inputShutdown() && !inputClosedSeenErrorOnRead)) {
+            registration().readAgain();
+        }
+    }
+
     // ======================================================================================== writing
 
     @Override
@@ -325,6 +340,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
             throw new IOException("Broken pipe: " + e.getMessage(), e);
         }
         writePending = !done;
+        l.flushNow();
     }
 
     @Override
@@ -361,10 +377,11 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
     protected void doShutdownOutput() throws Exception {
         TcpConnection c = connection;
         if (c == null) {
-            throw new ClosedChannelException();
+            throw isOpen() ? new NotYetConnectedException() : new ClosedChannelException();
         }
         c.shutdownOutput();
         outputShutdown = true;
+        loop.flushNow();
     }
 
     @Override
@@ -402,6 +419,10 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
     private void shutdownInput0(ChannelPromise promise) {
         if (!isOpen()) {
             promise.setFailure(new ClosedChannelException());
+            return;
+        }
+        if (connection == null) {
+            promise.setFailure(new NotYetConnectedException());
             return;
         }
         // as shutdown(SHUT_RD): the application reads no more; what arrives is discarded
