@@ -215,6 +215,9 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         active = false;
         open = false;
         inputClosedSeenErrorOnRead = true;
+        // a closed socket is shut down both ways, as Netty's other transports report it
+        inputShutdown = true;
+        outputShutdown = true;
         ChannelPromise promise = connectPromise;
         if (promise != null) {
             promise.tryFailure(new ClosedChannelException());
