@@ -15,6 +15,7 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.stack.NetworkInterface;
 import org.diskcryptnet.netmap.stack.StackCounters;
 import org.diskcryptnet.netmap.tcp.TcpLayer;
@@ -41,11 +42,13 @@ public final class NetmapIoHandler implements IoHandler {
     /** TCP's clock starts well above 0 (its timer wheel treats negative times as unset). */
     private static final long CLOCK_BASE = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private static final long TIMER_HORIZON = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int MAX_TX_SYNCS = 64;
 
     private final ThreadAwareExecutor executor;
     private final PortShare share;
     private final int queue;
     private final PacketPort port;
+    private final PacketRing tx;
     private final NetworkInterface nif;
     private final TcpLayer tcp;
     private final LoopIdler idler;
@@ -65,6 +68,7 @@ public final class NetmapIoHandler implements IoHandler {
         boolean ok = false;
         try {
             this.port = share.port();
+            this.tx = port.txRing(queue);
             NetmapConfig config = share.config();
             this.nif = new NetworkInterface(port, queue, config.interfaceConfig(), config.tcp());
             this.tcp = nif.tcp();
@@ -99,7 +103,8 @@ public final class NetmapIoHandler implements IoHandler {
         long now = now();
         int work = runReady();
         work += nif.poll(now);
-        if (work > 0 || tcp.hasPendingOutput() || readyHead != null) {
+        boolean txBusy = drainTx();
+        if (work > 0 || txBusy || tcp.hasPendingOutput() || readyHead != null) {
             idler.busy();
         } else if (context.canBlock()) {
             long t = now();
@@ -223,6 +228,31 @@ public final class NetmapIoHandler implements IoHandler {
             tcp.flushOutput(now());
         }
         nif.flushTx();
+        drainTx();
+    }
+
+    /**
+     * Syncs the tx ring until every submitted frame left or the port stops making progress: a port may move only
+     * a batch per sync (AF_XDP in copy mode transmits 32 frames per kick, a pipe what the peer's ring takes), and
+     * frames left in the ring would otherwise wait for the next event, which the missing frames would never
+     * cause. True if frames are still in flight (the loop then must not block).
+     */
+    private boolean drainTx() {
+        int inFlight = txInFlight();
+        for (int i = 0; inFlight > 0 && i < MAX_TX_SYNCS; i++) {
+            port.txSync(queue);
+            int now = txInFlight();
+            if (now >= inFlight) {
+                break; // completions come later (a NIC's DMA, a full peer): the idle strategy must not block
+            }
+            inFlight = now;
+        }
+        return inFlight > 0;
+    }
+
+    /** Slots of the tx ring handed to the port and not completed yet. */
+    private int txInFlight() {
+        return tx.size() - 1 - tx.space();
     }
 
     /** TCP's clock: nanoseconds, monotonic, always positive. */
@@ -268,6 +298,11 @@ public final class NetmapIoHandler implements IoHandler {
     /** The same scratch area as a ByteBuffer (position and limit are the caller's to set). */
     ByteBuffer stagingBuffer() {
         return stagingBuffer;
+    }
+
+    /** How often this loop parked or blocked for lack of work (diagnostics). */
+    public long idlerParks() {
+        return idler.parks;
     }
 
     int registeredChannels() {
