@@ -24,8 +24,7 @@ import org.diskcryptnet.netmap.tcp.TcpConnection;
  *       ({@link ByteBufSource}): one copy, from the buffer into the transmit slots;</li>
  *   <li>a smaller {@code ByteBuf} is copied into the connection's send buffer (kept until acknowledged), from its
  *       memory address, or through the loop's staging area for heap and composite buffers;</li>
- *   <li>a {@link DefaultFileRegion} becomes a regenerable {@link FileSource} (copied from a mapping of the file
- *       into the transmit slots);
+ *   <li>a {@link DefaultFileRegion} becomes a regenerable {@link FileSource} (pread into the transmit slots);
  *       any other {@link FileRegion} copies itself into the send buffer through
  *       {@link FileRegion#transferTo} (issue 8 hands the project's {@code DiskRegion} to TCP here as a source).</li>
  * </ul>
@@ -139,14 +138,7 @@ final class StreamWriter {
             // what DefaultFileRegion.validate says, said before TCP promises to send bytes that do not exist
             throw new IOException("Underlying file size " + size + " smaller then requested count " + region.count());
         }
-        FileSource source = takeFileSource();
-        try {
-            source.init((DefaultFileRegion) region.retain(), file, from);
-        } catch (IOException | RuntimeException e) {
-            region.release();
-            recycle(source);
-            throw e;
-        }
+        FileSource source = takeFileSource().init((DefaultFileRegion) region.retain(), file, from);
         if (!c.write(source, remaining)) {
             source.release();
             return false;
