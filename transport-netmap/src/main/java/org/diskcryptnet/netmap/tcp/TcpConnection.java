@@ -53,6 +53,9 @@ public final class TcpConnection {
     long sndUnaOffset;
     boolean finQueued;
     int finSeq;
+    /** End of the last segment shorter than the MSS we sent (Minshall's Nagle variant). */
+    int smallSegmentEnd;
+    boolean smallSegmentSent;
     /** MSS of the connection (min of the peer's MSS option and ours), before per-segment options. */
     int mssOption;
 
@@ -429,6 +432,8 @@ public final class TcpConnection {
         sndUnaOffset = -1;
         finQueued = false;
         finSeq = 0;
+        smallSegmentEnd = 0;
+        smallSegmentSent = false;
         mssOption = mss;
         irs = rcvNxt = rcvAdv = rcvWscale = lastAckSent = 0;
         finReceived = false;

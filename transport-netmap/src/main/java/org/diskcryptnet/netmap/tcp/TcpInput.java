@@ -48,10 +48,18 @@ final class TcpInput {
         boolean syn = (flags & SYN) != 0;
         boolean fin = (flags & FIN) != 0;
 
-        if (c.state == TcpState.SYN_RECEIVED && syn && (flags & ACK) == 0 && seq == c.irs) {
-            c.ackNow = true; // our SYN-ACK was lost: the peer's SYN came again (RFC 9293 section 3.10.7.4)
-            layer.markDirty(c);
-            return;
+        if (c.state == TcpState.SYN_RECEIVED && syn && seq == c.irs) {
+            int ack = seg.acknowledgment();
+            if ((flags & ACK) == 0 || !(SeqNum.lt(c.sndUna, ack) && SeqNum.le(ack, c.sndMax))) {
+                c.ackNow = true; // our SYN-ACK was lost: the peer's SYN came again; send the SYN-ACK again
+                layer.markDirty(c);
+                return;
+            }
+            // simultaneous open (RFC 9293 figure 8, line 6): the peer's SYN,ACK acknowledges our SYN; its SYN
+            // we already have, so only the ACK (and anything after the SYN) is new - as Linux treats it
+            syn = false;
+            flags &= ~SYN;
+            seq++;
         }
         // RFC 7323 section 3.2: once negotiated, a segment without timestamps is dropped (RST excepted)
         if (c.tsEnabled && !rst) {
@@ -234,7 +242,8 @@ final class TcpInput {
             if (c.state == TcpState.CLOSED) {
                 return false;
             }
-        } else if (ack == c.sndUna && c.sndMax != c.sndUna) {
+        } else if (ack == c.sndUna && c.sndNxt != c.sndUna) {
+            // data outstanding (a zero-window probe past SND.NXT does not count: RFC 5681 2, condition (a))
             int newlySacked = c.sackEnabled ? sack(c, opt) : 0;
             boolean duplicate = c.sackEnabled
                     ? newlySacked > 0
@@ -374,9 +383,11 @@ final class TcpInput {
         boolean lost = c.sackEnabled
                 && SeqNum.gt(c.scoreboard.lostEdge(c.sndUna, TcpOutput.DUP_THRESH, c.cc.mss), c.sndUna);
         if (c.dupAcks < TcpOutput.DUP_THRESH && !lost) {
-            // RFC 3042: each of the first two duplicate ACKs lets one new segment out
-            c.limitedTransmit = c.dupAcks;
-            layer.markDirty(c);
+            // RFC 3042: each of the first two duplicate ACKs lets one previously unsent segment out
+            if (c.sndNxt == c.sndMax) {
+                c.limitedTransmit = c.dupAcks;
+                layer.markDirty(c);
+            }
             return;
         }
         if (!c.sackEnabled && SeqNum.le(c.sndUna, c.recover)) {

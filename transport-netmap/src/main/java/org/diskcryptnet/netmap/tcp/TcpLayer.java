@@ -150,6 +150,11 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         return l;
     }
 
+    /** The listener on {@code port}, or null. */
+    public TcpListener listenerFor(int port) {
+        return port > 0 && port <= 0xFFFF ? listeners[port] : null;
+    }
+
     /** Active open from an ephemeral port (RFC 9293 OPEN, active). */
     public TcpConnection connect(int remoteIp, int remotePort, TcpHandler handler, long now) {
         for (int i = 0; i < EPHEMERAL_COUNT; i++) {

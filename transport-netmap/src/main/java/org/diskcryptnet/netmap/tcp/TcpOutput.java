@@ -146,19 +146,26 @@ final class TcpOutput {
                 withheld = available > 0;
                 break;
             }
-            if (len < mss && !fin) {
+            if (len < mss && !fin && c.sndNxt == c.sndMax) { // new data only: retransmissions go as they are
                 if (len < available) {
                     if (len < c.maxSndWnd / 2) {   // sender SWS avoidance, RFC 9293 section 3.8.6.2.1
                         withheld = true;
                         break;
                     }
-                } else if (!c.noDelay && c.flightSize() > 0) { // Nagle, RFC 9293 section 3.7.4
+                } else if (!c.noDelay && c.smallSegmentSent && SeqNum.gt(c.smallSegmentEnd, c.sndUna)) {
+                    // Nagle (RFC 9293 section 3.7.4) in Minshall's form, as Linux has it: hold a small segment
+                    // only while an earlier small segment is unacknowledged, so the tail of a response is not
+                    // held behind full segments waiting for a delayed ACK
                     break;
                 }
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
             if (!emitData(c, c.sndNxt, len, flags, now)) {
                 return false;
+            }
+            if (len < mss) {
+                c.smallSegmentEnd = c.sndNxt;
+                c.smallSegmentSent = true;
             }
             if (c.limitedTransmit > 0 && c.flightSize() > c.cc.cwnd()) {
                 c.limitedTransmit--;

@@ -65,11 +65,9 @@ final class TimerWheel {
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
     int expire(long now, TcpTimers timers) {
         long nowTick = now >> TICK_SHIFT;
-        if (currentTick < 0) {
-            currentTick = nowTick;
-        }
-        long from = currentTick;
         long to = nowTick;
+        // the first expiry does not know where the wheel stood: it looks at every slot once
+        long from = currentTick < 0 ? to - SLOTS + 1 : currentTick;
         if (to - from >= SLOTS) {
             from = to - SLOTS + 1;
         }
