@@ -46,6 +46,8 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
 public final class AfPacketPort implements PacketPort {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private final String uri;
     private final NetDevice device;
@@ -295,8 +297,10 @@ public final class AfPacketPort implements PacketPort {
                 int snap = memory.get(JAVA_INT, packet + TP_SNAPLEN);
                 int len = memory.get(JAVA_INT, packet + TP_LEN);
                 long frame = packet + (memory.get(JAVA_SHORT, packet + TP_MAC) & 0xFFFF);
-                if (snap < len || snap < 14) {
-                    counters.rxDropped++; // truncated to the block: a frame larger than the ring takes
+                if (snap < len || snap < 14 || !consistentIpv4(frame, snap)) {
+                    // truncated to the block (a frame larger than the ring takes), or a frame whose IPv4 length
+                    // disagrees with the length the kernel gave: seen under load on 6.18 (stale block contents)
+                    counters.rxDropped++;
                     continue;
                 }
                 if (vnet) {
@@ -321,6 +325,15 @@ public final class AfPacketPort implements PacketPort {
                 counters.rxBytes += snap;
             }
             rx.tail(tail);
+        }
+
+        /** An IPv4 frame's total length must fit the frame (RFC 791 section 3.1); other frames pass. */
+        private boolean consistentIpv4(long frame, int length) {
+            if (length < 34 || memory.get(JAVA_SHORT_BE, frame + 12) != 0x0800) {
+                return true;
+            }
+            int total = memory.get(JAVA_SHORT_BE, frame + 16) & 0xFFFF;
+            return total >= 20 && 14 + total <= length;
         }
 
         private void releaseSlotOf(int block) {
