@@ -7,6 +7,7 @@ import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.port.linux.NetNamespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +140,65 @@ public abstract class KernelPortContract {
         assertTrue(syncs < total, "frames went out in batches");
         assertTrue(!batchesTxSystemCalls() || port.counters(0).txKicks - txKicksBefore <= 2L * (syncs + r.echoAnswered + r.arpAnswered) + 64,
                 "kicks per batch, not per frame: " + (port.counters(0).txKicks - txKicksBefore));
+    }
+
+    /**
+     * The application keeps most of the rx ring for a while (as a stack does while it works through a batch) and
+     * releases it in halves: frames are never handed over twice nor changed while held, however the port maps its
+     * slots onto kernel memory (blocks retired by a timer, in the AF_PACKET case, can wrap around held frames).
+     */
+    @Test
+    void heldFramesAreNeitherRepeatedNorOverwritten() throws Exception {
+        Responder r = new Responder(port, 0, STACK_IP);
+        byte[] kernelMac = resolveKernelMac(r);
+        PacketRing rx = port.rxRing(0);
+        int total = 3 * rx.size();
+        int[] seen = new int[total];
+        byte[] payload = new byte[64];
+        int sent = 0;
+        int checked = 0; // slots from head up to here are already checked
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        java.util.BitSet done = new java.util.BitSet();
+        while (done.cardinality() < total && System.nanoTime() < deadline) {
+            if (sent < total && sent - done.cardinality() < rx.size() / 2) {
+                payload[0] = (byte) sent;
+                r.send(Frames.icmpEcho(8, r.mac, kernelMac, STACK_IP, KERNEL_IP, 0x7E58, sent, payload));
+                port.txSync(0);
+                sent++;
+                Thread.sleep(0, 200_000); // slow enough that timer-retired blocks hold few frames each
+            }
+            port.rxSync(0);
+            // check the new frames, but hold them
+            int tail = rx.tail();
+            for (int s = checked; s != tail; s = rx.next(s)) {
+                byte[] f = new byte[rx.length(s)];
+                java.lang.foreign.MemorySegment.copy(rx.memory(), java.lang.foreign.ValueLayout.JAVA_BYTE, rx.offset(s), f, 0, f.length);
+                if (Frames.etherType(f) == Frames.ETH_IPV4 && Frames.ipProtocol(f) == 1 && Frames.icmpType(f) == 0) {
+                    assertTrue(Frames.ipChecksumOk(f), "a held reply was changed");
+                    int seq = Frames.icmpSequence(f);
+                    seen[seq]++;
+                    done.set(seq);
+                }
+                checked = rx.next(s);
+            }
+            // release the older half once three quarters of the ring are held, re-reading it first
+            if (rx.space() > rx.size() * 3 / 4) {
+                int release = rx.space() / 2;
+                int s = rx.head();
+                for (int i = 0; i < release; i++, s = rx.next(s)) {
+                    byte[] f = new byte[rx.length(s)];
+                    java.lang.foreign.MemorySegment.copy(rx.memory(), java.lang.foreign.ValueLayout.JAVA_BYTE, rx.offset(s), f, 0, f.length);
+                    if (Frames.etherType(f) == Frames.ETH_IPV4 && Frames.ipProtocol(f) == 1 && Frames.icmpType(f) == 0) {
+                        assertTrue(Frames.ipChecksumOk(f), "a reply changed while it was held");
+                    }
+                }
+                rx.advance(s);
+            }
+        }
+        assertEquals(total, done.cardinality(), "replies seen; counters " + port.counters(0));
+        for (int i = 0; i < total; i++) {
+            assertEquals(1, seen[i], "reply " + i + " handed over " + seen[i] + " times");
+        }
     }
 
     /**
