@@ -1,8 +1,13 @@
 package org.diskcryptnet.netmap.diag;
 
 import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.fault.FaultInjectingPort;
+import org.diskcryptnet.netmap.port.fault.FaultPlan;
 
-/** {@code --faults loss=P,reorder=P,dup=P,corrupt=P,seed=N}: wraps a port in the fault injector. */
+/**
+ * {@code --faults loss=P,reorder=P,dup=P,corrupt=P,seed=N}: wraps a port in the fault injector, the same plan both
+ * ways (each direction with its own generator, reproducible from the seed).
+ */
 final class FaultSpec {
 
     private FaultSpec() {}
@@ -11,7 +16,13 @@ final class FaultSpec {
         if (spec == null) {
             return port;
         }
-        port.close();
-        throw new IllegalArgumentException("--faults: the fault-injecting port is not in this build yet");
+        FaultPlan plan;
+        try {
+            plan = FaultPlan.parse(spec);
+        } catch (IllegalArgumentException e) {
+            port.close();
+            throw new IllegalArgumentException("--faults: " + e.getMessage());
+        }
+        return new FaultInjectingPort(port, plan);
     }
 }

@@ -192,6 +192,9 @@ final class ReceiveBuffer {
             throw new IllegalArgumentException("cannot consume " + n + " of " + readable() + " readable bytes");
         }
         readOffset += n;
+        if (readOffset == inOrderEnd && ranges == 0) {
+            ring.clear(); // empty: an idle connection holds no block at all
+        }
         ring.release(readOffset);
     }
 }

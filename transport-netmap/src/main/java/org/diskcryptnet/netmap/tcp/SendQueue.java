@@ -21,6 +21,7 @@ final class SendQueue {
     private final long[] entryPosition;
     private final SendSource[] entrySource;
     private final int mask;
+    private final int limit;
     private int head;
     private int count;
     private long memoryEnd;
@@ -30,7 +31,8 @@ final class SendQueue {
 
     SendQueue(BlockPool pool, int capacity, int entries) {
         this.memory = new BlockRing(pool, capacity);
-        int n = Integer.highestOneBit(Math.max(2, entries - 1) << 1);
+        int n = Integer.highestOneBit(Math.max(1, entries - 1)) << 1; // the power of two >= entries
+        this.limit = entries;
         this.entryStart = new long[n];
         this.entryLength = new long[n];
         this.entryPosition = new long[n];
@@ -82,7 +84,7 @@ final class SendQueue {
     }
 
     boolean entriesFull() {
-        return count == entryStart.length;
+        return count == limit;
     }
 
     /** Copies up to {@code length} bytes in; the number taken (0 if the buffer or the loop's pool is full). */
@@ -177,6 +179,9 @@ final class SendQueue {
             return;
         }
         acked = offset;
+        if (acked == end) {
+            memory.clear(); // nothing left in memory: an idle connection holds no block at all
+        }
         while (count > 0) {
             int e = head;
             long entryEnd = entryStart[e] + entryLength[e];

@@ -92,6 +92,14 @@ public final class TcpConnection {
     final RttEstimator rtt;
     boolean rttTiming;
     int rttSeq;
+    /** Eifel (RFC 3522): armed by a timeout, the TSval of its retransmission and the window to restore. */
+    boolean eifelArmed;
+    int eifelTs;
+    long eifelCwnd;
+    long eifelSsthresh;
+    /** TSval of our last retransmission, and whether one happened since the last RTT sample. */
+    int tsLastRetransmission;
+    boolean retransmittedSinceSample;
     long rttStart;
 
     // ---- congestion control and loss recovery ----
@@ -114,6 +122,8 @@ public final class TcpConnection {
     // ---- acknowledgment state ----
     int segmentsUnacked;
     boolean ackNow;
+    /** Data segments still to be acknowledged without delay (quick-ACK mode, see TcpInput). */
+    int quickAcks;
 
     // ---- user options ----
     boolean noDelay;
@@ -452,6 +462,12 @@ public final class TcpConnection {
         rtt.reset();
         rttTiming = false;
         rttSeq = 0;
+        tsLastRetransmission = 0;
+        retransmittedSinceSample = false;
+        eifelArmed = false;
+        eifelTs = 0;
+        eifelCwnd = 0;
+        eifelSsthresh = 0;
         rttStart = 0;
         cc = config.congestion == TcpConfig.Congestion.CUBIC ? cubic : reno;
         cc.reset(mss, config.initialWindowSegments);
@@ -464,6 +480,7 @@ public final class TcpConnection {
         limitedTransmit = 0;
         segmentsUnacked = 0;
         ackNow = false;
+        quickAcks = TcpInput.QUICK_ACKS;
         noDelay = config.noDelay;
         keepAliveEnabled = false;
         keepAliveIdle = config.keepAliveIdle;

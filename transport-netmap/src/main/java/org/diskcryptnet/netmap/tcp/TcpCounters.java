@@ -15,6 +15,8 @@ public final class TcpCounters {
     public long retransmittedBytes;
     /** Retransmission timer expiries with data or a SYN outstanding (RFC 6298 section 5.4). */
     public long rtoEvents;
+    /** Timeouts found spurious by Eifel detection (RFC 3522) and undone (RFC 4015). */
+    public long spuriousTimeouts;
     /** Fast retransmits that entered loss recovery: with SACK (RFC 6675) and without (RFC 6582). */
     public long sackRecoveries;
     public long newRenoRecoveries;
@@ -35,6 +37,8 @@ public final class TcpCounters {
     public long sourceBytesRegenerated;
     /** Out-of-order segments stored for reassembly. */
     public long outOfOrderSegments;
+    /** Flushes that stopped because the transmit ring was full (the rest waited for the next flush). */
+    public long outputDeferred;
     /** Connections by {@link TcpState} ordinal, maintained on every transition. */
     public final long[] connectionsByState = new long[TcpState.values().length];
 
@@ -47,7 +51,7 @@ public final class TcpCounters {
         StringBuilder sb = new StringBuilder();
         sb.append("segs in/out ").append(segmentsReceived).append('/').append(segmentsSent)
                 .append(", rexmit ").append(retransmittedSegments)
-                .append(", rto ").append(rtoEvents)
+                .append(", rto ").append(rtoEvents).append(" (spurious ").append(spuriousTimeouts).append(')')
                 .append(", sack/newreno recoveries ").append(sackRecoveries).append('/').append(newRenoRecoveries)
                 .append(", cookies ").append(synCookiesSent).append('/').append(synCookiesAccepted)
                 .append(", challenge acks ").append(challengeAcksSent)

@@ -18,6 +18,14 @@ import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
  */
 final class TcpInput {
 
+    /**
+     * Segments acknowledged without delay after a sign that the sender is (re)starting its window: the
+     * handshake, an out-of-order or duplicate segment. A delayed ACK while the sender has one or three segments
+     * out would cost it the delayed-ACK timeout per round trip of slow start; Linux's "quick ACK mode" makes
+     * the same exception to RFC 9293 section 3.8.6.3's "SHOULD delay".
+     */
+    static final int QUICK_ACKS = 16;
+
     private final TcpLayer layer;
     private final TcpConfig config;
     private final TcpOutput output;
@@ -96,6 +104,9 @@ final class TcpInput {
         }
         if (!acceptable) {
             drops.increment(DropReason.TCP_OUT_OF_WINDOW);
+            if (len > 0) {
+                c.quickAcks = QUICK_ACKS; // the sender is resending what we have: it is recovering from loss
+            }
             if (!rst) {
                 if (c.state == TcpState.TIME_WAIT && fin) {
                     layer.restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
@@ -206,6 +217,7 @@ final class TcpInput {
         if (n == 0) {
             // out of order: an immediate duplicate ACK (with SACK) tells the sender (RFC 5681 section 4.2)
             counters.outOfOrderSegments++;
+            c.quickAcks = QUICK_ACKS;
             c.ackNow = true;
             layer.markDirty(c);
             return true;
@@ -214,7 +226,10 @@ final class TcpInput {
         if (hadHoles) {
             c.ackNow = true; // a segment that fills a hole is acknowledged at once (RFC 5681 section 4.2)
             layer.markDirty(c);
-        } else if (++c.segmentsUnacked >= 2 || len < c.cc.mss) {
+        } else if (++c.segmentsUnacked >= 2 || len < c.cc.mss || c.quickAcks > 0) {
+            if (c.quickAcks > 0) {
+                c.quickAcks--;
+            }
             // every second full-sized segment at least (RFC 9293 section 3.8.6.3), and short (pushed) ones
             // without delay, as Linux's quick ACKs do for interactive traffic
             c.ackNow = true;
@@ -254,6 +269,9 @@ final class TcpInput {
         } else if (c.sackEnabled) {
             sack(c, opt);
         }
+        if (c.sackEnabled && ack == c.sndUna) {
+            renegingCheck(c);
+        }
         // RFC 9293 section 3.10.7.4: update the send window from the newest segment only
         if (windowUpdate) {
             boolean opened = newWindow > c.sndWnd;
@@ -276,6 +294,16 @@ final class TcpInput {
         return true;
     }
 
+    /**
+     * A receiver that SACKed the data at SND.UNA would have acknowledged it cumulatively; if the scoreboard
+     * says it is SACKed, the receiver discarded it (reneged, RFC 2018 section 8): forget the SACK information.
+     */
+    private void renegingCheck(TcpConnection c) {
+        if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
+            c.scoreboard.clear();
+        }
+    }
+
     private int sack(TcpConnection c, TcpOptions opt) {
         int added = 0;
         for (int i = 0; i < opt.sackBlocks; i++) {
@@ -292,13 +320,21 @@ final class TcpInput {
         boolean finAcked = c.finQueued && SeqNum.gt(ack, c.finSeq);
         // RTT: from the echoed timestamp (RFC 7323 section 4.1), else from the timed segment (Karn)
         if (c.tsEnabled && opt.timestamps && opt.tsEcr != 0) {
-            long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
-            if (ms >= 0 && ms < 3_600_000) {
-                c.rtt.sample(ms * 1_000_000L);
+            // Karn's rule for timestamps: an echo older than our last retransmission is the TS.Recent the
+            // receiver kept while our segments were lost; it would measure the outage, not the path
+            if (!c.retransmittedSinceSample || SeqNum.ge(opt.tsEcr, c.tsLastRetransmission)) {
+                long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
+                if (ms >= 0 && ms < 3_600_000) {
+                    c.rtt.sample(ms * 1_000_000L);
+                    c.retransmittedSinceSample = false;
+                }
             }
         } else if (c.rttTiming && SeqNum.ge(ack, c.rttSeq)) {
             c.rttTiming = false;
             c.rtt.sample(now - c.rttStart);
+        }
+        if (c.eifelArmed) {
+            eifel(c, opt);
         }
         c.sndUnaOffset += acked;
         c.sndUna = ack;
@@ -311,6 +347,7 @@ final class TcpInput {
         if (c.sackEnabled) {
             sack(c, opt);
             c.scoreboard.advance(ack);
+            renegingCheck(c);
         }
         c.limitedTransmit = 0;
         // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it
@@ -347,6 +384,22 @@ final class TcpInput {
             layer.event(c, TcpConnection.EV_WRITABLE);
         }
         layer.markDirty(c);
+    }
+
+    /**
+     * The Eifel detection algorithm (RFC 3522): the first ACK after a timeout retransmission echoes a timestamp
+     * older than that retransmission, so it acknowledges the original: the timeout was spurious (a delay, not a
+     * loss). The response (RFC 4015 section 4): undo the congestion window reduction and stop going back.
+     */
+    private void eifel(TcpConnection c, TcpOptions opt) {
+        c.eifelArmed = false;
+        if (opt.timestamps && opt.tsEcr != 0 && SeqNum.lt(opt.tsEcr, c.eifelTs)) {
+            counters.spuriousTimeouts++;
+            c.cc.cwnd(Math.max(c.cc.cwnd(), c.eifelCwnd));
+            c.cc.ssthresh = Math.max(c.cc.ssthresh, c.eifelSsthresh);
+            c.sndNxt = c.sndMax; // what was sent before the timeout is in flight, not lost
+            c.rtt.clearBackoff();
+        }
     }
 
     /** RFC 6582 section 3.2 step 5: retransmit the next hole, deflate by what was acknowledged. */

@@ -276,7 +276,7 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
                     markDirty(r);
                     r = n;
                 }
-                drops.increment(DropReason.TX_RING_FULL);
+                counters.outputDeferred++;
                 return served;
             }
             if (c.sourceFailed && c.state != TcpState.CLOSED) {
@@ -583,6 +583,9 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         c.persistMode = false;
         c.timeWaitDeadline = now + 2 * config.msl;
         c.send.clear();
+        if (!c.appOwned) {
+            c.receive.clear();
+        }
         if (c.listener != null) {
             c.listener.unlink(c);
         }

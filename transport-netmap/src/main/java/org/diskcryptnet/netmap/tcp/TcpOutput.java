@@ -39,7 +39,7 @@ final class TcpOutput {
     /** Sends what {@code c} may send now; false if the sink ran out of frames (the connection stays dirty). */
     boolean output(TcpConnection c, long now) {
         if (c.sendReset) {
-            if (!emit(c, c.sndNxt, 0, RST | ACK, now)) {
+            if (!emit(c, ackSequence(c), 0, RST | ACK, now)) {
                 return false;
             }
             counters.resetsSent++;
@@ -56,7 +56,7 @@ final class TcpOutput {
                 }
                 return c.sndNxt != c.iss || sendSyn(c, now);
             case TIME_WAIT:
-                return !c.ackNow || emit(c, c.sndNxt, 0, ACK, now);
+                return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
             default:
                 return sendData(c, now);
         }
@@ -131,6 +131,19 @@ final class TcpOutput {
         boolean sent = false;
         boolean withheld = false;
         while (!c.sourceFailed) {
+            boolean resending = SeqNum.lt(c.sndNxt, c.sndMax);
+            long sacked = 0;
+            int holeEnd = c.sndMax;
+            if (resending && c.sackEnabled && !c.scoreboard.isEmpty()) {
+                // going back after a timeout: skip what the receiver holds (SACKed), send only the holes
+                int next = SeqNum.min(c.scoreboard.nextUnsacked(c.sndNxt), c.sndMax);
+                if (next != c.sndNxt) {
+                    c.sndNxt = next;
+                    continue;
+                }
+                holeEnd = c.scoreboard.nextSackedStart(c.sndNxt, c.sndMax);
+                sacked = c.scoreboard.sackedIn(c.sndUna, c.sndNxt);
+            }
             long nextOffset = c.offsetOf(c.sndNxt);
             long end = c.send.end();
             long available = end - nextOffset;
@@ -139,8 +152,11 @@ final class TcpOutput {
             if (c.inRecovery && c.sackRecovery) {
                 window = 0; // during SACK recovery only the RFC 6675 rules above send
             }
-            long usable = window - c.flightSize();
+            long usable = window - (c.flightSize() - sacked);
             int len = (int) Math.max(0, Math.min(Math.min(available, mss), usable));
+            if (resending && holeEnd - c.sndNxt < len) {
+                len = holeEnd - c.sndNxt;
+            }
             boolean fin = c.finQueued && available >= 0 && len == available;
             if (len == 0 && !fin) {
                 withheld = available > 0;
@@ -181,7 +197,18 @@ final class TcpOutput {
             c.rtxDeadline = now + persistInterval(c);
             layer.reschedule(c);
         }
-        return !c.ackNow || emit(c, c.sndNxt, 0, ACK, now);
+        return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
+    }
+
+    /**
+     * The sequence number of a segment without data: the highest sent (SND.NXT before any go-back-N restart),
+     * but not beyond the peer's window. RFC 9293 writes SND.NXT; after a timeout rewound SND.NXT, a pure ACK
+     * numbered below the peer's RCV.NXT would fail its acceptability test and its acknowledgment would be lost,
+     * so both ends could wait on each other forever. Linux's tcp_acceptable_seq() makes the same choice.
+     */
+    static int ackSequence(TcpConnection c) {
+        int windowEnd = c.sndUna + (int) Math.min(c.sndWnd, Integer.MAX_VALUE);
+        return SeqNum.le(c.sndMax, windowEnd) ? c.sndMax : SeqNum.max(c.sndNxt, windowEnd);
     }
 
     /** Sends {@code len} bytes (and FIN) at {@code seq}, new or again; advances SND.NXT when it is new. */
@@ -195,6 +222,8 @@ final class TcpOutput {
             counters.retransmittedSegments++;
             counters.retransmittedBytes += len;
             c.rttTiming = false; // Karn's algorithm: no sample from a retransmitted segment
+            c.retransmittedSinceSample = true;
+            c.tsLastRetransmission = tsValue(c, now);
         } else if (!c.rttTiming && len > 0 && !c.tsEnabled) {
             c.rttTiming = true;
             c.rttSeq = after;

@@ -77,13 +77,19 @@ final class TcpTimers {
         } else {
             int flight = c.sndMax - c.sndUna;
             if (c.retransmissions == 1) {
+                // RFC 3522 / RFC 4015: remember what to restore if this timeout proves spurious
+                c.eifelArmed = c.tsEnabled;
+                c.eifelTs = output.tsValue(c, now);
+                c.eifelCwnd = c.cc.cwnd();
+                c.eifelSsthresh = c.cc.ssthresh();
                 c.cc.onTimeout(now, flight);
             } else {
                 // RFC 5681 section 3.1: ssthresh is held while the same segment keeps timing out
                 c.cc.cwnd(c.cc.mss);
             }
-            // RFC 6675 section 5.1 / RFC 2018 section 8: the receiver may have reneged; start over from SND.UNA
-            c.scoreboard.clear();
+            // Start over from SND.UNA. RFC 2018 section 8 would forget the SACK information here, in case the
+            // receiver reneged; RFC 6675 section 5.1 (with erratum 1610) allows keeping it when reneging is
+            // detected, as TcpInput does (and as Linux does), so data the receiver holds is not sent again.
             c.inRecovery = false;
             c.dupAcks = 0;
             c.limitedTransmit = 0;

@@ -41,16 +41,37 @@ class TcpDataTest {
         return out().seq(L).ack(ack).win(WINDOW);
     }
 
+    /** Sends full segments until quick-ACK mode is over; returns the next sequence number. */
+    private int leaveQuickAckMode() {
+        int seq = R;
+        for (int i = 0; i < TcpInput.QUICK_ACKS; i++) {
+            bed.send(data(seq, bytes(1460, i)));
+            assertEquals(1, bed.recv().size(), "quick ACK " + i);
+            seq += 1460;
+        }
+        app.received.reset();
+        return seq;
+    }
+
+    @Test
+    void firstSegmentsAreAcknowledgedAtOnce() {
+        // quick-ACK mode (as Linux): while the sender starts its window every segment is acknowledged at once
+        bed.establishedServer(app);
+        bed.send(data(R, bytes(1460, 1)));
+        bed.expect(ackOut(R + 1460));
+    }
+
     @Test
     void fullSegmentIsAcknowledgedAfterTheDelayedAckTimeout() {
         // RFC 9293 3.8.6.3: an ACK may be delayed, by less than 0.5 s (40 ms here)
         bed.establishedServer(app);
-        bed.send(data(R, bytes(1460, 1)));
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq, bytes(1460, 1)));
         bed.expectNothing();
         bed.advance(39);
         bed.expectNothing();
         bed.advance(1);
-        bed.expect(ackOut(R + 1460));
+        bed.expect(ackOut(seq + 1460));
         assertEquals(1, bed.layer.counters().delayedAcksSent);
         assertArrayEquals(bytes(1460, 1), app.received.toByteArray());
     }
@@ -59,10 +80,23 @@ class TcpDataTest {
     void everySecondFullSegmentIsAcknowledgedAtOnce() {
         // RFC 9293 3.8.6.3 / RFC 5681 4.2: an ACK for at least every second full-sized segment
         bed.establishedServer(app);
-        bed.send(data(R, bytes(1460, 1)));
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq, bytes(1460, 1)));
         bed.expectNothing();
-        bed.send(data(R + 1460, bytes(1460, 2)));
-        bed.expect(ackOut(R + 2920));
+        bed.send(data(seq + 1460, bytes(1460, 2)));
+        bed.expect(ackOut(seq + 2920));
+    }
+
+    @Test
+    void outOfOrderDataStartsQuickAckModeAgain() {
+        bed.establishedServer(app);
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq + 1460, bytes(1460, 2)));
+        bed.expect(ackOut(seq));
+        bed.send(data(seq, bytes(1460, 1)));
+        bed.expect(ackOut(seq + 2920));
+        bed.send(data(seq + 2920, bytes(1460, 3)));
+        bed.expect(ackOut(seq + 4380));
     }
 
     @Test
