@@ -81,7 +81,8 @@ public final class EchoTool {
         }, "echo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            err.println("origin echo: " + options.mode().name().toLowerCase() + " on " + port + " at " + options.address()
+            PacketPort shown = port instanceof org.diskcryptnet.netmap.port.fault.FaultInjectingPort f ? f.inner() : port;
+            err.println("origin echo: " + options.mode().name().toLowerCase() + " on " + shown + " at " + options.address()
                     + " port " + options.listenPort() + (options.faults() != null ? ", faults " + options.faults() : ""));
             tool.loop(port, address);
             return OK;
@@ -148,6 +149,9 @@ public final class EchoTool {
             out.println("echo: total " + now.summary());
             out.println("echo: stack " + nif.counters());
             out.println("echo: port " + port.counters(0));
+            if (port instanceof org.diskcryptnet.netmap.port.fault.FaultInjectingPort f) {
+                out.println("echo: faults received " + f.receivedCounters() + ", sent " + f.sentCounters());
+            }
             out.flush();
         }
     }
