@@ -84,6 +84,13 @@ public abstract class Aead implements AutoCloseable {
         }
     }
 
+    /** The native engines take raw addresses: a heap segment's "address" would be an offset into an array. */
+    protected static void checkNative(MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("record buffers must be native memory");
+        }
+    }
+
     /** Constant-time comparison of two 16-byte tags in native memory. */
     protected static boolean tagsEqual(MemorySegment a, long aOffset, MemorySegment b, long bOffset) {
         long x = a.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, aOffset)

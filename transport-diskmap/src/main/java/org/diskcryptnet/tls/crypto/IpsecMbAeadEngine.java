@@ -69,6 +69,7 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         @Override
         public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             try {
                 if (aes256) {
@@ -86,6 +87,7 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         @Override
         public boolean open(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             long expected = scratch.address() + SPARE_OFFSET;
             try {
@@ -124,6 +126,7 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         @Override
         public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             try {
                 IpsecMb.CHACHA_INIT_FN.invokeExact(key.address(), context.address(), nonceAddress(), aadAddress(),
@@ -138,6 +141,7 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         @Override
         public boolean open(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             long expected = scratch.address() + SPARE_OFFSET;
             try {

@@ -76,6 +76,7 @@ public final class OpenSslAeadEngine implements AeadEngine {
         @Override
         public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             try {
                 check((int) LibCrypto.EVP_CipherInit_ex.invokeExact(ctx, 0L, 0L, 0L, nonceAddress(), 1), "init");
@@ -94,6 +95,7 @@ public final class OpenSslAeadEngine implements AeadEngine {
         @Override
         public boolean open(MemorySegment buffer, long offset, int length, int aadLength) {
             checkOpen();
+            checkNative(buffer);
             long data = buffer.address() + offset;
             try {
                 check((int) LibCrypto.EVP_CipherInit_ex.invokeExact(ctx, 0L, 0L, 0L, nonceAddress(), 0), "init");
