@@ -88,8 +88,28 @@ public final class TlsTakeover implements AutoCloseable {
             log = Files.newOutputStream(keyLogFile, StandardOpenOption.APPEND);
         }
         this.keyLog = log;
-        long ctx = ((ReferenceCountedOpenSslContext) context).sslCtxPointer();
-        SSLContext.setKeyLogCallback(ctx, this::onKeyLog);
+        if (!SSLContext.setKeyLogCallback(tcnativeContext(context), this::onKeyLog)) {
+            throw new IllegalStateException("netty-tcnative refused the key log callback");
+        }
+    }
+
+    /**
+     * tcnative's own context handle, which its {@code SSLContext} functions take (not the raw {@code SSL_CTX*} that
+     * {@code sslCtxPointer()} returns). Netty keeps it in a protected field and offers no key log option, so this
+     * reads the field.
+     */
+    private static long tcnativeContext(SslContext context) {
+        try {
+            java.lang.reflect.Field f = ReferenceCountedOpenSslContext.class.getDeclaredField("ctx");
+            f.setAccessible(true);
+            long ctx = f.getLong(context);
+            if (ctx == 0) {
+                throw new IllegalStateException("the SslContext is already released");
+            }
+            return ctx;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot reach netty-tcnative's context handle in this Netty version", e);
+        }
     }
 
     /** Why {@code context} cannot be taken over from, or null if it can. */
@@ -285,6 +305,9 @@ public final class TlsTakeover implements AutoCloseable {
                 forget();
             }
             ctx.pipeline().replace(ssl, name, layer);
+            // SslHandler flushes its last flight (TLS 1.2: our ChangeCipherSpec and Finished) on read-complete,
+            // which it will no longer see: flush it now.
+            ctx.flush();
             stats.handshakeCompleted(layer.suite());
             ByteBuf rest = cumulation;
             cumulation = null;
