@@ -20,7 +20,9 @@ import org.diskcryptnet.it.support.TestCatalog;
 
 /**
  * testssl.sh (Debian) against the HTTPS listener on the in-place record layer, from its own network namespace, with
- * its fast option set: no finding of severity HIGH or CRITICAL. Prints testssl's findings above LOW as a summary.
+ * its fast option set: no finding of severity HIGH or CRITICAL about protocols, ciphers or vulnerabilities (the
+ * self-signed test certificate's own findings are printed but not held against the listener). Prints testssl's
+ * findings above INFO/OK as a summary. Slow: about 15 minutes on the 2-vCPU machine under a load of 15.
  */
 class TestsslIT {
 
@@ -34,7 +36,7 @@ class TestsslIT {
                     .https(Files.createDirectories(dir.resolve("tls")))
                     .set("listen.https", netns.serverAddress + ":18512").start()) {
                 Path json = dir.resolve("testssl.json");
-                Proc.Result r = Proc.run(Duration.ofMinutes(15), null, java.util.Map.of(), netns.exec(List.of(
+                Proc.Result r = Proc.run(Duration.ofMinutes(20), null, java.util.Map.of(), netns.exec(List.of(
                         "testssl", "--fast", "--quiet", "--color", "0", "--warnings", "off", "--openssl-timeout", "10",
                         "--jsonfile", json.toString(), netns.serverAddress + ":18512")));
                 String findings = Files.exists(json) ? Files.readString(json) : "";
@@ -48,7 +50,10 @@ class TestsslIT {
                     if (!m.group(2).equals("OK") && !m.group(2).equals("INFO")) {
                         summary.add(line);
                     }
-                    if (m.group(2).equals("HIGH") || m.group(2).equals("CRITICAL")) {
+                    // cert_* findings judge the test certificate (self-signed, valid two days, no CRL or OCSP, named
+                    // localhost but reached by address), not the listener's TLS: the issue is about the latter.
+                    boolean certificate = m.group(1).startsWith("cert_");
+                    if (!certificate && (m.group(2).equals("HIGH") || m.group(2).equals("CRITICAL"))) {
                         bad.add(line);
                     }
                 }
