@@ -11,7 +11,7 @@ public record AccessLogEntry(
         int status, long bodyBytesSent, String range, long durationNanos, String tls, boolean complete) {
 
     private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
     void appendTo(StringBuilder b) {
         b.append(client).append(" - - [").append(TIME.format(Instant.ofEpochMilli(epochMillis))).append("] \"")

@@ -164,6 +164,7 @@ public final class OriginMain {
         if (demo != null) {
             printDemoHints(server, demo, err);
         }
+        err.printf("origin: ready (pid %d)%n", ProcessHandle.current().pid());
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -179,7 +180,7 @@ public final class OriginMain {
     }
 
     private static void printDemoHints(OriginServer server, DemoCatalog demo, PrintStream err) {
-        String http = server.httpAddress() == null ? null : "http://" + hostPort(server.httpAddress());
+        String http = server.httpAddress() == null ? null : "http://" + OriginServer.hostPort(server.httpAddress());
         String https = server.httpsAddress() == null ? null : "https://localhost:" + server.httpsAddress().getPort();
         err.println();
         err.println("Try:");
@@ -192,14 +193,9 @@ public final class OriginMain {
             err.println("  curl -s --cacert " + demo.certificate() + " " + https + "/dash/manifest.mpd");
         }
         if (server.adminAddress() != null) {
-            err.println("  curl -s http://" + hostPort(server.adminAddress()) + "/metrics");
+            err.println("  curl -s http://" + OriginServer.hostPort(server.adminAddress()) + "/metrics");
         }
         err.println("Stop with Ctrl-C (or SIGTERM).");
-    }
-
-    private static String hostPort(java.net.InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     static final class UsageException extends Exception {

@@ -44,7 +44,7 @@ public final class Cors {
             response.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         } else {
             response.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            response.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            response.add(HttpHeaderNames.VARY, "Origin");
         }
         response.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED_HEADERS);
     }

@@ -40,6 +40,7 @@ import org.diskcryptnet.origin.http.range.RangeRequest;
 import org.diskcryptnet.origin.http.validators.HttpDates;
 import org.diskcryptnet.origin.http.validators.Preconditions;
 import org.diskcryptnet.origin.storage.FileBodies;
+import org.diskcryptnet.tls.netty.TlsRecordHandler;
 
 /**
  * Serves the content root over HTTP/1.1 behind Netty's {@code HttpServerCodec}: GET, HEAD and OPTIONS,
@@ -108,6 +109,11 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
                     : HttpResponseStatus.BAD_REQUEST;
             // The decoder has lost the message framing: nothing after this can be trusted (RFC 9112 §2.2).
             simple(ctx, ex, status, false, false);
+            return;
+        }
+        if (request.protocolVersion().majorVersion() != 1) {
+            // RFC 9110 §15.6.6: the major version is not one this server speaks.
+            simple(ctx, ex, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, false, false);
             return;
         }
         if (request.uri().length() > origin.maxTargetBytes()) {
@@ -338,6 +344,12 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     private String tls(ChannelHandlerContext ctx) {
         if (tlsDescription == null) {
+            TlsRecordHandler inPlace = ctx.pipeline().get(TlsRecordHandler.class);
+            if (inPlace != null) {
+                // after the takeover the record layer knows what the handshake negotiated
+                tlsDescription = inPlace.protocol() + "/" + inPlace.cipherSuite();
+                return tlsDescription;
+            }
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (ssl == null) {
                 return null;

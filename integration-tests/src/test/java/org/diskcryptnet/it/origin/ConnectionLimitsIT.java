@@ -1,0 +1,117 @@
+package org.diskcryptnet.it.origin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.diskcryptnet.it.support.RawHttp;
+import org.diskcryptnet.it.support.RawHttp.Response;
+import org.diskcryptnet.it.support.RunningOrigin;
+import org.diskcryptnet.it.support.TestCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The request-header timeout (slowloris), the keep-alive idle timeout and the connection limit. */
+class ConnectionLimitsIT {
+
+    @TempDir
+    Path dir;
+
+    private RunningOrigin start(String... settings) throws Exception {
+        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
+        catalog.file("seg.m4s", 1000);
+        RunningOrigin.Builder b = RunningOrigin.serving(catalog.root());
+        for (int i = 0; i < settings.length; i += 2) {
+            b.set(settings[i], settings[i + 1]);
+        }
+        return b.start();
+    }
+
+    @Test
+    void slowHeadersGet408AndClose() throws Exception {
+        try (RunningOrigin origin = start("server.request_header_timeout", "1s", "server.keep_alive_timeout", "30s");
+             RawHttp c = new RawHttp(origin.http(), 5000)) {
+            long start = System.nanoTime();
+            c.send("GET /seg.m4s HTTP/1.1\r\n");
+            for (int i = 0; i < 3; i++) { // a header line every 400 ms: alive, but never done
+                Thread.sleep(400);
+                try {
+                    c.send("X-Slow-" + i + ": y\r\n");
+                } catch (java.io.IOException closedAlready) {
+                    break;
+                }
+            }
+            Response r = c.read();
+            assertEquals(408, r.status());
+            assertTrue(c.closedByServer());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 900 && ms < 4000, "closed after " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aConnectionThatNeverSpeaksIsClosedWithoutAResponse() throws Exception {
+        try (RunningOrigin origin = start("server.request_header_timeout", "1s");
+             RawHttp c = new RawHttp(origin.http(), 4000)) {
+            assertTrue(c.closedByServer(), "closed after the header timeout");
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosed() throws Exception {
+        try (RunningOrigin origin = start("server.keep_alive_timeout", "1s", "server.request_header_timeout", "30s");
+             RawHttp c = new RawHttp(origin.http(), 500)) {
+            assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            assertFalse(c.closedByServer(), "still open after 0.5 s");
+            c.timeout(3000);
+            assertTrue(c.closedByServer(), "closed after the 1 s keep-alive timeout");
+        }
+    }
+
+    @Test
+    void aBusyConnectionIsNotCutByTheKeepAliveTimeout() throws Exception {
+        try (RunningOrigin origin = start("server.keep_alive_timeout", "1s");
+             RawHttp c = new RawHttp(origin.http(), 3000)) {
+            for (int i = 0; i < 6; i++) { // requests every 400 ms for 2.4 s
+                assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                Thread.sleep(400);
+            }
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitGet503AndTheOthersAreServed() throws Exception {
+        try (RunningOrigin origin = start("server.max_connections", "3")) {
+            List<RawHttp> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    RawHttp c = new RawHttp(origin.http(), 3000);
+                    held.add(c);
+                    assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                }
+                try (RawHttp over = new RawHttp(origin.http(), 3000)) {
+                    Response r = over.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read();
+                    assertEquals(503, r.status());
+                    assertTrue(over.closedByServer());
+                }
+                for (RawHttp c : held) {
+                    assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                }
+            } finally {
+                for (RawHttp c : held) {
+                    c.close();
+                }
+            }
+            // once the held connections are gone, new ones are admitted again
+            Thread.sleep(200);
+            try (RawHttp again = new RawHttp(origin.http(), 3000)) {
+                assertEquals(200, again.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.diskcryptnet.origin.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OriginConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Files.createDirectories(dir.resolve("www"));
+        Path file = dir.resolve("origin.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> problems(String yaml) throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> OriginConfig.bind(ConfigSource.load(write(yaml))));
+        return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+
+    @Test
+    void minimalFileGetsDefaults() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\n")));
+        assertEquals(dir.resolve("www"), c.contentRoot());
+        assertEquals(OriginConfig.Storage.BUFFERED, c.storage());
+        assertEquals(new ListenAddress("127.0.0.1", 8080), c.http());
+        assertNull(c.https());
+        assertEquals(Duration.ofSeconds(10), c.requestHeaderTimeout());
+        assertEquals(8192, c.maxHeaderBytes());
+        assertEquals(4096, c.maxTargetBytes());
+        assertEquals(List.of("*"), c.corsAllowedOrigins());
+    }
+
+    @Test
+    void relativePathsAreTakenFromTheFilesDirectory() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: ./www\n")));
+        assertEquals(dir.resolve("www"), c.contentRoot());
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsLine() throws Exception {
+        List<String> p = problems("""
+                content:
+                  root: www
+                  storage: sometimes
+                listen:
+                  http: 127.0.0.1:99999
+                server:
+                  keep_alive_timeout: forever
+                  max_connections: -5
+                  colour: blue
+                cors:
+                  allowed_origins: [player.example]
+                mime_types:
+                  ts: not-a-type
+                """);
+        assertEquals(7, p.size(), String.join("\n", p));
+        assertTrue(p.get(0).startsWith(dir.resolve("origin.yaml") + ":3: content.storage"), p.get(0));
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:5: listen.http") && s.contains("0..65535")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:7: server.keep_alive_timeout")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:8: server.max_connections")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:9: unknown setting server.colour")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:11: cors.allowed_origins")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:13: mime_types.ts")), p.toString());
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() throws Exception {
+        List<String> p = problems("content:\n  root: www\nlisten: [unclosed\nserver:\n  event_loops: 1\n");
+        assertEquals(1, p.size());
+        assertTrue(p.getFirst().contains("origin.yaml:"), p.getFirst());
+        assertTrue(p.getFirst().contains("YAML syntax"), p.getFirst());
+    }
+
+    @Test
+    void duplicateKeysAreRefused() throws Exception {
+        List<String> p = problems("content:\n  root: www\n  root: other\n");
+        assertTrue(p.getFirst().contains("origin.yaml:3") && p.getFirst().contains("already set"), p.toString());
+    }
+
+    @Test
+    void httpsNeedsCertificateAndKey() throws Exception {
+        List<String> p = problems("content:\n  root: www\nlisten:\n  https: 127.0.0.1:8443\n");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("tls.certificate is not set"), p.toString());
+        assertTrue(p.get(1).contains("tls.private_key is not set"), p.toString());
+    }
+
+    @Test
+    void missingRootAndNothingToServe() throws Exception {
+        List<String> p = problems("listen:\n  http: off\n");
+        assertTrue(p.stream().anyMatch(s -> s.contains("content.root is not set")), p.toString());
+        assertTrue(p.stream().anyMatch(s -> s.contains("nothing to serve")), p.toString());
+    }
+
+    @Test
+    void tlsProtocolsAreLimitedToOneTwoAndOneThree() throws Exception {
+        Files.writeString(dir.resolve("c.pem"), "x");
+        Files.writeString(dir.resolve("k.pem"), "x");
+        List<String> p = problems("content:\n  root: www\nlisten:\n  https: 127.0.0.1:0\ntls:\n  certificate: c.pem\n"
+                + "  private_key: k.pem\n  protocols: [TLSv1.1, TLSv1.3]\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:8: tls.protocols") && p.getFirst().contains("TLSv1.1"), p.toString());
+    }
+
+    @Test
+    void flagsOverrideTheFileAndNameThemselves() throws Exception {
+        ConfigSource source = ConfigSource.load(write("content:\n  root: www\n"));
+        source.override("listen.http", "0.0.0.0:80", "--http");
+        assertEquals(new ListenAddress("0.0.0.0", 80), OriginConfig.bind(source).http());
+        source.override("listen.admin", "nonsense", "--admin");
+        ConfigException e = assertThrows(ConfigException.class, () -> OriginConfig.bind(source));
+        assertEquals("--admin", e.problems().getFirst().where());
+    }
+
+    @Test
+    void durations() {
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));
+        assertEquals(Duration.ofSeconds(10), Durations.parse("10"));
+        assertEquals(Duration.ofMinutes(5), Durations.parse("5m"));
+        assertEquals(Duration.ofHours(1), Durations.parse("1h"));
+        assertNull(Durations.parse("1d"));
+        assertNull(Durations.parse("-1s"));
+        assertNull(Durations.parse("s"));
+    }
+
+    @Test
+    void exampleConfigurationIsValid() throws Exception {
+        Path example = Path.of("src/main/resources/org/diskcryptnet/origin/origin.example.yaml");
+        String text = Files.readString(example).replace("/srv/video", dir.resolve("www").toString());
+        Files.createDirectories(dir.resolve("www"));
+        Path file = dir.resolve("example.yaml");
+        Files.writeString(file, text);
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(file));
+        assertEquals(dir.resolve("www"), c.contentRoot());
+    }
+}
