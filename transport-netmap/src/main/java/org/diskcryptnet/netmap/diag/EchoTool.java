@@ -51,9 +51,11 @@ public final class EchoTool {
         }
         EchoOptions options;
         InterfaceConfig address;
+        org.diskcryptnet.netmap.port.fault.FaultPlan faults;
         try {
             options = EchoOptions.parse(args);
             address = InterfaceConfig.of(options.address());
+            faults = FaultSpec.parse(options.faults()); // every argument checked before anything is opened
         } catch (IllegalArgumentException e) {
             err.println("origin echo: " + e.getMessage());
             err.print(EchoOptions.USAGE);
@@ -61,13 +63,10 @@ public final class EchoTool {
         }
         PacketPort port;
         try {
-            port = FaultSpec.wrap(Ports.open(options.port(), options.portOptions()), options.faults());
+            port = FaultSpec.wrap(Ports.open(options.port(), options.portOptions()), faults);
         } catch (PortException e) {
             err.println("origin echo: cannot open " + options.port() + ": " + e.getMessage());
             return FAILED;
-        } catch (IllegalArgumentException e) {
-            err.println("origin echo: " + e.getMessage());
-            return USAGE;
         }
         EchoTool tool = new EchoTool(options, out);
         CountDownLatch done = new CountDownLatch(1);

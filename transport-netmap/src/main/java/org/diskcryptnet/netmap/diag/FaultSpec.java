@@ -12,17 +12,19 @@ final class FaultSpec {
 
     private FaultSpec() {}
 
-    static PacketPort wrap(PacketPort port, String spec) {
+    /** The plan of {@code spec}, or null for none; IllegalArgumentException naming --faults if it is not one. */
+    static FaultPlan parse(String spec) {
         if (spec == null) {
-            return port;
+            return null;
         }
-        FaultPlan plan;
         try {
-            plan = FaultPlan.parse(spec);
+            return FaultPlan.parse(spec);
         } catch (IllegalArgumentException e) {
-            port.close();
             throw new IllegalArgumentException("--faults: " + e.getMessage());
         }
-        return new FaultInjectingPort(port, plan);
+    }
+
+    static PacketPort wrap(PacketPort port, FaultPlan plan) {
+        return plan == null ? port : new FaultInjectingPort(port, plan);
     }
 }
