@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import org.diskcryptnet.netmap.diag.EchoTool;
 import org.diskcryptnet.origin.config.ConfigException;
 import org.diskcryptnet.origin.config.ConfigSource;
 import org.diskcryptnet.origin.config.OriginConfig;
@@ -17,7 +18,7 @@ import org.diskcryptnet.origin.tls.ServerTls;
 
 import sun.misc.Signal;
 
-/** {@code ./origin}: serve, check-config, demo. Exit status 0 ok, 1 failure at run time, 2 bad usage or config. */
+/** {@code ./origin}: serve, check-config, demo, echo. Exit status 0 ok, 1 failure at run time, 2 bad usage or config. */
 public final class OriginMain {
 
     static final int OK = 0, FAILED = 1, USAGE = 2;
@@ -42,6 +43,9 @@ public final class OriginMain {
               origin serve --root DIR [flags]       serve DIR with the defaults
               origin check-config FILE [flags]      report every problem in FILE (with its line), exit non-zero if any
               origin demo [--dir DIR] [flags]       write a demo catalog (HLS, DASH, a localhost certificate) and serve it
+              origin echo --port URI --address A.B.C.D/N --listen PORT [--mode echo|sink|source] [--faults SPEC]
+                                                    TCP echo/discard/chargen on the userspace stack over a packet port,
+                                                    counters every second (origin echo --help)
               origin --help
 
             Flags (each overrides the configuration file):
@@ -78,6 +82,7 @@ public final class OriginMain {
                 case "serve" -> serve(rest, err);
                 case "check-config" -> checkConfig(rest, out, err);
                 case "demo" -> demo(rest, err);
+                case "echo" -> EchoTool.run(rest, out, err);
                 default -> {
                     err.println("origin: unknown command \"" + command + "\"");
                     err.print(USAGE_TEXT);

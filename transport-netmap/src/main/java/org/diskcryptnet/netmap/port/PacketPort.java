@@ -41,6 +41,14 @@ public interface PacketPort extends AutoCloseable {
     /** What the port's frames and memory can do beyond plain Ethernet frames. */
     PortFeatures features();
 
+    /**
+     * What queue {@code queue} has done so far, for diagnostics; read-only for the caller. Added to the port API with
+     * the kernel ports (the echo tool prints them); ports that do not count return {@link PortCounters#NONE}.
+     */
+    default PortCounters counters(int queue) {
+        return PortCounters.NONE;
+    }
+
     @Override
     void close();
 }

@@ -57,4 +57,21 @@ public interface PacketRing {
 
     /** The largest frame a slot holds, from {@link #offset} on. */
     int frameCapacity();
+
+    /**
+     * Asks the port to finish the frame in tx slot {@code slot} (only where {@link PortFeatures#txChecksumOffload()}):
+     * its IPv4 TCP or UDP checksum field holds just the pseudo-header sum (RFC 9293 section 3.1; Linux calls this
+     * CHECKSUM_PARTIAL) and the kernel or device completes it. With {@code segmentSize > 0} (only where
+     * {@link PortFeatures#segmentationOffload()}) the frame, up to {@link PortFeatures#maxSegmentSize()} long, is
+     * cut into TCP segments of {@code segmentSize} payload bytes, each with its own headers and checksums (TSO/GSO).
+     * Holds for the frame in the slot until the next {@link PacketPort#txSync}; a frame without it must be complete.
+     *
+     * <p>Added to the port API with the TAP and AF_PACKET ports: netmap itself carries this in a virtio-net header
+     * in front of the frame (NETMAP_REQ_PORT_HDR_SET); a per-slot call keeps that header out of the stack.
+     *
+     * @throws UnsupportedOperationException if the port has no offloads
+     */
+    default void txOffload(int slot, int segmentSize) {
+        throw new UnsupportedOperationException("this port has no checksum or segmentation offload");
+    }
 }

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * The name of a port, as the configuration and {@code ./origin echo --port} take it:
- * {@code xdp:IF[@queue]}, {@code packet:IF}, {@code tap:NAME}, {@code netmap:IF}, {@code pipe:NAME}.
+ * {@code xdp:IF[@queue]}, {@code packet:IF}, {@code tap:NAME}, {@code netmap:IF}, {@code pipe:NAME}; netmap pipes
+ * are <code>netmap:NAME&#123;N</code> (master end) and <code>netmap:NAME&#125;N</code> (slave end), as netmap itself names them.
  *
  * @param kind      the backend
  * @param name      interface, TAP device or pipe name
@@ -43,7 +44,14 @@ public record PortUri(Kind kind, String name, int queue) {
             }
             rest = rest.substring(0, at);
         }
-        if (rest.isEmpty() || rest.length() > 15 || !rest.matches("[A-Za-z0-9_.:-]+")) {
+        if (kind == Kind.NETMAP) {
+            // netmap names: an interface, a VALE port (valeX:Y) or a pipe end NAME{N (master) / NAME}N (slave);
+            // NETMAP_REQ_IFNAMSIZ is 64 including the NUL (net/netmap.h)
+            if (rest.isEmpty() || rest.length() > 63 || !rest.matches("[A-Za-z0-9_.:-]+([{}][0-9]+)?")) {
+                throw new IllegalArgumentException("\"" + uri + "\": \"" + rest + "\" is not a netmap port name "
+                        + "(IF, valeX:Y, or a pipe end NAME{N / NAME}N; at most 63 characters)");
+            }
+        } else if (rest.isEmpty() || rest.length() > 15 || !rest.matches("[A-Za-z0-9_.:-]+")) {
             // IFNAMSIZ is 16 including the NUL (linux/if.h)
             throw new IllegalArgumentException("\"" + uri + "\": \"" + rest + "\" is not an interface name (1-15 of A-Z a-z 0-9 _ . - :)");
         }

@@ -1,0 +1,39 @@
+package org.diskcryptnet.netmap.port;
+
+/**
+ * What one queue of a port has done, for diagnostics (the echo tool's per-second lines, tests). Written only by
+ * the loop that owns the queue; another thread may read the values (plain 64-bit fields, never torn) to print them.
+ */
+public final class PortCounters {
+
+    /** Frames handed to the application. */
+    public long rxFrames;
+    /** Bytes in those frames. */
+    public long rxBytes;
+    /** Frames the port dropped before the application saw them (truncated, malformed header from the kernel). */
+    public long rxDropped;
+    /** Frames whose checksum the kernel left partial and the port completed in software. */
+    public long rxChecksumsCompleted;
+    /** Large (GSO) frames received through the offload header. */
+    public long rxLargeFrames;
+    /** Frames handed to the kernel for transmission. */
+    public long txFrames;
+    /** Bytes in those frames. */
+    public long txBytes;
+    /** Frames the kernel rejected or the port could not hand over (malformed, offload request on a non-TCP frame). */
+    public long txErrors;
+    /** System calls made to wake the kernel up for tx (sendto, write, NIOCTXSYNC). */
+    public long txKicks;
+    /** System calls made to wake the kernel up for rx (recvfrom, poll, NIOCRXSYNC). */
+    public long rxKicks;
+
+    /** Counters that stay zero, for ports that do not count. */
+    public static final PortCounters NONE = new PortCounters();
+
+    @Override
+    public String toString() {
+        return "rx " + rxFrames + " frames " + rxBytes + " B (dropped " + rxDropped + ", csum completed "
+                + rxChecksumsCompleted + ", large " + rxLargeFrames + "), tx " + txFrames + " frames " + txBytes
+                + " B (errors " + txErrors + "), kicks rx " + rxKicks + " tx " + txKicks;
+    }
+}

@@ -1,0 +1,416 @@
+package org.diskcryptnet.netmap.port.packet;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.diskcryptnet.netmap.port.packet.PacketAbi.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.PacketRing;
+import org.diskcryptnet.netmap.port.PortCounters;
+import org.diskcryptnet.netmap.port.PortException;
+import org.diskcryptnet.netmap.port.PortFeatures;
+import org.diskcryptnet.netmap.port.PortOptions;
+import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.netmap.port.SlotRing;
+import org.diskcryptnet.netmap.port.linux.Errno;
+import org.diskcryptnet.netmap.port.linux.Libc;
+import org.diskcryptnet.netmap.port.linux.MappedRegion;
+import org.diskcryptnet.netmap.port.linux.NetDevice;
+import org.diskcryptnet.netmap.port.linux.Sockets;
+import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
+
+/**
+ * {@code packet:IF}: an AF_PACKET socket with a TPACKET_V3 rx ring and a TPACKET_V3 tx ring mapped into the process
+ * (packet_mmap.rst). Works on any Linux interface; the kernel copies each frame once in each direction.
+ *
+ * <p>Rx: the kernel fills fixed-size blocks with variable-size frames and hands over a whole block when it is full
+ * or after {@link PortOptions#blockTimeoutMs()}; every frame of a block becomes one slot, and the block goes back to
+ * the kernel when the application has released all its slots. There are as many blocks as rx slots (each just big
+ * enough for the largest frame, a page for an MTU of 1500), so frames the application holds never leave the kernel
+ * without a block. Tx: TPACKET_V3 tx (Linux 4.11+) has fixed-size
+ * frames like V2, so tx slot {@code i} is tx frame {@code i}; {@link #txSync} marks the new frames SEND_REQUEST,
+ * kicks the kernel with one {@code sendto}, and reclaims the frames the kernel has released (status back to
+ * AVAILABLE), in ring order.
+ *
+ * <p>The socket ignores outgoing frames (PACKET_IGNORE_OUTGOING), so the stack never sees its own tx, and bypasses
+ * the qdisc. With {@link PortOptions#offloads()} each frame carries a virtio-net header (PACKET_VNET_HDR): partial
+ * checksums from a local peer are completed in software, large received segments arrive whole, and tx frames may
+ * ask for checksum and segmentation offload. Without it, frames the kernel marks TP_STATUS_CSUMNOTREADY (from a
+ * local sender with tx checksum offload, e.g. a veth peer) are completed from their IPv4 header.
+ *
+ * <p>Several queues join one fanout group by rx queue (PACKET_FANOUT_QM): queue {@code i}'s socket receives the
+ * frames the device received on its queue {@code i}.
+ */
+public final class AfPacketPort implements PacketPort {
+
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    private final String uri;
+    private final NetDevice device;
+    private final PortFeatures features;
+    private final Queue[] queues;
+
+    private AfPacketPort(String uri, NetDevice device, PortFeatures features, Queue[] queues) {
+        this.uri = uri;
+        this.device = device;
+        this.features = features;
+        this.queues = queues;
+    }
+
+    /** Opens {@code packet:IF} in the calling thread's network namespace. */
+    public static AfPacketPort open(PortUri uri, PortOptions options) {
+        AfPacket.ensureAvailability();
+        NetDevice device = NetDevice.lookup(uri.name());
+        int count = options.queues() == 0 ? device.rxQueues() : options.queues();
+        if (count > device.rxQueues()) {
+            throw new PortException(PortException.Reason.INVALID, uri + ": " + count + " queues asked, "
+                    + device.name() + " has " + device.rxQueues() + " rx queues");
+        }
+        boolean vnet = options.offloads();
+        int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
+        int maxFrame = vnet ? 65535 + 14 : device.mtu() + 14 + 4; // + 4: a VLAN tag
+        int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
+        int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
+        // A block must hold the largest frame; and there is one block per rx slot: a retired block holds at least one
+        // frame, so however the application's held slots are spread over blocks, the kernel always has a block left
+        // (with fewer blocks, a few sparse timer-retired blocks held by the application stop the ring).
+        int blockSize = Math.max(options.blockSize(),
+                Integer.highestOneBit(maxFrame + vnetSize + RX_FRAME_OVERHEAD + (int) BLOCK_DESC.byteSize() - 1) << 1);
+        Queue[] queues = new Queue[count];
+        int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
+        try {
+            for (int i = 0; i < count; i++) {
+                queues[i] = new Queue(device, options, vnet, txFrameSize, txFrames, blockSize, count > 1 ? fanoutId : -1);
+            }
+        } catch (RuntimeException e) {
+            for (Queue q : queues) {
+                if (q != null) {
+                    q.close();
+                }
+            }
+            throw e;
+        }
+        int txCapacity = txFrameSize - TX_DATA_OFFSET - vnetSize;
+        PortFeatures features = new PortFeatures(vnet, false, vnet, vnet ? txCapacity : device.mtu() + 14, false);
+        return new AfPacketPort(uri.toString(), device, features, queues);
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public int queues() {
+        return queues.length;
+    }
+
+    @Override
+    public PacketRing rxRing(int queue) {
+        return queues[queue].rx;
+    }
+
+    @Override
+    public PacketRing txRing(int queue) {
+        return queues[queue].tx;
+    }
+
+    @Override
+    public void txSync(int queue) {
+        queues[queue].txSync();
+    }
+
+    @Override
+    public void rxSync(int queue) {
+        queues[queue].rxSync();
+    }
+
+    @Override
+    public int pollFd(int queue) {
+        return queues[queue].fd;
+    }
+
+    @Override
+    public byte[] macAddress() {
+        return device.mac();
+    }
+
+    @Override
+    public int mtu() {
+        return device.mtu();
+    }
+
+    @Override
+    public PortFeatures features() {
+        return features;
+    }
+
+    @Override
+    public PortCounters counters(int queue) {
+        return queues[queue].counters;
+    }
+
+    @Override
+    public void close() {
+        for (Queue q : queues) {
+            q.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return uri + " (AF_PACKET TPACKET_V3, ifindex " + device.index() + ", " + queues.length + " queue(s))";
+    }
+
+    /** One socket, its two rings and their bookkeeping; used by one loop. */
+    private static final class Queue {
+        final int fd;
+        final MappedRegion region;
+        final Arena arena = Arena.ofShared();
+        final MemorySegment state = Libc.newCallState(arena);
+        final PortCounters counters = new PortCounters();
+        final MemorySegment memory;
+        final boolean vnet;
+        final SlotRing rx;
+        final SlotRing tx;
+
+        // rx: blocks [0, blockNr) from offset 0; slots point into them
+        final int blockSize;
+        final int blockNr;
+        final int[] slotBlock;         // the block a slot's frame lies in
+        final int[] blockPending;      // slots of a block not yet released, +1 while it is being read
+        int nextBlock;                 // the block to read next
+        boolean reading;               // nextBlock is open, frames left in it
+        int packetsLeft;
+        long nextPacket;
+        int rxReleased;                // first slot not yet given back (the previous head)
+
+        // tx: frames [0, txFrames) after the rx blocks
+        final long txBase;
+        final int txFrameSize;
+        int txSubmitted;               // first slot not yet marked SEND_REQUEST
+        int txCompleted;               // first slot not yet seen AVAILABLE again
+
+        Queue(NetDevice device, PortOptions options, boolean vnet, int txFrameSize, int txFrames, int blockSize, int fanoutId) {
+            this.vnet = vnet;
+            this.blockSize = blockSize;
+            this.blockNr = vnet ? Math.min(options.ringSize(), 256) : options.ringSize(); // 64 KiB frames: 256 blocks
+            this.txFrameSize = txFrameSize;
+            int fd = -1;
+            MappedRegion mapped = null;
+            try (Arena call = Arena.ofConfined()) {
+                fd = Errno.check(Libc.socket(state, Sockets.AF_PACKET,
+                        Sockets.SOCK_RAW | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0), state, "socket(AF_PACKET)");
+                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION TPACKET_V3");
+                if (vnet) {
+                    Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+                }
+                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
+                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
+                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
+
+                MemorySegment req = call.allocate(TPACKET_REQ3);
+                REQ_BLOCK_SIZE.set(req, 0L, blockSize);
+                REQ_BLOCK_NR.set(req, 0L, blockNr);
+                REQ_FRAME_SIZE.set(req, 0L, 2048);
+                REQ_FRAME_NR.set(req, 0L, blockNr * (blockSize / 2048));
+                REQ_RETIRE_TOV.set(req, 0L, options.blockTimeoutMs());
+                Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, PACKET_RX_RING, req, (int) req.byteSize()), state,
+                        "PACKET_RX_RING (" + blockNr + " blocks of " + blockSize + " B)");
+
+                MemorySegment txReq = call.allocate(TPACKET_REQ3); // tx: retire timeout, priv size, features all 0
+                int txBlockSize = Math.max(txFrameSize, Libc.pageSize());
+                REQ_BLOCK_SIZE.set(txReq, 0L, txBlockSize);
+                REQ_BLOCK_NR.set(txReq, 0L, (int) ((long) txFrames * txFrameSize / txBlockSize));
+                REQ_FRAME_SIZE.set(txReq, 0L, txFrameSize);
+                REQ_FRAME_NR.set(txReq, 0L, txFrames);
+                Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, PACKET_TX_RING, txReq, (int) txReq.byteSize()), state,
+                        "PACKET_TX_RING (" + txFrames + " frames of " + txFrameSize + " B)");
+
+                long rxBytes = (long) blockSize * blockNr;
+                long txBytes = (long) txFrames * txFrameSize;
+                mapped = MappedRegion.mapShared(fd, rxBytes + txBytes, 0, "AF_PACKET rings of " + device.name());
+
+                MemorySegment sll = call.allocate(SOCKADDR_LL);
+                SLL_FAMILY.set(sll, 0L, (short) Sockets.AF_PACKET);
+                SLL_PROTOCOL.set(sll, 0L, htons(ETH_P_ALL));
+                SLL_IFINDEX.set(sll, 0L, device.index());
+                Errno.check(Libc.bind(state, fd, sll, (int) sll.byteSize()), state, "bind AF_PACKET to " + device.name());
+                if (fanoutId >= 0) {
+                    Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_FANOUT, fanoutId | (PACKET_FANOUT_QM << 16),
+                            "PACKET_FANOUT (by rx queue)");
+                }
+                this.txBase = rxBytes;
+            } catch (RuntimeException e) {
+                if (mapped != null) {
+                    mapped.close();
+                }
+                Sockets.closeQuietly(fd);
+                arena.close();
+                throw e;
+            }
+            this.fd = fd;
+            this.region = mapped;
+            this.memory = mapped.segment();
+            int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
+            int rxSlots = blockNr;
+            this.rx = new SlotRing(memory, rxSlots, blockSize - RX_FRAME_OVERHEAD - (int) BLOCK_DESC.byteSize() - vnetSize, false);
+            this.slotBlock = new int[rxSlots];
+            this.blockPending = new int[blockNr];
+            this.tx = new SlotRing(memory, txFrames, txFrameSize - TX_DATA_OFFSET - vnetSize, vnet);
+            for (int i = 0; i < txFrames; i++) {
+                tx.offset(i, txBase + (long) i * txFrameSize + TX_DATA_OFFSET + vnetSize);
+            }
+            tx.tail(txFrames - 1);
+        }
+
+        void rxSync() {
+            // give back the slots the application released, and with the last of a block's slots, the block
+            int head = rx.head();
+            for (int s = rxReleased; s != head; s = rx.next(s)) {
+                releaseSlotOf(slotBlock[s]);
+            }
+            rxReleased = head;
+            int free = rx.size() - 1 - rx.space();
+            int tail = rx.tail();
+            while (free > 0) {
+                if (!reading) {
+                    if (blockPending[nextBlock] != 0) {
+                        // the ring went all the way round and the application still holds frames of this block:
+                        // its status is still USER from the last round, it is not a new block
+                        break;
+                    }
+                    long block = (long) nextBlock * blockSize;
+                    int status = (int) INT.getAcquire(memory, block + BLOCK_STATUS);
+                    if ((status & TP_STATUS_USER) == 0) {
+                        break;
+                    }
+                    reading = true;
+                    packetsLeft = memory.get(JAVA_INT, block + BLOCK_NUM_PKTS);
+                    nextPacket = block + (memory.get(JAVA_INT, block + BLOCK_FIRST_PKT) & 0xFFFF_FFFFL);
+                    blockPending[nextBlock] = 1;
+                }
+                if (packetsLeft == 0) {
+                    reading = false;
+                    releaseSlotOf(nextBlock);
+                    nextBlock = nextBlock + 1 == blockNr ? 0 : nextBlock + 1;
+                    continue;
+                }
+                long packet = nextPacket;
+                nextPacket = packet + (memory.get(JAVA_INT, packet + TP_NEXT_OFFSET) & 0xFFFF_FFFFL);
+                packetsLeft--;
+                int snap = memory.get(JAVA_INT, packet + TP_SNAPLEN);
+                int len = memory.get(JAVA_INT, packet + TP_LEN);
+                long frame = packet + (memory.get(JAVA_SHORT, packet + TP_MAC) & 0xFFFF);
+                if (snap < len || snap < 14 || !consistentIpv4(frame, snap)) {
+                    // truncated to the block (a frame larger than the ring takes), or a frame whose IPv4 length
+                    // disagrees with the length the kernel gave
+                    counters.rxDropped++;
+                    continue;
+                }
+                if (vnet) {
+                    long hdr = frame - VirtioNetHdr.SIZE;
+                    if (VirtioNetHdr.completeChecksum(memory, hdr, frame, snap)) {
+                        counters.rxChecksumsCompleted++;
+                    }
+                    if (VirtioNetHdr.gsoType(memory, hdr) != VirtioNetHdr.GSO_NONE) {
+                        counters.rxLargeFrames++;
+                    }
+                } else if ((memory.get(JAVA_INT, packet + TP_STATUS) & TP_STATUS_CSUMNOTREADY) != 0
+                        && VirtioNetHdr.completeIpv4Checksum(memory, frame, snap)) {
+                    counters.rxChecksumsCompleted++;
+                }
+                rx.offset(tail, frame);
+                rx.receivedLength(tail, snap);
+                slotBlock[tail] = nextBlock;
+                blockPending[nextBlock]++;
+                tail = rx.next(tail);
+                free--;
+                counters.rxFrames++;
+                counters.rxBytes += snap;
+            }
+            rx.tail(tail);
+        }
+
+        /** An IPv4 frame's total length must fit the frame (RFC 791 section 3.1); other frames pass. */
+        private boolean consistentIpv4(long frame, int length) {
+            if (length < 34 || memory.get(JAVA_SHORT_BE, frame + 12) != 0x0800) {
+                return true;
+            }
+            int total = memory.get(JAVA_SHORT_BE, frame + 16) & 0xFFFF;
+            return total >= 20 && 14 + total <= length;
+        }
+
+        private void releaseSlotOf(int block) {
+            if (--blockPending[block] == 0) {
+                INT.setRelease(memory, (long) block * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
+            }
+        }
+
+        void txSync() {
+            int head = tx.head();
+            int submitted = 0;
+            for (int s = txSubmitted; s != head; s = tx.next(s)) {
+                long frameHeader = txBase + (long) s * txFrameSize;
+                int length = tx.length(s);
+                int offload = tx.takeOffload(s);
+                if (vnet) {
+                    long frame = frameHeader + TX_DATA_OFFSET + VirtioNetHdr.SIZE;
+                    if (!VirtioNetHdr.prepare(memory, frame - VirtioNetHdr.SIZE, frame, length, offload)) {
+                        counters.txErrors++;
+                    }
+                    length += VirtioNetHdr.SIZE;
+                }
+                memory.set(JAVA_INT, frameHeader + TP_LEN, length);
+                INT.setRelease(memory, frameHeader + TP_STATUS, TP_STATUS_SEND_REQUEST);
+                counters.txFrames++;
+                counters.txBytes += length;
+                submitted++;
+            }
+            txSubmitted = head;
+            int s = txCompleted;
+            while (s != head) {
+                int status = (int) INT.getAcquire(memory, txBase + (long) s * txFrameSize + TP_STATUS);
+                if (status == TP_STATUS_AVAILABLE) {
+                    s = tx.next(s);
+                } else if ((status & TP_STATUS_WRONG_FORMAT) != 0) {
+                    counters.txErrors++;
+                    INT.setRelease(memory, txBase + (long) s * txFrameSize + TP_STATUS, TP_STATUS_AVAILABLE);
+                    s = tx.next(s);
+                } else {
+                    break;
+                }
+            }
+            if (submitted > 0 || s != head && (int) INT.getAcquire(memory, txBase + (long) s * txFrameSize + TP_STATUS)
+                    == TP_STATUS_SEND_REQUEST) {
+                kick();
+            }
+            txCompleted = s;
+            tx.tail(s == 0 ? tx.size() - 1 : s - 1);
+        }
+
+        private void kick() {
+            counters.txKicks++;
+            if (Libc.sendto(state, fd, MemorySegment.NULL, 0, Sockets.MSG_DONTWAIT, MemorySegment.NULL, 0) < 0) {
+                int errno = Libc.errno(state);
+                if (errno != Errno.EAGAIN && errno != Errno.ENOBUFS) {
+                    counters.txErrors++; // e.g. ENETDOWN: the frames stay queued and go with a later kick
+                }
+            }
+        }
+
+        void close() {
+            region.close();
+            Sockets.closeQuietly(fd);
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package org.diskcryptnet.netmap.tcp;
+
+import org.diskcryptnet.netmap.wire.DropCounters;
+import org.diskcryptnet.netmap.wire.DropReason;
+import org.diskcryptnet.netmap.wire.TcpHeader;
+import org.diskcryptnet.netmap.wire.TcpOptions;
+
+import static org.diskcryptnet.netmap.wire.TcpHeader.ACK;
+import static org.diskcryptnet.netmap.wire.TcpHeader.RST;
+import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
+
+/**
+ * Segments for a listening port that match no connection: RFC 9293 section 3.10.7.2, LISTEN STATE, with the
+ * SYN backlog limit and SYN cookies of RFC 4987 section 3.6 (sent when the half-open count reaches
+ * {@link TcpConfig#synBacklog} or no connection object is free, and checked on the ACK that completes the
+ * handshake). One instance per layer.
+ */
+final class PassiveOpen {
+
+    private final TcpLayer layer;
+    private final TcpConfig config;
+    private final TcpOutput output;
+    private final TcpCounters counters;
+    private final DropCounters drops;
+    private final SynCookies cookies;
+    private final InitialSequenceNumbers isn;
+
+    PassiveOpen(TcpLayer layer, TcpConfig config, TcpOutput output, TcpCounters counters, DropCounters drops,
+                SynCookies cookies, InitialSequenceNumbers isn) {
+        this.layer = layer;
+        this.config = config;
+        this.output = output;
+        this.counters = counters;
+        this.drops = drops;
+        this.cookies = cookies;
+        this.isn = isn;
+    }
+
+    void segment(TcpListener l, int localIp, int remoteIp, TcpHeader seg, long now) {
+        int flags = seg.flags();
+        if ((flags & RST) != 0) {
+            drops.increment(DropReason.TCP_STATE); // "An incoming RST should be ignored"
+            return;
+        }
+        if ((flags & ACK) != 0) {
+            if ((flags & SYN) == 0 && config.synCookies != TcpConfig.SynCookies.NEVER
+                    && cookieAck(l, localIp, remoteIp, seg, now)) {
+                return;
+            }
+            // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state":
+            // <SEQ=SEG.ACK><CTL=RST>
+            drops.increment((flags & SYN) == 0 ? DropReason.TCP_BAD_COOKIE : DropReason.TCP_STATE);
+            output.sendStateless(localIp, remoteIp, seg.destinationPort(), seg.sourcePort(), seg.acknowledgment(),
+                    0, RST, 0, 0, -1, false, false, 0, 0);
+            return;
+        }
+        if ((flags & SYN) == 0) {
+            drops.increment(DropReason.TCP_STATE);
+            return;
+        }
+        if (l.queueFull()) {
+            drops.increment(DropReason.TCP_BACKLOG_FULL); // the peer retries; Linux drops such SYNs too
+            return;
+        }
+        boolean cookie = config.synCookies == TcpConfig.SynCookies.ALWAYS
+                || (config.synCookies == TcpConfig.SynCookies.AUTO && l.halfOpen >= config.synBacklog);
+        TcpConnection c = cookie ? null : layer.allocate();
+        if (c == null) {
+            if (config.synCookies == TcpConfig.SynCookies.NEVER) {
+                drops.increment(DropReason.TCP_NO_CONNECTION_SLOT);
+                return;
+            }
+            sendCookie(localIp, remoteIp, seg, now);
+            return;
+        }
+        TcpOptions opt = seg.options();
+        c.localIp = localIp;
+        c.remoteIp = remoteIp;
+        c.localPort = seg.destinationPort();
+        c.remotePort = seg.sourcePort();
+        c.passive = true;
+        c.listener = l;
+        l.halfOpen++;
+        c.irs = seg.sequence();
+        c.rcvNxt = c.irs + 1;
+        c.iss = isn.next(localIp, c.localPort, remoteIp, c.remotePort, now);
+        c.sndUna = c.iss;
+        c.sndNxt = c.iss;
+        c.sndMax = c.iss;
+        c.recover = c.iss;
+        c.sndUnaOffset = -1;
+        c.sndWnd = seg.window();
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = c.irs;
+        c.sndWl2 = c.iss;
+        layer.negotiate(c, opt, now);
+        c.lastReceiveTime = now;
+        layer.register(c, TcpState.SYN_RECEIVED);
+        counters.passiveOpens++;
+        layer.markDirty(c);
+    }
+
+    private void sendCookie(int localIp, int remoteIp, TcpHeader seg, long now) {
+        TcpOptions opt = seg.options();
+        int peerMss = opt.mss > 0 ? opt.mss : TcpLayer.DEFAULT_MSS;
+        int mssIndex = SynCookies.mssIndex(Math.min(peerMss, config.mss));
+        int localPort = seg.destinationPort();
+        int remotePort = seg.sourcePort();
+        int iss = cookies.make(localIp, localPort, remoteIp, remotePort, seg.sequence(), mssIndex, now);
+        boolean ts = config.timestamps && opt.timestamps;
+        // without timestamps there is nowhere to remember window scaling and SACK: offer neither
+        int shift = ts && config.windowScaling && opt.windowScale >= 0 ? config.receiveWindowShift() : -1;
+        boolean sack = ts && config.sack && opt.sackPermitted;
+        int tsVal = ts ? SynCookies.encodeTsOptions((int) (now / 1_000_000L),
+                shift < 0 ? -1 : Math.min(opt.windowScale, 14), sack) : 0;
+        output.sendStateless(localIp, remoteIp, localPort, remotePort, iss, seg.sequence() + 1, SYN | ACK,
+                Math.min(config.receiveBuffer, 0xFFFF), SynCookies.MSS_TABLE[mssIndex], shift, sack, ts,
+                tsVal, opt.tsVal);
+        counters.synCookiesSent++;
+    }
+
+    /** The ACK of a cookie SYN-ACK: rebuild the connection from the cookie; false if it is not one. */
+    private boolean cookieAck(TcpListener l, int localIp, int remoteIp, TcpHeader seg, long now) {
+        int localPort = seg.destinationPort();
+        int remotePort = seg.sourcePort();
+        int cookie = seg.acknowledgment() - 1;
+        int peerIsn = seg.sequence() - 1;
+        int mssIndex = cookies.check(cookie, localIp, localPort, remoteIp, remotePort, peerIsn, now);
+        if (mssIndex < 0) {
+            return false;
+        }
+        if (l.queueFull()) {
+            drops.increment(DropReason.TCP_BACKLOG_FULL);
+            return true;
+        }
+        TcpConnection c = layer.allocate();
+        if (c == null) {
+            drops.increment(DropReason.TCP_NO_CONNECTION_SLOT);
+            return true;
+        }
+        TcpOptions opt = seg.options();
+        c.localIp = localIp;
+        c.remoteIp = remoteIp;
+        c.localPort = localPort;
+        c.remotePort = remotePort;
+        c.passive = true;
+        c.listener = l;
+        c.irs = peerIsn;
+        c.rcvNxt = seg.sequence();
+        c.iss = cookie;
+        c.sndUna = cookie + 1;
+        c.sndNxt = cookie + 1;
+        c.sndMax = cookie + 1;
+        c.recover = cookie + 1;
+        c.sndUnaOffset = 0;
+        c.mssOption = Math.min(SynCookies.MSS_TABLE[mssIndex], config.mss);
+        if (config.timestamps && opt.timestamps) {
+            c.tsEnabled = true;
+            c.tsRecent = opt.tsVal;
+            c.tsRecentTime = now;
+            c.tsOffset = 0; // our SYN-ACK's TSval was the plain millisecond clock
+            int ws = SynCookies.decodedWindowScale(opt.tsEcr);
+            if (ws >= 0 && config.windowScaling) {
+                c.wsEnabled = true;
+                c.sndWscale = ws;
+                c.rcvWscale = config.receiveWindowShift();
+            }
+            c.sackEnabled = config.sack && SynCookies.decodedSackPermitted(opt.tsEcr);
+        }
+        c.cc.reset(c.mssOption - (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0),
+                config.initialWindowSegments);
+        c.rcvAdv = c.rcvNxt + Math.min(config.receiveBuffer, 0xFFFF);
+        c.lastAckSent = c.rcvNxt;
+        c.sndWnd = (long) seg.window() << c.sndWscale;
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = seg.sequence();
+        c.sndWl2 = seg.acknowledgment();
+        c.lastReceiveTime = now;
+        counters.synCookiesAccepted++;
+        counters.passiveOpens++;
+        layer.register(c, TcpState.SYN_RECEIVED);
+        l.halfOpen++;
+        layer.handshakeCompleted(c, now);
+        // the ACK may carry data already: process it as the established connection it now is
+        layer.input().segment(c, seg, now);
+        return true;
+    }
+}

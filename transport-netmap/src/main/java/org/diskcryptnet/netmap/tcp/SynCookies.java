@@ -1,0 +1,77 @@
+package org.diskcryptnet.netmap.tcp;
+
+/**
+ * SYN cookies (RFC 4987 section 3.6): under a SYN flood a listener answers with a SYN-ACK whose sequence number
+ * encodes everything needed to build the connection later, and keeps no state. The 32-bit cookie is
+ * <pre>
+ *   t mod 32 (5 bits) | MSS index (3 bits) | MAC(secret, four-tuple, peer ISN, t) (24 bits)
+ * </pre>
+ * with t a counter of 64-second periods: a cookie is accepted in the period it was made and the next one.
+ * The peer's ISN is part of the MAC so that a cookie cannot be replayed with another sequence space.
+ * Window scale and SACK-permitted, which the cookie has no room for, travel in the low bits of our timestamp
+ * (echoed in TSecr) when the peer uses timestamps, as Linux does; without timestamps a cookie connection
+ * has neither.
+ */
+final class SynCookies {
+
+    /** MSS values a cookie can carry; the peer's MSS is rounded down to one of them. */
+    static final int[] MSS_TABLE = {536, 1220, 1360, 1440, 1452, 1460, 4312, 8960};
+
+    static final long PERIOD_NANOS = 64_000_000_000L;
+    /** Low bits of TSval holding the options: 4 bits window scale (15 = none), 1 bit SACK permitted. */
+    static final int TS_OPTION_BITS = 5;
+    static final int TS_OPTION_MASK = (1 << TS_OPTION_BITS) - 1;
+    static final int NO_WINDOW_SCALE = 0xF;
+
+    private final SipHash mac;
+
+    SynCookies(SipHash mac) {
+        this.mac = mac;
+    }
+
+    static int mssIndex(int mss) {
+        int idx = 0;
+        for (int i = 0; i < MSS_TABLE.length; i++) {
+            if (MSS_TABLE[i] <= mss) {
+                idx = i;
+            }
+        }
+        return idx;
+    }
+
+    int make(int localIp, int localPort, int remoteIp, int remotePort, int peerIsn, int mssIndex, long now) {
+        long t = now / PERIOD_NANOS;
+        int h = (int) mac.hash(localIp, localPort, remoteIp, remotePort, (peerIsn & 0xFFFF_FFFFL) << 8 ^ t);
+        return (int) (t & 31) << 27 | mssIndex << 24 | (h & 0xFF_FFFF);
+    }
+
+    /** The MSS index the cookie carries, or -1 if it is not one we made in the last two periods. */
+    int check(int cookie, int localIp, int localPort, int remoteIp, int remotePort, int peerIsn, long now) {
+        long tNow = now / PERIOD_NANOS;
+        int tc = cookie >>> 27;
+        for (long t = tNow; t >= tNow - 1 && t >= 0; t--) {
+            if ((t & 31) != tc) {
+                continue;
+            }
+            int h = (int) mac.hash(localIp, localPort, remoteIp, remotePort, (peerIsn & 0xFFFF_FFFFL) << 8 ^ t);
+            if ((h & 0xFF_FFFF) == (cookie & 0xFF_FFFF)) {
+                return cookie >>> 24 & 7;
+            }
+        }
+        return -1;
+    }
+
+    static int encodeTsOptions(int tsVal, int windowScale, boolean sackPermitted) {
+        int ws = windowScale < 0 ? NO_WINDOW_SCALE : Math.min(windowScale, 14);
+        return (tsVal & ~TS_OPTION_MASK) | ws << 1 | (sackPermitted ? 1 : 0);
+    }
+
+    static int decodedWindowScale(int tsEcr) {
+        int ws = tsEcr >>> 1 & 0xF;
+        return ws == NO_WINDOW_SCALE ? -1 : ws;
+    }
+
+    static boolean decodedSackPermitted(int tsEcr) {
+        return (tsEcr & 1) != 0;
+    }
+}

@@ -1,0 +1,856 @@
+package org.diskcryptnet.netmap.tcp;
+
+import java.lang.foreign.MemorySegment;
+import java.security.SecureRandom;
+
+import org.diskcryptnet.netmap.wire.DropCounters;
+import org.diskcryptnet.netmap.wire.DropReason;
+import org.diskcryptnet.netmap.wire.NetworkOrder;
+import org.diskcryptnet.netmap.wire.TcpHeader;
+import org.diskcryptnet.netmap.wire.TcpOptions;
+
+import static org.diskcryptnet.netmap.wire.TcpHeader.ACK;
+import static org.diskcryptnet.netmap.wire.TcpHeader.FIN;
+import static org.diskcryptnet.netmap.wire.TcpHeader.RST;
+import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
+
+/**
+ * One event loop's TCP (share-nothing: one instance per loop, one local address). Pure in the smoltcp sense:
+ * time is an argument of every entry point, segments arrive through {@link #segmentArrived} and leave through
+ * the {@link SegmentSink}, and nothing here blocks, spawns threads or does I/O.
+ *
+ * <p>A loop iteration calls, in this order: {@link #segmentArrived} for each received segment,
+ * {@link #processTimers}, {@link #dispatchEvents} (handlers read, write, close), then {@link #flushOutput},
+ * which emits everything the connections may send, batching ACKs across the received batch.
+ *
+ * <p>Connections are preallocated ({@link TcpConfig#maxConnections}) and found in O(1); buffers come from one
+ * per-loop {@link BlockPool}; nothing is allocated per segment.
+ */
+public final class TcpLayer implements ProduceCompletion, AutoCloseable {
+
+    /** RFC 9293 section 3.7.1: the MSS assumed when the peer sends no MSS option (IPv4). */
+    static final int DEFAULT_MSS = 536;
+    /** RFC 7323 section 5.5: TS.Recent is invalid after 24 days of idleness. */
+    static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
+    private static final int EPHEMERAL_FIRST = 32768;
+    private static final int EPHEMERAL_COUNT = 61000 - 32768;
+    private static final int PENDING_RECORDS = 4096;
+
+    private final TcpConfig config;
+    private final int localIp;
+    private final SegmentSink sink;
+    private final InitialSequenceNumbers isn;
+    private final DropCounters drops;
+    private final TcpCounters counters = new TcpCounters();
+    private final BlockPool pool;
+    private final TcpConnection[] connections;
+    private final ConnectionTable table;
+    private final TcpListener[] listeners = new TcpListener[65536];
+    private final TimerWheel wheel = new TimerWheel();
+    private final TcpOutput output;
+    private final TcpInput input;
+    private final TcpTimers timers;
+    private final PassiveOpen passiveOpen;
+    private TcpConnection freeList;
+    private TcpConnection dirtyHead;
+    private TcpConnection dirtyTail;
+    private TcpConnection eventHead;
+    private TcpConnection eventTail;
+    private TcpListener listenerEvents;
+    private TcpConnection timeWaitHead;
+    private TcpConnection timeWaitTail;
+    private int nextEphemeral;
+    private long now;
+    private long challengeWindowStart = Long.MIN_VALUE;
+    private int challengeAcks;
+    // segments whose payload a SendSource produces asynchronously, by ticket
+    private final TcpConnection[] pendingConnection = new TcpConnection[PENDING_RECORDS];
+    private final int[] pendingGeneration = new int[PENDING_RECORDS];
+    private final int[] pendingFrame = new int[PENDING_RECORDS];
+    private final int[] pendingLength = new int[PENDING_RECORDS];
+    private final int[] pendingOutstanding = new int[PENDING_RECORDS];
+    private final boolean[] pendingFailed = new boolean[PENDING_RECORDS];
+    private final int[] pendingFree = new int[PENDING_RECORDS];
+    private int pendingFreeCount;
+
+    /** A layer with RFC 6528 ISNs and SYN-cookie / timestamp secrets drawn from {@link SecureRandom}. */
+    public TcpLayer(TcpConfig config, int localIp, SegmentSink sink, DropCounters drops) {
+        this(config, localIp, sink, drops, InitialSequenceNumbers.rfc6528(), new SecureRandom().nextLong());
+    }
+
+    /** A layer with the given ISN source and secret (tests make both fixed for reproducible segments). */
+    public TcpLayer(TcpConfig config, int localIp, SegmentSink sink, DropCounters drops,
+                    InitialSequenceNumbers isn, long secret) {
+        this.config = config;
+        this.localIp = localIp;
+        this.sink = sink;
+        this.isn = isn;
+        this.drops = drops;
+        this.pool = new BlockPool(config.bufferPoolBytes);
+        this.connections = new TcpConnection[config.maxConnections];
+        for (int i = config.maxConnections - 1; i >= 0; i--) {
+            connections[i] = new TcpConnection(this, i, config, pool);
+            connections[i].nextFree = freeList;
+            freeList = connections[i];
+        }
+        counters.connectionsByState[TcpState.CLOSED.ordinal()] = config.maxConnections;
+        this.table = new ConnectionTable(config.maxConnections);
+        this.output = new TcpOutput(this, config, sink, counters);
+        this.input = new TcpInput(this, config, output, counters, drops);
+        this.timers = new TcpTimers(this, config, output, counters);
+        SipHash mac = new SipHash(secret, secret * 0x9E3779B97F4A7C15L + 1);
+        this.passiveOpen = new PassiveOpen(this, config, output, counters, drops, new SynCookies(mac), isn);
+        for (int i = 0; i < PENDING_RECORDS; i++) {
+            pendingFree[i] = PENDING_RECORDS - 1 - i;
+        }
+        pendingFreeCount = PENDING_RECORDS;
+        this.nextEphemeral = (int) ((secret >>> 16) % EPHEMERAL_COUNT);
+        if (nextEphemeral < 0) {
+            nextEphemeral += EPHEMERAL_COUNT;
+        }
+    }
+
+    public TcpConfig config() {
+        return config;
+    }
+
+    public int localAddress() {
+        return localIp;
+    }
+
+    public TcpCounters counters() {
+        return counters;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    /** The loop's buffer memory (for pool occupancy metrics). */
+    public BlockPool bufferPool() {
+        return pool;
+    }
+
+    TcpInput input() {
+        return input;
+    }
+
+    // ======================================================================================== user calls
+
+    /** Passive open on {@code port} (RFC 9293 OPEN, passive) with an accept queue of {@code backlog}. */
+    public TcpListener listen(int port, int backlog, TcpListenerHandler handler) {
+        if (port <= 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port " + port + " is not within 1..65535");
+        }
+        if (listeners[port] != null) {
+            throw new IllegalStateException("port " + port + " already has a listener");
+        }
+        TcpListener l = new TcpListener(this, port, Math.max(1, backlog), handler);
+        listeners[port] = l;
+        return l;
+    }
+
+    /** The listener on {@code port}, or null. */
+    public TcpListener listenerFor(int port) {
+        return port > 0 && port <= 0xFFFF ? listeners[port] : null;
+    }
+
+    /** Active open from an ephemeral port (RFC 9293 OPEN, active). */
+    public TcpConnection connect(int remoteIp, int remotePort, TcpHandler handler, long now) {
+        for (int i = 0; i < EPHEMERAL_COUNT; i++) {
+            int port = EPHEMERAL_FIRST + nextEphemeral;
+            nextEphemeral = nextEphemeral + 1 == EPHEMERAL_COUNT ? 0 : nextEphemeral + 1;
+            if (listeners[port] == null && table.get(ConnectionTable.key(remoteIp, remotePort, port)) == null) {
+                return connect(port, remoteIp, remotePort, handler, now);
+            }
+        }
+        throw new IllegalStateException("no free local port towards " + remotePort);
+    }
+
+    /** Active open from a given local port. */
+    public TcpConnection connect(int localPort, int remoteIp, int remotePort, TcpHandler handler, long now) {
+        if (remotePort <= 0 || remotePort > 0xFFFF || localPort <= 0 || localPort > 0xFFFF) {
+            throw new IllegalArgumentException("ports must be within 1..65535");
+        }
+        if (table.get(ConnectionTable.key(remoteIp, remotePort, localPort)) != null) {
+            throw new IllegalStateException("a connection with that address and ports exists");
+        }
+        TcpConnection c = allocate();
+        if (c == null) {
+            throw new IllegalStateException("all " + config.maxConnections + " connections are in use");
+        }
+        this.now = now;
+        c.localIp = localIp;
+        c.remoteIp = remoteIp;
+        c.localPort = localPort;
+        c.remotePort = remotePort;
+        c.iss = isn.next(localIp, localPort, remoteIp, remotePort, now);
+        c.sndUna = c.iss;
+        c.sndNxt = c.iss;
+        c.sndMax = c.iss;
+        c.recover = c.iss;
+        c.tsOffset = timestampOffset(c);
+        c.handler = handler;
+        c.appOwned = true;
+        c.lastReceiveTime = now;
+        register(c, TcpState.SYN_SENT);
+        counters.activeOpens++;
+        markDirty(c);
+        return c;
+    }
+
+    // ======================================================================================== the loop
+
+    /** A TCP segment for our address whose checksum the interface has verified. */
+    public void segmentArrived(long now, int sourceIp, int destinationIp, TcpHeader seg) {
+        this.now = now;
+        counters.segmentsReceived++;
+        int localPort = seg.destinationPort();
+        TcpConnection c = table.get(ConnectionTable.key(sourceIp, seg.sourcePort(), localPort));
+        TcpListener l = listeners[localPort];
+        if (c != null) {
+            if (c.state == TcpState.TIME_WAIT && (seg.flags() & (SYN | ACK | RST)) == SYN && l != null
+                    && timeWaitMayReopen(c, seg)) {
+                terminate(c, TcpCloseCause.NORMAL); // RFC 9293 section 3.6.1 / RFC 6191: a new incarnation
+            } else {
+                input.segment(c, seg, now);
+                return;
+            }
+        }
+        if (l != null) {
+            passiveOpen.segment(l, destinationIp, sourceIp, seg, now);
+            return;
+        }
+        drops.increment(DropReason.TCP_NO_LISTENER);
+        int flags = seg.flags();
+        if ((flags & RST) == 0) {
+            // RFC 9293 section 3.10.7.1, CLOSED STATE
+            if ((flags & ACK) != 0) {
+                output.sendStateless(destinationIp, sourceIp, localPort, seg.sourcePort(), seg.acknowledgment(), 0,
+                        RST, 0, 0, -1, false, false, 0, 0);
+            } else {
+                int segLen = seg.payloadLength() + ((flags & SYN) != 0 ? 1 : 0) + ((flags & FIN) != 0 ? 1 : 0);
+                output.sendStateless(destinationIp, sourceIp, localPort, seg.sourcePort(), 0,
+                        seg.sequence() + segLen, RST | ACK, 0, 0, -1, false, false, 0, 0);
+            }
+        }
+    }
+
+    private static boolean timeWaitMayReopen(TcpConnection c, TcpHeader seg) {
+        TcpOptions opt = seg.options();
+        if (c.tsEnabled && opt.timestamps) {
+            return SeqNum.gt(opt.tsVal, c.tsRecent);
+        }
+        return SeqNum.gt(seg.sequence(), c.rcvNxt);
+    }
+
+    /** Fires every timer due at {@code now}; the number fired. */
+    public int processTimers(long now) {
+        this.now = now;
+        return wheel.expire(now, timers);
+    }
+
+    /** Whether some connection has something to send (a flush would do work). */
+    public boolean hasPendingOutput() {
+        return dirtyHead != null;
+    }
+
+    /** Emits what every connection with something to send may send now; the number of connections served. */
+    public int flushOutput(long now) {
+        this.now = now;
+        TcpConnection c = dirtyHead;
+        dirtyHead = null;
+        dirtyTail = null;
+        int served = 0;
+        while (c != null) {
+            TcpConnection next = c.nextDirty;
+            c.nextDirty = null;
+            c.dirty = false;
+            if (!output.output(c, now)) {
+                // out of transmit frames: keep this one and the rest for the next flush
+                markDirty(c);
+                for (TcpConnection r = next; r != null; ) {
+                    TcpConnection n = r.nextDirty;
+                    r.nextDirty = null;
+                    r.dirty = false;
+                    markDirty(r);
+                    r = n;
+                }
+                counters.outputDeferred++;
+                return served;
+            }
+            if (c.sourceFailed && c.state != TcpState.CLOSED) {
+                terminate(c, TcpCloseCause.SOURCE_FAILED);
+            }
+            served++;
+            c = next;
+        }
+        return served;
+    }
+
+    /** Delivers collected events to handlers; the number delivered. */
+    public int dispatchEvents() {
+        int n = 0;
+        while (listenerEvents != null) {
+            TcpListener l = listenerEvents;
+            listenerEvents = l.nextEvent;
+            l.nextEvent = null;
+            l.acceptablePending = false;
+            if (!l.closed && l.queued > 0 && l.handler != null) {
+                l.handler.acceptable(l);
+                n++;
+            }
+        }
+        while (eventHead != null) {
+            TcpConnection c = eventHead;
+            eventHead = c.nextEvent;
+            if (eventHead == null) {
+                eventTail = null;
+            }
+            c.nextEvent = null;
+            c.inEventList = false;
+            int ev = c.events;
+            c.events = 0;
+            int generation = c.generation;
+            TcpHandler h = c.handler;
+            if (h != null && c.appOwned) {
+                if ((ev & TcpConnection.EV_CONNECTED) != 0) {
+                    h.connected(c);
+                }
+                if ((ev & TcpConnection.EV_READABLE) != 0 && stillOwned(c, generation, h)) {
+                    h.readable(c);
+                }
+                if ((ev & TcpConnection.EV_INPUT_SHUTDOWN) != 0 && stillOwned(c, generation, h)) {
+                    h.inputShutdown(c);
+                }
+                if ((ev & TcpConnection.EV_WRITABLE) != 0 && stillOwned(c, generation, h)) {
+                    h.writable(c);
+                }
+                if ((ev & TcpConnection.EV_CLOSED) != 0 && stillOwned(c, generation, h)) {
+                    h.closed(c, c.closeCause);
+                }
+                n++;
+            }
+            if (c.generation == generation && c.releaseAfterEvents && !c.inEventList) {
+                c.releaseAfterEvents = false;
+                pushFree(c);
+            }
+        }
+        return n;
+    }
+
+    private static boolean stillOwned(TcpConnection c, int generation, TcpHandler h) {
+        return c.generation == generation && c.handler == h && c.appOwned;
+    }
+
+    /** The next hop {@code ip} was just resolved: SYNs that could not go out go now. */
+    public void neighbourResolved(int ip) {
+        for (TcpConnection c : connections) {
+            if (c.synAwaitingNeighbour && c.remoteIp == ip) {
+                c.synAwaitingNeighbour = false;
+                if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+                    c.sndNxt = c.iss;
+                    markDirty(c);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (TcpConnection c : connections) {
+            c.send.clear();
+            c.receive.clear();
+        }
+        pool.close();
+    }
+
+    // ======================================================================================== async production
+
+    int produce(TcpConnection c, int frame, long offset, int len, MemorySegment m, long dst, int headerLength,
+                boolean retransmission) {
+        int slot = pendingFreeCount > 0 ? pendingFree[--pendingFreeCount] : -1;
+        int r = c.send.produce(offset, len, m, dst, this, slot);
+        long fromSources = c.send.lastSourceBytes();
+        counters.sourceBytesProduced += fromSources;
+        if (retransmission) {
+            counters.sourceBytesRegenerated += fromSources;
+        }
+        if (r > 0 && slot >= 0) {
+            pendingConnection[slot] = c;
+            pendingGeneration[slot] = c.generation;
+            pendingFrame[slot] = frame;
+            pendingLength[slot] = headerLength + len;
+            pendingOutstanding[slot] = r;
+            pendingFailed[slot] = false;
+            return r;
+        }
+        if (slot >= 0) {
+            pendingFree[pendingFreeCount++] = slot;
+        }
+        if (r == 0) {
+            return 0;
+        }
+        // a source failed (or went asynchronous without a ticket): the frame becomes a RST
+        turnIntoReset(frame, c.localIp, c.remoteIp);
+        c.sourceFailed = true;
+        return -1;
+    }
+
+    /** {@link ProduceCompletion}: a source finished the bytes of a pending segment. */
+    @Override
+    public void produced(long ticket, boolean success) {
+        if (ticket < 0 || ticket >= PENDING_RECORDS || pendingConnection[(int) ticket] == null) {
+            return;
+        }
+        int slot = (int) ticket;
+        if (!success) {
+            pendingFailed[slot] = true;
+        }
+        if (--pendingOutstanding[slot] > 0) {
+            return;
+        }
+        TcpConnection c = pendingConnection[slot];
+        pendingConnection[slot] = null;
+        pendingFree[pendingFreeCount++] = slot;
+        if (pendingFailed[slot]) {
+            turnIntoReset(pendingFrame[slot], c.localIp, c.remoteIp);
+            if (c.generation == pendingGeneration[slot] && c.state != TcpState.CLOSED) {
+                terminate(c, TcpCloseCause.SOURCE_FAILED);
+            }
+        } else {
+            sink.submit(pendingFrame[slot], c.localIp, c.remoteIp, pendingLength[slot]);
+        }
+    }
+
+    private void turnIntoReset(int frame, int localIp, int remoteIp) {
+        MemorySegment m = sink.memory();
+        long base = sink.tcpOffset(frame);
+        int sport = NetworkOrder.u16(m, base);
+        int dport = NetworkOrder.u16(m, base + 2);
+        int seq = NetworkOrder.u32(m, base + 4);
+        TcpHeader.write(m, base, sport, dport, seq, 0, TcpHeader.HEADER_LENGTH, RST, 0);
+        sink.submit(frame, localIp, remoteIp, TcpHeader.HEADER_LENGTH);
+        counters.resetsSent++;
+    }
+
+    // ======================================================================================== lifecycle
+
+    TcpConnection allocate() {
+        TcpConnection c = freeList;
+        if (c == null) {
+            // no free object: the oldest TIME-WAIT connection nobody holds makes room (as a small kernel would)
+            for (TcpConnection t = timeWaitHead; t != null; t = t.timeWaitNext) {
+                if (!t.appOwned && !t.inEventList) {
+                    terminate(t, TcpCloseCause.NORMAL);
+                    break;
+                }
+            }
+            c = freeList;
+            if (c == null) {
+                return null;
+            }
+        }
+        freeList = c.nextFree;
+        c.nextFree = null;
+        c.resetForReuse(config, config.mss);
+        return c;
+    }
+
+    private void pushFree(TcpConnection c) {
+        c.send.clear();
+        c.receive.clear();
+        c.handler = null;
+        c.nextFree = freeList;
+        freeList = c;
+    }
+
+    void register(TcpConnection c, TcpState state) {
+        c.key = ConnectionTable.key(c.remoteIp, c.remotePort, c.localPort);
+        table.put(c.key, c);
+        setState(c, state);
+    }
+
+    void setState(TcpConnection c, TcpState state) {
+        counters.connectionsByState[c.state.ordinal()]--;
+        counters.connectionsByState[state.ordinal()]++;
+        c.state = state;
+    }
+
+    /** Options of the peer's SYN against ours (RFC 9293 3.7.1, RFC 7323 sections 2.2 and 3.2, RFC 2018). */
+    void negotiate(TcpConnection c, TcpOptions opt, long now) {
+        int peerMss = opt.mss > 0 ? opt.mss : DEFAULT_MSS;
+        c.mssOption = Math.max(64, Math.min(peerMss, config.mss));
+        c.wsEnabled = config.windowScaling && opt.windowScale >= 0;
+        c.sndWscale = c.wsEnabled ? Math.min(opt.windowScale, 14) : 0; // RFC 7323 section 2.3: at most 14
+        c.rcvWscale = c.wsEnabled ? config.receiveWindowShift() : 0;
+        c.sackEnabled = config.sack && opt.sackPermitted;
+        c.tsEnabled = config.timestamps && opt.timestamps;
+        if (c.tsEnabled) {
+            c.tsRecent = opt.tsVal;
+            c.tsRecentTime = now;
+            if (c.passive) {
+                c.tsOffset = timestampOffset(c);
+            }
+        }
+        c.cc.reset(c.mssOption - (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0),
+                config.initialWindowSegments);
+    }
+
+    private int timestampOffset(TcpConnection c) {
+        return isn.timestampOffset(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    }
+
+    /** SYN-RECEIVED to ESTABLISHED; false if the listener's accept queue is full. */
+    boolean handshakeCompleted(TcpConnection c, long now) {
+        TcpListener l = c.listener;
+        if (c.passive && l != null) {
+            if (l.queueFull() || l.closed) {
+                return false;
+            }
+            l.halfOpen--;
+        }
+        established(c, now);
+        if (c.passive && l != null) {
+            l.enqueue(c);
+            if (!l.acceptablePending) {
+                l.acceptablePending = true;
+                l.nextEvent = listenerEvents;
+                listenerEvents = l;
+            }
+        } else {
+            event(c, TcpConnection.EV_CONNECTED);
+        }
+        return true;
+    }
+
+    void established(TcpConnection c, long now) {
+        setState(c, TcpState.ESTABLISHED);
+        c.retransmissions = 0;
+        c.rtxDeadline = TcpConnection.NEVER;
+        if (c.synRetransmitted) {
+            c.rtt.restartAfterSynTimeout(3_000_000_000L);  // RFC 6298 section 5.7
+            c.cc.cwnd(c.cc.mss);                            // RFC 5681 section 3.1: IW of one segment
+        }
+        if (c.keepAliveEnabled) {
+            c.keepAliveDeadline = now + c.keepAliveIdle;
+        }
+        reschedule(c);
+        if (c.finAfterHandshake) {
+            shutdownOutput(c);
+        }
+    }
+
+    void finReceived(TcpConnection c, long now) {
+        c.finReceived = true;
+        c.rcvNxt++;
+        if (SeqNum.lt(c.rcvAdv, c.rcvNxt)) {
+            c.rcvAdv = c.rcvNxt;
+        }
+        c.ackNow = true;
+        markDirty(c);
+        switch (c.state) {
+            case ESTABLISHED -> setState(c, TcpState.CLOSE_WAIT);
+            case FIN_WAIT_1 -> setState(c, TcpState.CLOSING);   // simultaneous close (RFC 9293 figure 13)
+            case FIN_WAIT_2 -> enterTimeWait(c, now);
+            default -> {
+            }
+        }
+        event(c, TcpConnection.EV_INPUT_SHUTDOWN | TcpConnection.EV_READABLE);
+    }
+
+    void ourFinAcked(TcpConnection c, long now) {
+        switch (c.state) {
+            case FIN_WAIT_1 -> {
+                setState(c, TcpState.FIN_WAIT_2);
+                if (c.userClosed) {
+                    c.timeWaitDeadline = now + config.finWait2Timeout;
+                    reschedule(c);
+                }
+            }
+            case CLOSING -> enterTimeWait(c, now);
+            case LAST_ACK -> terminate(c, TcpCloseCause.NORMAL);
+            default -> {
+            }
+        }
+    }
+
+    private void enterTimeWait(TcpConnection c, long now) {
+        setState(c, TcpState.TIME_WAIT);
+        c.rtxDeadline = TcpConnection.NEVER;
+        c.keepAliveDeadline = TcpConnection.NEVER;
+        c.delayedAckDeadline = TcpConnection.NEVER;
+        c.persistMode = false;
+        c.timeWaitDeadline = now + 2 * config.msl;
+        c.send.clear();
+        if (!c.appOwned) {
+            c.receive.clear();
+        }
+        if (c.listener != null) {
+            c.listener.unlink(c);
+        }
+        c.timeWaitPrev = timeWaitTail;
+        c.timeWaitNext = null;
+        if (timeWaitTail != null) {
+            timeWaitTail.timeWaitNext = c;
+        } else {
+            timeWaitHead = c;
+        }
+        timeWaitTail = c;
+        c.inTimeWaitList = true;
+        reschedule(c);
+        if (c.appOwned) {
+            c.closeCause = TcpCloseCause.NORMAL;
+            event(c, TcpConnection.EV_CLOSED);
+        }
+    }
+
+    void restartTimeWait(TcpConnection c, long now) {
+        c.timeWaitDeadline = now + 2 * config.msl;
+        reschedule(c);
+    }
+
+    void resetReceived(TcpConnection c) {
+        TcpCloseCause cause = switch (c.state) {
+            case SYN_RECEIVED -> c.passive ? TcpCloseCause.RESET : TcpCloseCause.REFUSED;
+            case TIME_WAIT -> TcpCloseCause.NORMAL;
+            default -> TcpCloseCause.RESET;
+        };
+        terminate(c, cause);
+    }
+
+    /**
+     * The connection is over (CLOSED): it leaves the table, its timers and buffers; the application, if it
+     * holds the connection, is told, and the object returns to the pool once nobody holds it.
+     */
+    void terminate(TcpConnection c, TcpCloseCause cause) {
+        if (c.state == TcpState.CLOSED) {
+            return;
+        }
+        boolean wasTimeWait = c.state == TcpState.TIME_WAIT;
+        if (c.state == TcpState.SYN_RECEIVED && c.passive && c.listener != null) {
+            c.listener.halfOpen--;
+        }
+        if (c.listener != null) {
+            c.listener.unlink(c);
+            c.listener = null;
+        }
+        table.remove(c.key);
+        wheel.cancel(c);
+        c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
+        if (c.inTimeWaitList) {
+            unlinkTimeWait(c);
+        }
+        setState(c, TcpState.CLOSED);
+        c.send.clear();
+        if (cause != TcpCloseCause.NORMAL) {
+            c.receive.clear(); // RFC 9293: on reset or abort, queued data is flushed
+        }
+        if (c.appOwned) {
+            if (!wasTimeWait) {
+                c.closeCause = cause;
+                event(c, TcpConnection.EV_CLOSED);
+            }
+        } else if (c.inEventList) {
+            c.releaseAfterEvents = true;
+        } else {
+            pushFree(c);
+        }
+    }
+
+    private void unlinkTimeWait(TcpConnection c) {
+        if (c.timeWaitPrev != null) {
+            c.timeWaitPrev.timeWaitNext = c.timeWaitNext;
+        } else {
+            timeWaitHead = c.timeWaitNext;
+        }
+        if (c.timeWaitNext != null) {
+            c.timeWaitNext.timeWaitPrev = c.timeWaitPrev;
+        } else {
+            timeWaitTail = c.timeWaitPrev;
+        }
+        c.timeWaitPrev = null;
+        c.timeWaitNext = null;
+        c.inTimeWaitList = false;
+    }
+
+    void shutdownOutput(TcpConnection c) {
+        if (c.finQueued) {
+            return;
+        }
+        switch (c.state) {
+            case SYN_SENT, SYN_RECEIVED -> {
+                c.finAfterHandshake = true;
+                return;
+            }
+            case ESTABLISHED -> setState(c, TcpState.FIN_WAIT_1);
+            case CLOSE_WAIT -> setState(c, TcpState.LAST_ACK);
+            default -> {
+                return;
+            }
+        }
+        c.finQueued = true;
+        c.finSeq = c.seqOf(c.send.end());
+        markDirty(c);
+    }
+
+    void userClose(TcpConnection c) {
+        if (!c.appOwned) {
+            return;
+        }
+        c.appOwned = false;
+        c.userClosed = true;
+        c.handler = null;
+        c.events = 0;
+        switch (c.state) {
+            case CLOSED -> {
+                if (c.inEventList) {
+                    c.releaseAfterEvents = true;
+                } else {
+                    pushFree(c);
+                }
+            }
+            case SYN_SENT -> terminate(c, TcpCloseCause.ABORTED);
+            case TIME_WAIT -> c.receive.clear();
+            default -> {
+                if (c.receive.readable() > 0 || (c.receive.hasOutOfOrder() && c.state.synchronizedState())) {
+                    abortWithReset(c); // RFC 1122 section 4.2.2.13: unread data is lost, tell the peer
+                } else {
+                    shutdownOutput(c);
+                    if (c.state == TcpState.FIN_WAIT_2) {
+                        c.timeWaitDeadline = now + config.finWait2Timeout;
+                        reschedule(c);
+                    }
+                }
+            }
+        }
+    }
+
+    void userAbort(TcpConnection c) {
+        if (!c.appOwned) {
+            return;
+        }
+        c.appOwned = false;
+        c.userClosed = true;
+        c.handler = null;
+        c.events = 0;
+        switch (c.state) {
+            case CLOSED -> {
+                if (c.inEventList) {
+                    c.releaseAfterEvents = true;
+                } else {
+                    pushFree(c);
+                }
+            }
+            case SYN_SENT, TIME_WAIT -> terminate(c, TcpCloseCause.ABORTED);
+            default -> abortWithReset(c);
+        }
+    }
+
+    void abortWithReset(TcpConnection c) {
+        c.sendReset = true;
+        c.send.clear();
+        markDirty(c);
+    }
+
+    void closeListener(TcpListener l) {
+        if (l.closed) {
+            return;
+        }
+        l.closed = true;
+        listeners[l.port] = null;
+        for (TcpConnection c : connections) {
+            if (c.listener == l && !c.accepted) {
+                abortWithReset(c);
+            }
+        }
+    }
+
+    // ======================================================================================== helpers
+
+    void markDirty(TcpConnection c) {
+        if (c.dirty) {
+            return;
+        }
+        c.dirty = true;
+        c.nextDirty = null;
+        if (dirtyTail != null) {
+            dirtyTail.nextDirty = c;
+        } else {
+            dirtyHead = c;
+        }
+        dirtyTail = c;
+    }
+
+    void event(TcpConnection c, int events) {
+        if (!c.appOwned) {
+            return;
+        }
+        c.events |= events;
+        if (!c.inEventList) {
+            c.inEventList = true;
+            c.nextEvent = null;
+            if (eventTail != null) {
+                eventTail.nextEvent = c;
+            } else {
+                eventHead = c;
+            }
+            eventTail = c;
+        }
+    }
+
+    void readable(TcpConnection c) {
+        event(c, TcpConnection.EV_READABLE);
+    }
+
+    void touched(TcpConnection c, long now) {
+        c.lastReceiveTime = now;
+    }
+
+    void reschedule(TcpConnection c) {
+        wheel.schedule(c, c.nextDeadline());
+    }
+
+    void delayAck(TcpConnection c) {
+        if (c.delayedAckDeadline == TcpConnection.NEVER) {
+            c.delayedAckDeadline = now + config.delayedAck;
+            reschedule(c);
+        }
+    }
+
+    void keepAliveChanged(TcpConnection c) {
+        c.keepAliveDeadline = c.keepAliveEnabled && c.state.synchronizedState()
+                ? Math.max(now, c.lastReceiveTime) + c.keepAliveIdle : TcpConnection.NEVER;
+        reschedule(c);
+    }
+
+    /** The application read: if the window can open noticeably, tell the peer now (window update). */
+    void consumed(TcpConnection c) {
+        if (!c.state.synchronizedState() || c.finReceived) {
+            return;
+        }
+        long advertised = c.rcvAdv - c.rcvNxt;
+        long free = c.receive.free();
+        long threshold = Math.min(c.receive.capacity() / 2, 2L * c.mssOption);
+        if (free - advertised >= threshold) {
+            c.ackNow = true;
+            markDirty(c);
+        }
+    }
+
+    /** RFC 5961 section 7: challenge ACKs at most {@link TcpConfig#challengeAckLimit} per second per loop. */
+    void challengeAck(TcpConnection c, long now) {
+        if (now - challengeWindowStart >= 1_000_000_000L || challengeWindowStart == Long.MIN_VALUE) {
+            challengeWindowStart = now;
+            challengeAcks = 0;
+        }
+        if (challengeAcks < config.challengeAckLimit) {
+            challengeAcks++;
+            counters.challengeAcksSent++;
+            c.ackNow = true;
+            markDirty(c);
+        } else {
+            counters.challengeAcksThrottled++;
+        }
+    }
+}

@@ -1,0 +1,539 @@
+package org.diskcryptnet.netmap.tcp;
+
+import java.lang.foreign.MemorySegment;
+
+import org.diskcryptnet.netmap.wire.TcpHeader;
+import org.diskcryptnet.netmap.wire.TcpOptions;
+
+import static org.diskcryptnet.netmap.wire.TcpHeader.ACK;
+import static org.diskcryptnet.netmap.wire.TcpHeader.FIN;
+import static org.diskcryptnet.netmap.wire.TcpHeader.PSH;
+import static org.diskcryptnet.netmap.wire.TcpHeader.RST;
+import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
+
+/**
+ * Segment emission: what a connection may send now (RFC 9293 section 3.8.6 windows, Nagle of section 3.7.4,
+ * sender SWS avoidance of 3.8.6.2.1, congestion window of RFC 5681, RFC 6675's transmission rules during SACK
+ * recovery) and the writing of each segment into a frame of the {@link SegmentSink}. One instance per layer.
+ */
+final class TcpOutput {
+
+    /** RFC 6675 section 2: DupThresh. */
+    static final int DUP_THRESH = 3;
+
+    private final TcpLayer layer;
+    private final TcpConfig config;
+    private final SegmentSink sink;
+    private final TcpCounters counters;
+    private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private int sackCount;
+
+    TcpOutput(TcpLayer layer, TcpConfig config, SegmentSink sink, TcpCounters counters) {
+        this.layer = layer;
+        this.config = config;
+        this.sink = sink;
+        this.counters = counters;
+    }
+
+    /** Sends what {@code c} may send now; false if the sink ran out of frames (the connection stays dirty). */
+    boolean output(TcpConnection c, long now) {
+        if (c.sendReset) {
+            if (!emit(c, ackSequence(c), 0, RST | ACK, now)) {
+                return false;
+            }
+            counters.resetsSent++;
+            c.sendReset = false;
+            layer.terminate(c, TcpCloseCause.ABORTED);
+            return true;
+        }
+        switch (c.state) {
+            case CLOSED, LISTEN:
+                return true;
+            case SYN_SENT, SYN_RECEIVED:
+                if (c.state == TcpState.SYN_RECEIVED && c.ackNow) {
+                    c.sndNxt = c.iss; // anything that asks for an ACK here gets the SYN-ACK again
+                }
+                return c.sndNxt != c.iss || sendSyn(c, now);
+            case TIME_WAIT:
+                return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
+            default:
+                return sendData(c, now);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ SYN
+
+    private boolean sendSyn(TcpConnection c, long now) {
+        int flags = c.state == TcpState.SYN_RECEIVED ? SYN | ACK : SYN;
+        int frame = sink.reserve(c.remoteIp, TcpHeader.MAX_HEADER_LENGTH);
+        if (frame == SegmentSink.NO_FRAME) {
+            return false;
+        }
+        if (frame == SegmentSink.UNREACHABLE) {
+            // not sent: go as soon as the neighbour is resolved, or when the timer fires
+            c.synAwaitingNeighbour = true;
+            c.sndNxt = c.iss + 1;
+            armRetransmitTimer(c, now);
+            return true;
+        }
+        {
+            MemorySegment m = sink.memory();
+            long base = sink.tcpOffset(frame);
+            long p = base + TcpHeader.HEADER_LENGTH;
+            boolean active = c.state == TcpState.SYN_SENT;
+            p += TcpOptions.writeMss(m, p, config.mss);
+            boolean ts = active ? config.timestamps : c.tsEnabled;
+            boolean sack = active ? config.sack : c.sackEnabled;
+            boolean ws = active ? config.windowScaling : c.wsEnabled;
+            if (sack && ts) {
+                p += TcpOptions.writeSackPermittedAndTimestamps(m, p, tsValue(c, now), active ? 0 : c.tsRecent);
+            } else if (ts) {
+                p += TcpOptions.writeTimestamps(m, p, tsValue(c, now), active ? 0 : c.tsRecent);
+            } else if (sack) {
+                p += TcpOptions.writeSackPermitted(m, p);
+            }
+            if (ws) {
+                p += TcpOptions.writeWindowScale(m, p, config.receiveWindowShift());
+            }
+            int hl = (int) (p - base);
+            // RFC 7323 section 2.2: the window of a SYN is never scaled
+            int window = Math.min(c.receive.free(), 0xFFFF);
+            TcpHeader.write(m, base, c.localPort, c.remotePort, c.iss, flags == SYN ? 0 : c.rcvNxt, hl, flags, window);
+            if (flags != SYN) {
+                c.rcvAdv = c.rcvNxt + window;
+                c.lastAckSent = c.rcvNxt;
+            }
+            sink.submit(frame, c.localIp, c.remoteIp, hl);
+        }
+        counters.segmentsSent++;
+        if (c.sndMax != c.iss) {
+            counters.retransmittedSegments++;
+            c.rttTiming = false;   // Karn: a retransmitted SYN gives no RTT sample
+        } else if (!c.tsEnabled || c.state == TcpState.SYN_SENT) {
+            c.rttTiming = true;
+            c.rttSeq = c.iss + 1;
+            c.rttStart = now;
+        }
+        c.sndNxt = c.iss + 1;
+        c.sndMax = c.iss + 1;
+        c.ackNow = false;
+        armRetransmitTimer(c, now);
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------ data
+
+    private boolean sendData(TcpConnection c, long now) {
+        if (c.inRecovery && c.sackRecovery && !sackRecoveryOutput(c, now)) {
+            return false;
+        }
+        boolean sent = false;
+        boolean withheld = false;
+        while (!c.sourceFailed) {
+            boolean resending = SeqNum.lt(c.sndNxt, c.sndMax);
+            long sacked = 0;
+            int holeEnd = c.sndMax;
+            if (resending && c.sackEnabled && !c.scoreboard.isEmpty()) {
+                // going back after a timeout: skip what the receiver holds (SACKed), send only the holes
+                int next = SeqNum.min(c.scoreboard.nextUnsacked(c.sndNxt), c.sndMax);
+                if (next != c.sndNxt) {
+                    c.sndNxt = next;
+                    continue;
+                }
+                holeEnd = c.scoreboard.nextSackedStart(c.sndNxt, c.sndMax);
+                sacked = c.scoreboard.sackedIn(c.sndUna, c.sndNxt);
+            }
+            long nextOffset = c.offsetOf(c.sndNxt);
+            long end = c.send.end();
+            long available = end - nextOffset;
+            int mss = maxPayload(c);
+            long window = Math.min(c.cc.cwnd() + (long) c.limitedTransmit * c.cc.mss, c.sndWnd);
+            if (c.inRecovery && c.sackRecovery) {
+                window = 0; // during SACK recovery only the RFC 6675 rules above send
+            }
+            long usable = window - (c.flightSize() - sacked);
+            int len = (int) Math.max(0, Math.min(Math.min(available, mss), usable));
+            if (resending && holeEnd - c.sndNxt < len) {
+                len = holeEnd - c.sndNxt;
+            }
+            boolean fin = c.finQueued && available >= 0 && len == available;
+            if (len == 0 && !fin) {
+                withheld = available > 0;
+                break;
+            }
+            if (len < mss && !fin && c.sndNxt == c.sndMax) { // new data only: retransmissions go as they are
+                if (len < available) {
+                    if (len < c.maxSndWnd / 2) {   // sender SWS avoidance, RFC 9293 section 3.8.6.2.1
+                        withheld = true;
+                        break;
+                    }
+                } else if (!c.noDelay && c.smallSegmentSent && SeqNum.gt(c.smallSegmentEnd, c.sndUna)) {
+                    // Nagle (RFC 9293 section 3.7.4) in Minshall's form, as Linux has it: hold a small segment
+                    // only while an earlier small segment is unacknowledged, so the tail of a response is not
+                    // held behind full segments waiting for a delayed ACK
+                    break;
+                }
+            }
+            int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
+            if (!emitData(c, c.sndNxt, len, flags, now)) {
+                return false;
+            }
+            if (len < mss) {
+                c.smallSegmentEnd = c.sndNxt;
+                c.smallSegmentSent = true;
+            }
+            if (c.limitedTransmit > 0 && c.flightSize() > c.cc.cwnd()) {
+                c.limitedTransmit--;
+            }
+            sent = true;
+            if (fin) {
+                break;
+            }
+        }
+        if (!sent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
+            // nothing in flight will bring an ACK: probe the window (RFC 9293 section 3.8.6.1) or override SWS
+            c.persistMode = true;
+            c.rtxDeadline = now + persistInterval(c);
+            layer.reschedule(c);
+        }
+        return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
+    }
+
+    /**
+     * The sequence number of a segment without data: the highest sent (SND.NXT before any go-back-N restart),
+     * but not beyond the peer's window. RFC 9293 writes SND.NXT; after a timeout rewound SND.NXT, a pure ACK
+     * numbered below the peer's RCV.NXT would fail its acceptability test and its acknowledgment would be lost,
+     * so both ends could wait on each other forever. Linux's tcp_acceptable_seq() makes the same choice.
+     */
+    static int ackSequence(TcpConnection c) {
+        int windowEnd = c.sndUna + (int) Math.min(c.sndWnd, Integer.MAX_VALUE);
+        return SeqNum.le(c.sndMax, windowEnd) ? c.sndMax : SeqNum.max(c.sndNxt, windowEnd);
+    }
+
+    /** Sends {@code len} bytes (and FIN) at {@code seq}, new or again; advances SND.NXT when it is new. */
+    boolean emitData(TcpConnection c, int seq, int len, int flags, long now) {
+        boolean retransmission = SeqNum.lt(seq, c.sndMax);
+        if (!emit(c, seq, len, flags, now)) {
+            return false;
+        }
+        int after = seq + len + ((flags & FIN) != 0 ? 1 : 0);
+        if (retransmission) {
+            counters.retransmittedSegments++;
+            counters.retransmittedBytes += len;
+            c.rttTiming = false; // Karn's algorithm: no sample from a retransmitted segment
+            c.retransmittedSinceSample = true;
+            c.tsLastRetransmission = tsValue(c, now);
+        } else if (!c.rttTiming && len > 0 && !c.tsEnabled) {
+            c.rttTiming = true;
+            c.rttSeq = after;
+            c.rttStart = now;
+        }
+        if (seq == c.sndNxt) {
+            c.sndNxt = after;
+        }
+        if (SeqNum.gt(after, c.sndMax)) {
+            c.sndMax = after;
+        }
+        if (after != seq) {
+            armRetransmitTimer(c, now);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------ RFC 6675
+
+    /** RFC 6675 section 5 step (C): while cwnd - pipe >= 1 SMSS, send what NextSeg() names. */
+    private boolean sackRecoveryOutput(TcpConnection c, long now) {
+        SackScoreboard sb = c.scoreboard;
+        int smss = c.cc.mss;
+        while (!c.sourceFailed) {
+            int lostEdge = sb.lostEdge(c.sndUna, DUP_THRESH, smss);
+            if (c.cc.cwnd() - pipe(c, lostEdge) < smss) {
+                return true;
+            }
+            int mss = maxPayload(c);
+            int highSacked = sb.highestSacked(c.sndUna);
+            int s = sb.nextUnsacked(SeqNum.max(c.highRxt, c.sndUna));
+            // (1) the first un-SACKed, lost octet above HighRxt
+            if (SeqNum.lt(s, lostEdge) && SeqNum.lt(s, highSacked)) {
+                if (!retransmitHole(c, s, mss, true, now)) {
+                    return false;
+                }
+                continue;
+            }
+            // (2) new data, if the receiver's window allows
+            long nextOffset = c.offsetOf(c.sndNxt);
+            long available = c.send.end() - nextOffset;
+            long usable = c.sndWnd - c.flightSize();
+            if (available >= 0 && usable > 0 && (available > 0 || c.finQueued)) {
+                int len = (int) Math.min(Math.min(available, mss), usable);
+                boolean fin = c.finQueued && len == available;
+                if (!emitData(c, c.sndNxt, len, ACK | (fin ? FIN : 0), now)) {
+                    return false;
+                }
+                continue;
+            }
+            // (3) an un-SACKed octet above HighRxt, below the highest SACKed one, not yet deemed lost
+            if (SeqNum.lt(s, highSacked)) {
+                if (!retransmitHole(c, s, mss, true, now)) {
+                    return false;
+                }
+                continue;
+            }
+            // (4) one rescue retransmission per recovery, of the highest outstanding un-SACKed data
+            if (!c.rescueDone) {
+                int top = c.sndMax;
+                int n = sb.ranges();
+                if (n > 0 && sb.rangeEnd(n - 1) == top) {
+                    top = sb.rangeStart(n - 1);
+                }
+                if (SeqNum.gt(top, c.sndUna)) {
+                    int from = SeqNum.max(c.sndUna, top - mss);
+                    c.rescueDone = true;
+                    if (!retransmitHole(c, from, top - from, false, now)) {
+                        return false;
+                    }
+                    continue;
+                }
+            }
+            return true;
+        }
+        return true;
+    }
+
+    /** Retransmits up to {@code max} bytes of the hole starting at {@code s}. */
+    private boolean retransmitHole(TcpConnection c, int s, int max, boolean moveHighRxt, long now) {
+        int holeEnd = c.scoreboard.nextSackedStart(s, c.sndMax);
+        int len = Math.min(max, holeEnd - s);
+        int flags = ACK;
+        if (c.finQueued && SeqNum.ge(s + len, c.finSeq + 1) && SeqNum.lt(s, c.finSeq + 1)) {
+            len = c.finSeq - s;      // the hole reaches our FIN: send the data before it and the FIN again
+            flags |= FIN;
+        }
+        if (!emitData(c, s, len, flags, now)) {
+            return false;
+        }
+        if (moveHighRxt) {
+            c.highRxt = s + len + ((flags & FIN) != 0 ? 1 : 0);
+        }
+        return true;
+    }
+
+    /**
+     * RFC 6675 SetPipe: un-SACKed octets not deemed lost, plus octets retransmitted (counted again if they were
+     * both), between SND.UNA and HighData.
+     */
+    static long pipe(TcpConnection c, int lostEdge) {
+        SackScoreboard sb = c.scoreboard;
+        int una = c.sndUna;
+        int high = c.sndMax;
+        int notLostFrom = SeqNum.max(una, lostEdge);
+        long pipe = 0;
+        if (SeqNum.lt(notLostFrom, high)) {
+            pipe += (high - notLostFrom) - sb.sackedIn(notLostFrom, high);
+        }
+        int rxtEnd = SeqNum.min(c.highRxt, high);
+        if (SeqNum.gt(rxtEnd, una)) {
+            pipe += (rxtEnd - una) - sb.sackedIn(una, rxtEnd);
+        }
+        return pipe;
+    }
+
+    // ------------------------------------------------------------------------------------------ probes
+
+    /** A zero-window probe (RFC 9293 section 3.8.6.1): one byte past the window, or what SWS held back. */
+    void probeWindow(TcpConnection c, long now) {
+        long nextOffset = c.offsetOf(c.sndNxt);
+        long available = c.send.end() - nextOffset;
+        if (available <= 0) {
+            c.persistMode = false;
+            layer.markDirty(c);
+            return;
+        }
+        long usable = Math.min(c.sndWnd, c.cc.cwnd()) - c.flightSize();
+        int len = (int) Math.min(available, Math.max(1, Math.min(usable, maxPayload(c))));
+        counters.zeroWindowProbesSent++;
+        boolean probeBeyondWindow = usable <= 0;
+        if (!emit(c, c.sndNxt, len, ACK | PSH, now)) {
+            c.persistMode = true;
+            c.rtxDeadline = now;   // retry when a frame is free
+            return;
+        }
+        if (probeBeyondWindow) {
+            // the byte is outside the window: SND.NXT stays, an ACK for it moves SND.UNA past it
+            int after = c.sndNxt + len;
+            if (SeqNum.gt(after, c.sndMax)) {
+                c.sndMax = after;
+            }
+            c.persistBackoff++;
+            c.persistMode = true;
+            c.rtxDeadline = now + persistInterval(c);
+        } else {
+            c.sndNxt += len;
+            if (SeqNum.gt(c.sndNxt, c.sndMax)) {
+                c.sndMax = c.sndNxt;
+            }
+            c.persistMode = false;
+            c.rtxDeadline = TcpConnection.NEVER;
+            armRetransmitTimer(c, now);
+        }
+        layer.reschedule(c);
+    }
+
+    /** RFC 9293 section 3.8.4 / RFC 1122 section 4.2.3.6: SEG.SEQ = SND.NXT - 1, no data, asks for an ACK. */
+    boolean keepAliveProbe(TcpConnection c, long now) {
+        if (!emit(c, c.sndUna - 1, 0, ACK, now)) {
+            return false;
+        }
+        counters.keepAliveProbesSent++;
+        return true;
+    }
+
+    private long persistInterval(TcpConnection c) {
+        long interval = c.rtt.rto();
+        for (int i = 0; i < c.persistBackoff && interval < config.maxRto; i++) {
+            interval <<= 1;
+        }
+        return Math.min(interval, config.maxRto);
+    }
+
+    void armRetransmitTimer(TcpConnection c, long now) {
+        if (c.rtxDeadline == TcpConnection.NEVER || c.persistMode) {
+            c.persistMode = false;
+            c.persistBackoff = 0;
+            c.rtxDeadline = now + c.rtt.rto();
+            layer.reschedule(c);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ writing
+
+    /** Payload bytes that fit in one segment after this segment's options (RFC 6691). */
+    int maxPayload(TcpConnection c) {
+        return c.mssOption - optionBytes(c);
+    }
+
+    private int optionBytes(TcpConnection c) {
+        sackCount = 0;
+        int n = c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0;
+        if (c.sackEnabled && c.receive.hasOutOfOrder()) {
+            // RFC 2018 section 3: at most 3 blocks next to timestamps, 4 without
+            sackCount = c.receive.sackBlocks(c.rcvNxt, sackLeft, sackRight, c.tsEnabled ? 3 : 4);
+            n += 4 + 8 * sackCount;
+        }
+        return n;
+    }
+
+    /**
+     * Writes one segment of the connection: header, options (timestamps, SACK), payload from the send queue.
+     * False only when no frame is free.
+     */
+    boolean emit(TcpConnection c, int seq, int len, int flags, long now) {
+        int optionBytes = optionBytes(c);
+        int headerLength = TcpHeader.HEADER_LENGTH + optionBytes;
+        int frame = sink.reserve(c.remoteIp, headerLength + len);
+        if (frame == SegmentSink.NO_FRAME) {
+            return false;
+        }
+        int window = windowField(c);
+        if (frame != SegmentSink.UNREACHABLE) {
+            MemorySegment m = sink.memory();
+            long base = sink.tcpOffset(frame);
+            long p = base + TcpHeader.HEADER_LENGTH;
+            if (c.tsEnabled) {
+                p += TcpOptions.writeTimestamps(m, p, tsValue(c, now), c.tsRecent);
+            }
+            if (sackCount > 0) {
+                p += TcpOptions.writeSack(m, p, sackLeft, sackRight, sackCount);
+            }
+            TcpHeader.write(m, base, c.localPort, c.remotePort, seq, (flags & ACK) != 0 ? c.rcvNxt : 0,
+                    headerLength, flags, window);
+            if (len > 0) {
+                int pending = layer.produce(c, frame, c.offsetOf(seq), len, m, base + headerLength, headerLength,
+                        SeqNum.lt(seq, c.sndMax));
+                if (pending != 0) {
+                    // > 0: submitted when produced; < 0: the layer turned the frame into a RST
+                    finishAck(c, flags);
+                    counters.segmentsSent++;
+                    counters.payloadBytesSent += len;
+                    return true;
+                }
+            }
+            sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+        }
+        finishAck(c, flags);
+        counters.segmentsSent++;
+        counters.payloadBytesSent += len;
+        return true;
+    }
+
+    private void finishAck(TcpConnection c, int flags) {
+        if ((flags & ACK) != 0) {
+            c.lastAckSent = c.rcvNxt;
+            c.ackNow = false;
+            c.segmentsUnacked = 0;
+            if (c.delayedAckDeadline != TcpConnection.NEVER) {
+                c.delayedAckDeadline = TcpConnection.NEVER;
+                layer.reschedule(c);
+            }
+        }
+    }
+
+    /**
+     * The window field for a segment now (RFC 9293 section 3.8.6.2.2): free buffer space, scaled; the right
+     * edge moves only by at least min(buffer/2, MSS) (receiver SWS avoidance) and never moves left.
+     */
+    int windowField(TcpConnection c) {
+        int shift = c.rcvWscale;
+        long free = Math.min((long) c.receive.free(), 0xFFFFL << shift) & -(1L << shift);
+        int edge = c.rcvNxt + (int) free;
+        if (SeqNum.gt(edge, c.rcvAdv)) {
+            int step = Math.min(c.receive.capacity() / 2, c.mssOption);
+            if (edge - c.rcvAdv >= step) {
+                c.rcvAdv = edge;
+            }
+        }
+        if (SeqNum.lt(c.rcvAdv, c.rcvNxt)) {
+            c.rcvAdv = c.rcvNxt;
+        }
+        return (c.rcvAdv - c.rcvNxt) >>> shift;
+    }
+
+    int tsValue(TcpConnection c, long now) {
+        return (int) (now / 1_000_000L) + c.tsOffset;
+    }
+
+    /** A segment for which no connection exists: RST replies and SYN-cookie SYN-ACKs. */
+    void sendStateless(int localIp, int remoteIp, int localPort, int remotePort, int seq, int ack, int flags,
+                       int window, int mss, int windowShift, boolean sackPermitted, boolean timestamps,
+                       int tsVal, int tsEcr) {
+        int frame = sink.reserve(remoteIp, TcpHeader.MAX_HEADER_LENGTH);
+        if (frame < 0) {
+            return; // nothing to retry: the peer will retransmit its segment
+        }
+        MemorySegment m = sink.memory();
+        long base = sink.tcpOffset(frame);
+        long p = base + TcpHeader.HEADER_LENGTH;
+        if (mss > 0) {
+            p += TcpOptions.writeMss(m, p, mss);
+        }
+        if (sackPermitted && timestamps) {
+            p += TcpOptions.writeSackPermittedAndTimestamps(m, p, tsVal, tsEcr);
+        } else if (timestamps) {
+            p += TcpOptions.writeTimestamps(m, p, tsVal, tsEcr);
+        } else if (sackPermitted) {
+            p += TcpOptions.writeSackPermitted(m, p);
+        }
+        if (windowShift >= 0) {
+            p += TcpOptions.writeWindowScale(m, p, windowShift);
+        }
+        int hl = (int) (p - base);
+        TcpHeader.write(m, base, localPort, remotePort, seq, ack, hl, flags, window);
+        sink.submit(frame, localIp, remoteIp, hl);
+        counters.segmentsSent++;
+        if ((flags & RST) != 0) {
+            counters.resetsSent++;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.diskcryptnet.netmap.tcp;
+
+import java.util.List;
+
+import org.diskcryptnet.netmap.wire.DropReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_ISN;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_PORT;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_ISN;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_PORT;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.out;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SYN cookies (RFC 4987 3.6) and the SYN backlog limit. */
+class TcpSynCookieTest {
+
+    private static final int R = REMOTE_ISN + 1;
+    private static final Seg SYN = in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460);
+
+    private TcpTestbed bed;
+    private final Recorder app = new Recorder();
+
+    @AfterEach
+    void close() {
+        bed.close();
+    }
+
+    private TcpListener cookies(TcpConfig.Builder b) {
+        bed = new TcpTestbed(b.synCookies(TcpConfig.SynCookies.ALWAYS).build());
+        return bed.listen(app);
+    }
+
+    private Seg synAck() {
+        List<Seg> sent = bed.recv();
+        assertEquals(1, sent.size());
+        return sent.get(0);
+    }
+
+    @Test
+    void cookieSynAckKeepsNoState() {
+        cookies(TcpTestbed.base());
+        bed.send(SYN);
+        Seg sa = synAck();
+        assertEquals(out().syn().seq(sa.seq).ack(R).win(WINDOW).mss(1460), sa);
+        assertEquals(0, bed.layer.counters().connections(TcpState.SYN_RECEIVED));
+        assertEquals(1, bed.layer.counters().synCookiesSent);
+    }
+
+    @Test
+    void validCookieAckEstablishesTheConnection() {
+        // RFC 4987 3.6: the ACK's acknowledgment number minus one is the cookie; it rebuilds the connection
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.send(in().seq(R).ack(cookie + 1).win(WINDOW));
+        TcpConnection c = l.accept();
+        assertNotNull(c);
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        assertEquals(1460, c.sendMss(), "the MSS travelled in the cookie");
+        assertEquals(1, bed.layer.counters().synCookiesAccepted);
+    }
+
+    @Test
+    void cookieCarriesTheMssRoundedDownToTheTable() {
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1400));
+        int cookie = synAck().seq;
+        bed.send(in().seq(R).ack(cookie + 1).win(WINDOW));
+        assertEquals(1360, l.accept().sendMss());
+    }
+
+    @Test
+    void forgedCookieIsAnsweredWithReset() {
+        // an ACK that matches no connection and no cookie: RFC 9293 3.10.7.2 <SEQ=SEG.ACK><CTL=RST>
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.send(in().seq(R).ack(cookie + 2).win(WINDOW));
+        bed.expect(out().rst().seq(cookie + 2));
+        assertNull(l.accept());
+        assertEquals(1, bed.dropped(DropReason.TCP_BAD_COOKIE));
+    }
+
+    @Test
+    void cookieIsBoundToThePeersSequenceNumber() {
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.send(in().seq(R + 1000).ack(cookie + 1).win(WINDOW));
+        assertNull(l.accept());
+    }
+
+    @Test
+    void cookieExpiresAfterTwoPeriods() {
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.advance(2 * 64_000 + 1_000);
+        bed.send(in().seq(R).ack(cookie + 1).win(WINDOW));
+        assertNull(l.accept());
+    }
+
+    @Test
+    void cookieIsStillGoodInTheNextPeriod() {
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.advance(64_000);
+        bed.send(in().seq(R).ack(cookie + 1).win(WINDOW));
+        assertNotNull(l.accept());
+    }
+
+    @Test
+    void cookieAckWithDataDeliversTheData() {
+        TcpListener l = cookies(TcpTestbed.base());
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        bed.send(in().psh().seq(R).ack(cookie + 1).win(WINDOW).data("GET /"));
+        TcpConnection c = l.accept();
+        assertEquals(5, c.readableBytes());
+    }
+
+    @Test
+    void timestampsCarryWindowScaleAndSackThroughTheCookie() {
+        // as Linux does: the options that do not fit in the cookie ride in the low bits of TSval, echoed back
+        TcpListener l = cookies(TcpTestbed.base().timestamps(true).sack(true).windowScaling(true)
+                .receiveBuffer(256 * 1024));
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460).sackOk().ts(100, 0).ws(5));
+        Seg sa = synAck();
+        assertTrue(sa.ts && sa.sackPermitted && sa.windowScale == 3, sa.toString());
+        bed.send(in().seq(R).ack(sa.seq + 1).win(100).ts(101, sa.tsVal));
+        TcpConnection c = l.accept();
+        assertTrue(c.timestampsEnabled());
+        assertTrue(c.sackEnabled());
+        assertTrue(c.windowScalingEnabled());
+        assertEquals(100 << 5, c.peerWindow());
+    }
+
+    @Test
+    void withoutTimestampsNoWindowScalingIsOffered() {
+        cookies(TcpTestbed.base().windowScaling(true).sack(true).receiveBuffer(256 * 1024));
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460).sackOk().ws(5));
+        Seg sa = synAck();
+        assertEquals(-1, sa.windowScale);
+        assertFalse(sa.sackPermitted);
+    }
+
+    @Test
+    void cookiesStartWhenTheSynBacklogIsFull() {
+        // RFC 4987 3.6: cookies only when the SYN queue is exhausted (AUTO mode)
+        bed = new TcpTestbed(TcpTestbed.base().synBacklog(1).build());
+        bed.listen(app);
+        bed.send(SYN);
+        assertEquals(LOCAL_ISN, synAck().seq, "the first SYN gets a connection");
+        bed.send(SYN.ports(REMOTE_PORT + 1, LOCAL_PORT));
+        assertNotEquals(LOCAL_ISN, synAck().seq, "the second a cookie");
+        assertEquals(1, bed.layer.counters().connections(TcpState.SYN_RECEIVED));
+        assertEquals(1, bed.layer.counters().synCookiesSent);
+    }
+
+    @Test
+    void floodOfSynsHoldsNoMoreThanTheBacklog() {
+        bed = new TcpTestbed(TcpTestbed.base().synBacklog(8).build());
+        bed.listen(app);
+        for (int i = 0; i < 500; i++) {
+            bed.send(SYN.ports(20000 + i, LOCAL_PORT).seq(REMOTE_ISN + i * 7919));
+        }
+        assertEquals(500, bed.recv().size(), "every SYN answered");
+        assertEquals(8, bed.layer.counters().connections(TcpState.SYN_RECEIVED));
+        assertEquals(492, bed.layer.counters().synCookiesSent);
+    }
+
+    @Test
+    void neverModeDropsSynsPastTheConnectionPool() {
+        bed = new TcpTestbed(TcpTestbed.base().synCookies(TcpConfig.SynCookies.NEVER).maxConnections(2).build());
+        bed.listen(app);
+        for (int i = 0; i < 3; i++) {
+            bed.send(SYN.ports(20000 + i, LOCAL_PORT));
+        }
+        assertEquals(2, bed.recv().size());
+        assertEquals(1, bed.dropped(DropReason.TCP_NO_CONNECTION_SLOT));
+    }
+}
