@@ -34,13 +34,27 @@ public final class Zram {
             return null;
         }
         String device = found.stdout().strip();
-        cleanup.add("zram " + device, "zram " + device, () -> Exec.check(T, "zramctl", "--reset", device));
+        cleanup.add("zram " + device, "zram " + device, () -> reset(device));
         // No lazy initialisation: ext4lazyinit would otherwise write in the background during the measurements.
         Exec.check(T, "mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", device);
         Files.createDirectories(mountPoint);
         Exec.check(T, "mount", "-o", "noatime", device, mountPoint.toString());
         cleanup.add("mount " + mountPoint, "mount " + mountPoint, () -> unmount(mountPoint));
         return new Zram(device, mountPoint);
+    }
+
+    /**
+     * {@code zramctl --reset}, retried: processes started by {@code ip netns exec} have their own mount namespace
+     * holding a copy of the mount, so the device stays busy for a moment after they are killed.
+     */
+    private static void reset(String device) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 60; attempt++) {
+            if (Exec.run(T, "zramctl", "--reset", device).ok()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        Exec.check(T, "zramctl", "--reset", device);
     }
 
     private static void unmount(Path mountPoint) throws IOException, InterruptedException {
