@@ -12,7 +12,7 @@ import org.diskcryptnet.bench.system.variant.Variants;
  * CI smoke test: a few seconds per cell, few cells, results under {@code benchmarks/target/} only.
  */
 public record BenchOptions(boolean shortMode, List<String> variants, List<Integer> connections, int rounds,
-                           int durationSeconds, int warmupSeconds, List<String> storages, List<String> caches,
+                           int durationSeconds, int crowdDurationSeconds, int warmupSeconds, List<String> storages, List<String> caches,
                            long catalogBytes, long warmBytes, long coldMemoryBytes, long seed, Path out,
                            boolean appendToResults, Path work, Path repo, String commandLine) {
 
@@ -26,6 +26,8 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
               --connections LIST      default 10,100,1000,10000
               --rounds N              A B A B rounds; default 3
               --duration S            seconds per run; default 6
+              --crowd-duration S      seconds per run at 5,000 connections or more, where every connection's TLS
+                                      handshake and first 300 KiB take seconds on two cores; default 15
               --warmup S              unrecorded run per server before the rounds; default 2 (0 in --short)
               --storage LIST          rootfs,zram (default both)
               --cache LIST            cold,warm (default both)
@@ -54,6 +56,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         List<Integer> connections = shortMode ? List.of(10) : List.of(10, 100, 1000, 10000);
         int rounds = shortMode ? 1 : 3;
         int duration = shortMode ? 2 : 6;
+        int crowdDuration = shortMode ? 4 : 15;
         int warmup = shortMode ? 0 : 2;
         List<String> storages = List.of("rootfs", "zram");
         List<String> caches = List.of("cold", "warm");
@@ -81,6 +84,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
                     case "--connections" -> connections = ints(v);
                     case "--rounds" -> rounds = positive(a, Integer.parseInt(v));
                     case "--duration" -> duration = positive(a, Integer.parseInt(v));
+                    case "--crowd-duration" -> crowdDuration = positive(a, Integer.parseInt(v));
                     case "--warmup" -> warmup = Integer.parseInt(v);
                     case "--storage" -> storages = among(a, v, List.of("rootfs", "zram"));
                     case "--cache" -> caches = among(a, v, List.of("cold", "warm"));
@@ -103,7 +107,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         if (out == null) {
             out = shortMode ? repo.resolve("benchmarks/target/bench-short") : repo.resolve("benchmarks");
         }
-        return new BenchOptions(shortMode, variants, connections, rounds, duration, warmup, storages, caches,
+        return new BenchOptions(shortMode, variants, connections, rounds, duration, crowdDuration, warmup, storages, caches,
                 catalogMiB << 20, warmMiB << 20, coldMemMiB << 20, seed, out, append, work, repo,
                 "benchmarks/run-origin-vs-nginx " + String.join(" ", args));
     }

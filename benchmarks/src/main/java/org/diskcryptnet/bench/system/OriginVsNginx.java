@@ -200,7 +200,8 @@ public final class OriginVsNginx {
                         + "TLS_AES_128_GCM_SHA256 (both sides restricted to it)",
                 "Client: wrk 4.1 (Debian) in its own network namespace over a veth pair; threads = cores (2 × cores at "
                         + "≥ 5,000 connections), --timeout 30s, --latency; connections " + o.connections(),
-                "Runs: " + o.rounds() + " round(s) × " + o.durationSeconds() + " s per cell, every variant in turn "
+                "Runs: " + o.rounds() + " round(s) × " + o.durationSeconds() + " s per cell (" + o.crowdDurationSeconds()
+                        + " s at ≥ 5,000 connections, where connection set-up alone takes seconds), every variant in turn "
                         + "within each round (A B A B), " + o.warmupSeconds() + " s unrecorded warm-up per server",
                 String.format(Locale.ROOT, "Cache cold: catalog %.2f GiB (%d objects); each server in a memory cgroup "
                                 + "limited to %d MiB (page cache included, so it cannot cache more than that), and the "

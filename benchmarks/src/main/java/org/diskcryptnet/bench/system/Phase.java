@@ -170,7 +170,8 @@ final class Phase {
         HostStats host0 = HostStats.read();
         Wrk.Outcome w;
         try {
-            w = Wrk.run(run.testbed.clientNs(), url(v), conns, threads, Duration.ofSeconds(run.options.durationSeconds()),
+            int seconds = conns >= 5000 ? run.options.crowdDurationSeconds() : run.options.durationSeconds();
+            w = Wrk.run(run.testbed.clientNs(), url(v), conns, threads, Duration.ofSeconds(seconds),
                     script, opensslConf(v), run.fileLimit, run.logs.resolve("wrk.log"));
         } catch (IOException e) {
             log.printf("  %-32s %6d conns round %d: wrk failed: %s%n", v.name(), conns, round, e.getMessage());
