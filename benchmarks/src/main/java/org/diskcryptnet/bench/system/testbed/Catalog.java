@@ -31,6 +31,10 @@ public final class Catalog {
     public static final int OBJECT_BYTES = 300 * 1024;
     private static final int ALIGN = 4096;
 
+    /** One aligned buffer per generating thread (O_DIRECT needs block-aligned memory). */
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(OBJECT_BYTES + ALIGN).alignedSlice(ALIGN));
+
     private final Path root;
     private final long seed;
     private final int objects;
@@ -81,7 +85,7 @@ public final class Catalog {
     }
 
     private void write(int index) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(OBJECT_BYTES + ALIGN).alignedSlice(ALIGN).limit(OBJECT_BYTES);
+        ByteBuffer buf = WRITE_BUFFER.get().clear().limit(OBJECT_BYTES);
         fill(index, buf);
         buf.flip();
         Path f = file(index);
