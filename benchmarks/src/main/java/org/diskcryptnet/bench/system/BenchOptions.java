@@ -13,7 +13,7 @@ import org.diskcryptnet.bench.system.variant.Variants;
  */
 public record BenchOptions(boolean shortMode, List<String> variants, List<Integer> connections, int rounds,
                            int durationSeconds, int crowdDurationSeconds, int warmupSeconds, List<String> storages, List<String> caches,
-                           long catalogBytes, long warmBytes, long coldMemoryBytes, long seed, Path out,
+                           long catalogBytes, long warmBytes, long coldCacheBytes, long seed, Path out,
                            boolean appendToResults, Path work, Path repo, String commandLine) {
 
     static final String USAGE = """
@@ -33,8 +33,8 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
               --cache LIST            cold,warm (default both)
               --catalog-mib N         cold catalog size; default 4096 (64 in --short)
               --warm-mib N            warm subset, pre-read into the page cache; default 512 (32 in --short)
-              --cold-memory-mib N     memory cgroup limit of each server in the cold column (page cache included);
-                                      default 1024
+              --cold-cache-mib N      page cache each server may hold during a cold run (its memory cgroup's limit
+                                      follows its own memory use plus this); default 512
               --seed N                catalog and request-sequence seed; default 1
               --out DIR               where RESULTS.md and results/ go; default benchmarks/ (full mode),
                                       benchmarks/target/bench-short (short mode; RESULTS.md written fresh there)
@@ -62,7 +62,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         List<String> caches = List.of("cold", "warm");
         long catalogMiB = shortMode ? 64 : 4096;
         long warmMiB = shortMode ? 32 : 512;
-        long coldMemMiB = 1024;
+        long coldCacheMiB = 512;
         long seed = 1;
         Path out = null;
         Path work = repo.resolve("benchmarks/target/bench-work");
@@ -90,7 +90,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
                     case "--cache" -> caches = among(a, v, List.of("cold", "warm"));
                     case "--catalog-mib" -> catalogMiB = positive(a, Integer.parseInt(v));
                     case "--warm-mib" -> warmMiB = positive(a, Integer.parseInt(v));
-                    case "--cold-memory-mib" -> coldMemMiB = positive(a, Integer.parseInt(v));
+                    case "--cold-cache-mib" -> coldCacheMiB = positive(a, Integer.parseInt(v));
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--out" -> out = Path.of(v).toAbsolutePath();
                     case "--work" -> work = Path.of(v).toAbsolutePath();
@@ -108,7 +108,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
             out = shortMode ? repo.resolve("benchmarks/target/bench-short") : repo.resolve("benchmarks");
         }
         return new BenchOptions(shortMode, variants, connections, rounds, duration, crowdDuration, warmup, storages, caches,
-                catalogMiB << 20, warmMiB << 20, coldMemMiB << 20, seed, out, append, work, repo,
+                catalogMiB << 20, warmMiB << 20, coldCacheMiB << 20, seed, out, append, work, repo,
                 "benchmarks/run-origin-vs-nginx " + String.join(" ", args));
     }
 

@@ -203,11 +203,12 @@ public final class OriginVsNginx {
                 "Runs: " + o.rounds() + " round(s) × " + o.durationSeconds() + " s per cell (" + o.crowdDurationSeconds()
                         + " s at ≥ 5,000 connections, where connection set-up alone takes seconds), every variant in turn "
                         + "within each round (A B A B), " + o.warmupSeconds() + " s unrecorded warm-up per server",
-                String.format(Locale.ROOT, "Cache cold: catalog %.2f GiB (%d objects); each server in a memory cgroup "
-                                + "limited to %d MiB (page cache included, so it cannot cache more than that), and the "
-                                + "catalog evicted from the page cache (posix_fadvise DONTNEED) before every run",
-                        o.catalogBytes() / (double) (1L << 30), o.catalogBytes() / Catalog.OBJECT_BYTES,
-                        o.coldMemoryBytes() >> 20),
+                String.format(Locale.ROOT, "Cache cold: catalog %.2f GiB (%d objects), evicted from the page cache "
+                                + "(posix_fadvise DONTNEED) before every run; during the run the server may hold at most "
+                                + "%d MiB of page cache: its memory cgroup's limit is kept at its own memory use plus "
+                                + "that, every 20 ms, so the kernel reclaims its cache beyond it (its own buffers are not "
+                                + "limited)", o.catalogBytes() / (double) (1L << 30), o.catalogBytes() / Catalog.OBJECT_BYTES,
+                        o.coldCacheBytes() >> 20),
                 String.format(Locale.ROOT, "Cache warm: the first %d MiB of the catalog, read into the page cache "
                         + "before each round; no memory limit", o.warmBytes() >> 20),
                 "Variants that read around the page cache (O_DIRECT) run in the cold column only: warm and cold are the "
@@ -228,8 +229,8 @@ public final class OriginVsNginx {
                 + "both, and the client's CPU per GB is shown next to the server's. The machine is also shared with "
                 + "other sessions' builds (see the load): compare ratios within this run, not absolute figures across runs.");
         if (o.shortMode()) {
-            notes.add("Short mode: a smoke test of the runner. The catalog is tiny and fits the cold column's memory "
-                    + "limit, so 'cold' is not cold here; no figure of this mode means anything.");
+            notes.add("Short mode: a smoke test of the runner. The catalog is tiny and fits the cold column's page-cache "
+                    + "bound, so 'cold' is not cold here; no figure of this mode means anything.");
         }
         notes.addAll(run.notes);
         return notes;

@@ -15,6 +15,7 @@ import org.diskcryptnet.bench.system.measure.ProcStats;
 import org.diskcryptnet.bench.system.measure.Probe;
 import org.diskcryptnet.bench.system.measure.RunRecord;
 import org.diskcryptnet.bench.system.measure.Wrk;
+import org.diskcryptnet.bench.system.testbed.CacheBound;
 import org.diskcryptnet.bench.system.testbed.Catalog;
 import org.diskcryptnet.bench.system.testbed.Cleanup;
 import org.diskcryptnet.bench.system.testbed.MemoryCgroups;
@@ -121,7 +122,7 @@ final class Phase {
         run.configuration(v, launch.configuration());
         MemoryCgroups.Group group = run.cgroups.group(v.name(), run.cleanup);
         if (group != null) {
-            group.limit(cold() ? run.options.coldMemoryBytes() : -1);
+            group.limit(-1); // bounded only while measured (CacheBound): a JVM sizes its heap from the limit at start
         }
         Path serverLog = run.logs.resolve(v.name() + "-" + cache + "-" + storage + ".log");
         return RunningServer.start(v, launch, run.testbed.serverNs(), group, run.fileLimit, serverLog, run.cleanup);
@@ -169,8 +170,8 @@ final class Phase {
         ProcStats.Sample cpu0 = ProcStats.sample(s.pid());
         HostStats host0 = HostStats.read();
         Wrk.Outcome w;
-        try {
-            int seconds = conns >= 5000 ? run.options.crowdDurationSeconds() : run.options.durationSeconds();
+        int seconds = conns >= 5000 ? run.options.crowdDurationSeconds() : run.options.durationSeconds();
+        try (CacheBound bound = cold() && s.cgroup() != null ? CacheBound.start(s.cgroup(), run.options.coldCacheBytes()) : null) {
             w = Wrk.run(run.testbed.clientNs(), url(v), conns, threads, Duration.ofSeconds(seconds),
                     script, opensslConf(v), run.fileLimit, run.logs.resolve("wrk.log"));
         } catch (IOException e) {

@@ -10,7 +10,8 @@ import java.util.List;
  * CPU time and storage reads of a server: its process and every descendant (nginx's workers), from
  * {@code /proc/PID/stat} (utime, stime: fields 14 and 15, in clock ticks; proc(5)) and {@code /proc/PID/io}
  * ({@code read_bytes}: bytes this process caused to be fetched from the block layer, O_DIRECT and page-cache misses
- * alike). Both include the process's threads (nginx's aio thread pool, the JVM's GC and JIT threads).
+ * alike). Both include the process's threads (nginx's aio thread pool, the JVM's GC and JIT threads), and the
+ * root's figures include the children it reaped.
  */
 public final class ProcStats {
 
@@ -39,8 +40,15 @@ public final class ProcStats {
                 String stat = Files.readString(Path.of("/proc", Long.toString(p), "stat"));
                 // comm (field 2) may hold spaces and parentheses: count fields after the last ')'.
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                cpu += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                if (p == pid) {
+                    // cutime+cstime (fields 16, 17): children it has reaped, such as an nginx worker that died and
+                    // was replaced during the run; without them the sum would drop when one dies.
+                    ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                }
+                cpu += ticks / TICKS_PER_SECOND;
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p), "io"))) {
+                    // the thread group's, exited threads and reaped children included (kernel: wait_task_zombie)
                     if (line.startsWith("read_bytes:")) {
                         read += Long.parseLong(line.substring(11).trim());
                     }

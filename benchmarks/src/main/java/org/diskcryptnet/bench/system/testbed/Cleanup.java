@@ -85,10 +85,10 @@ public final class Cleanup implements AutoCloseable {
             if (found == null) {
                 return;
             }
-            steps.remove(found);
         }
         runStep(found);
         synchronized (this) {
+            steps.remove(found);
             writeStateQuietly();
         }
     }
@@ -100,14 +100,15 @@ public final class Cleanup implements AutoCloseable {
             Step s;
             synchronized (this) {
                 closed = true;
-                s = steps.poll();
+                s = steps.peek();
                 if (s == null) {
                     writeStateQuietly();
                     return;
                 }
             }
-            runStep(s);
+            runStep(s); // undone first, then dropped from the state file: a kill in between leaves it to the shell
             synchronized (this) {
+                steps.remove(s);
                 writeStateQuietly();
             }
         }

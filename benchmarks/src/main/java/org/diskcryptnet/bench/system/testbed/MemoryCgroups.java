@@ -89,28 +89,30 @@ public final class MemoryCgroups {
         return new Group(dir, v2);
     }
 
+    /** Kills the tasks left in {@code dir} and its children and removes them; what is already gone is fine. */
     private void remove(Path dir) throws IOException, InterruptedException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
         for (int attempt = 0; attempt < 50; attempt++) {
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
             try (var children = Files.list(dir)) {
                 for (Path child : children.filter(Files::isDirectory).toList()) {
                     remove(child);
                 }
+            } catch (java.nio.file.NoSuchFileException gone) {
+                return;
             }
-            List<Long> pids = new Group(dir, v2).pids();
-            for (long pid : pids) {
+            for (long pid : new Group(dir, v2).pids()) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
             try {
-                Files.delete(dir);
+                Files.deleteIfExists(dir);
                 return;
             } catch (IOException busy) {
                 Thread.sleep(100);
             }
         }
-        Files.delete(dir);
+        Files.deleteIfExists(dir);
     }
 
     /** One server's memory cgroup. */
@@ -130,6 +132,16 @@ public final class MemoryCgroups {
             }
         }
 
+        /** Bytes charged to the group other than page cache (anonymous memory, kernel memory); -1 if unreadable. */
+        public long nonCacheBytes() {
+            try {
+                long usage = Long.parseLong(Files.readString(dir.resolve(v2 ? "memory.current" : "memory.usage_in_bytes")).strip());
+                return Math.max(0, usage - pageCacheBytes());
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
+
         /** Page-cache bytes charged to the group now (v1 {@code cache}, v2 {@code file} in memory.stat). */
         public long pageCacheBytes() {
             try {
@@ -146,12 +158,15 @@ public final class MemoryCgroups {
             return 0;
         }
 
-        public List<Long> pids() throws IOException {
+        public List<Long> pids() {
             List<Long> pids = new ArrayList<>();
-            if (!Files.isRegularFile(procsFile())) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(procsFile());
+            } catch (IOException gone) {
                 return pids;
             }
-            for (String line : Files.readAllLines(procsFile())) {
+            for (String line : lines) {
                 if (!line.isBlank()) {
                     pids.add(Long.parseLong(line.trim()));
                 }

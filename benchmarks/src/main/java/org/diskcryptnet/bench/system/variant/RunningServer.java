@@ -52,7 +52,7 @@ public final class RunningServer {
         return s;
     }
 
-    /** Stops it now (SIGTERM, up to 15 s, then SIGKILL) and drops it from the cleanup. */
+    /** Stops it now (SIGTERM, up to 5 s, then SIGKILL) and drops it from the cleanup. */
     public void stop() {
         cleanup.undo(cleanupKey);
     }
@@ -60,7 +60,7 @@ public final class RunningServer {
     private void kill() throws InterruptedException {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         process.destroy();
-        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
