@@ -40,6 +40,9 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
                                       benchmarks/target/bench-short (short mode; RESULTS.md written fresh there)
               --work DIR              catalog, logs, state; default benchmarks/target/bench-work
 
+            benchmarks/run-origin-vs-nginx --replot benchmarks/results/latest.json
+                                      draws the plots again from a run's JSON (no root, nothing measured)
+
             Variants known: see benchmarks/src/main/java/org/diskcryptnet/bench/system/variant/Variants.java.
             """;
 

@@ -20,6 +20,7 @@ import org.diskcryptnet.bench.system.report.CellSummary;
 import org.diskcryptnet.bench.system.report.JsonOut;
 import org.diskcryptnet.bench.system.report.MarkdownOut;
 import org.diskcryptnet.bench.system.report.Plots;
+import org.diskcryptnet.bench.system.report.Replot;
 import org.diskcryptnet.bench.system.report.RunInfo;
 import org.diskcryptnet.bench.system.report.VariantReport;
 import org.diskcryptnet.bench.system.testbed.Catalog;
@@ -48,6 +49,15 @@ public final class OriginVsNginx {
     private OriginVsNginx() {}
 
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--replot")) {
+            try {
+                Replot.replot(Path.of(args[1])).forEach(p -> System.out.println("plot: " + p));
+                System.exit(0);
+            } catch (Exception e) {
+                System.err.println("run-origin-vs-nginx: --replot " + args[1] + ": " + e);
+                System.exit(1);
+            }
+        }
         Path repo = Path.of(System.getProperty("dcnb.repo", ".")).toAbsolutePath().normalize();
         BenchOptions options;
         try {

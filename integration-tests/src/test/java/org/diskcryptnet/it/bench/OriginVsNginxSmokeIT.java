@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import org.diskcryptnet.bench.system.report.JsonIn;
 import org.diskcryptnet.bench.system.variant.Variant;
 import org.diskcryptnet.bench.system.variant.Variants;
 
@@ -65,7 +66,7 @@ class OriginVsNginxSmokeIT {
         assertEquals(0, p.exitValue(), "run-origin-vs-nginx --short failed:\n" + tail(output));
 
         @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(Files.readString(out.resolve("results/latest.json")));
+        Map<String, Object> json = (Map<String, Object>) JsonIn.parse(Files.readString(out.resolve("results/latest.json")));
         assertEquals("short mode: smoke test, figures not meaningful", json.get("mode"));
         List<Map<String, Object>> variants = list(json.get("variants"));
         List<Map<String, Object>> records = list(json.get("records"));

@@ -38,11 +38,17 @@ public record CellSummary(String variant, String family, String protocol, String
         for (CellSummary c : plain.values()) {
             String peer = peers.get(c.variant);
             CellSummary p = peer == null ? null : plain.get(key(peer, c.cache, c.storage, c.connections));
-            double cpuRatio = p == null ? Double.NaN : c.cpuSPerGb.median() / p.cpuSPerGb.median();
-            double gbpsRatio = p == null ? Double.NaN : c.gbps.median() / p.gbps.median();
+            double cpuRatio = p == null ? Double.NaN : ratio(c.cpuSPerGb.median(), p.cpuSPerGb.median());
+            double gbpsRatio = p == null ? Double.NaN : ratio(c.gbps.median(), p.gbps.median());
             out.add(of(c.runs, peer, cpuRatio, gbpsRatio));
         }
         return out;
+    }
+
+    /** a / b, or NaN (shown as "—") where the peer served nothing to compare with. */
+    private static double ratio(double a, double b) {
+        double r = a / b;
+        return b > 0 && Double.isFinite(r) ? r : Double.NaN;
     }
 
     private static String key(String variant, String cache, String storage, int connections) {

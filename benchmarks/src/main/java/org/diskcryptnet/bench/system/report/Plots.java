@@ -25,8 +25,9 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * PNG plots after the paper's Figures 1 and 2: throughput and server CPU against concurrent connections (log scale),
- * one line per variant through the medians, bars from min to max over the rounds. One pair per workload
- * (cache column × storage). nginx dashed, the origin solid.
+ * one line per variant through the medians, bars from min to max over the rounds (cut at 1.3 × the largest
+ * median, so that one outlier does not flatten every line). One pair per workload (cache column × storage).
+ * nginx dashed, the origin solid.
  */
 public final class Plots {
 
@@ -59,12 +60,14 @@ public final class Plots {
         Set<String> variants = new LinkedHashSet<>();
         cells.forEach(c -> variants.add(c.variant()));
         List<Boolean> nginx = new ArrayList<>();
+        double top = 0;
         for (String v : variants) {
             YIntervalSeries s = new YIntervalSeries(v);
             for (CellSummary c : cells) {
                 Stat st = figure.apply(c);
-                if (c.variant().equals(v) && st.present()) {
+                if (c.variant().equals(v) && st.present() && Double.isFinite(st.max())) {
                     s.add(c.connections(), st.median(), st.min(), st.max());
+                    top = Math.max(top, st.median());
                 }
             }
             data.addSeries(s);
@@ -77,6 +80,10 @@ public final class Plots {
         x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(true);
+        if (top > 0) {
+            // Scaled to the medians: a run of a loaded machine may range far above them; its bar is cut at the top.
+            y.setRange(0, top * 1.3);
+        }
         XYErrorRenderer r = new XYErrorRenderer();
         r.setDrawXError(false);
         r.setDefaultLinesVisible(true);

@@ -35,6 +35,7 @@ public final class Cleanup implements AutoCloseable {
     private final Path stateFile;
     private final PrintStream log;
     private final Deque<Step> steps = new ArrayDeque<>();
+    private final List<String> failed = new ArrayList<>();
     private boolean closed;
 
     public Cleanup(Path stateFile, PrintStream log) throws IOException {
@@ -114,11 +115,17 @@ public final class Cleanup implements AutoCloseable {
         }
     }
 
+    /** Runs it; a step that failed stays in the state file for the shell fallback. */
     private void runStep(Step s) {
         try {
             s.undo.run();
         } catch (Exception e) {
             log.println("cleanup: " + s.what + ": " + e.getMessage());
+            if (s.stateLine != null) {
+                synchronized (this) {
+                    failed.add(s.stateLine);
+                }
+            }
         }
     }
 
@@ -132,7 +139,7 @@ public final class Cleanup implements AutoCloseable {
 
     /** Oldest first, as created; the shell fallback reads it backwards. */
     private void writeState() throws IOException {
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(failed);
         steps.descendingIterator().forEachRemaining(s -> {
             if (s.stateLine != null) {
                 lines.add(s.stateLine);

@@ -44,15 +44,17 @@ public final class Zram {
     }
 
     /**
-     * {@code zramctl --reset}, retried: processes started by {@code ip netns exec} have their own mount namespace
-     * holding a copy of the mount, so the device stays busy for a moment after they are killed.
+     * {@code zramctl --reset}, retried for up to a minute: processes started by {@code ip netns exec} (ours, and other
+     * users' that started while the device was mounted) have their own mount namespace holding a copy of the mount,
+     * so the device stays busy for a while after the unmount. If it is still busy, the step stays in the state file
+     * and the wrapper's shell fallback tries again.
      */
     private static void reset(String device) throws IOException, InterruptedException {
-        for (int attempt = 0; attempt < 60; attempt++) {
+        for (int attempt = 0; attempt < 120; attempt++) {
             if (Exec.run(T, "zramctl", "--reset", device).ok()) {
                 return;
             }
-            Thread.sleep(250);
+            Thread.sleep(500);
         }
         Exec.check(T, "zramctl", "--reset", device);
     }

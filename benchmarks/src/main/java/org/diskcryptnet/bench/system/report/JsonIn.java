@@ -1,23 +1,23 @@
-package org.diskcryptnet.it.bench;
+package org.diskcryptnet.bench.system.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small JSON reader for the benchmark's own output (RFC 8259): objects, arrays, strings, numbers, literals. */
-final class MiniJson {
+/** A small JSON reader for the benchmark's own {@code latest.json} (RFC 8259): objects, arrays, strings, numbers, literals. */
+public final class JsonIn {
 
     private final String s;
     private int i;
 
-    private MiniJson(String s) {
+    private JsonIn(String s) {
         this.s = s;
     }
 
     /** Parses a whole document: Map, List, String, Double, Boolean or null. */
-    static Object parse(String text) {
-        MiniJson p = new MiniJson(text);
+    public static Object parse(String text) {
+        JsonIn p = new JsonIn(text);
         Object v = p.value();
         p.ws();
         if (p.i != p.s.length()) {
