@@ -8,19 +8,35 @@ import java.util.List;
 import org.diskcryptnet.bench.system.variant.Variants;
 
 /**
- * The runner's command line. Full mode (the default) is what is run by hand and committed; {@code --short} is the
+ * The runner's command line. {@code storages} × {@code caches} are the columns; {@code pairsOnly} (short mode
+ * without --storage or --cache) runs the first cache on the first storage and the second on the second instead of
+ * every combination, which still covers every variant and both storages in half the time. Full mode (the default) is what is run by hand and committed; {@code --short} is the
  * CI smoke test: a few seconds per cell, few cells, results under {@code benchmarks/target/} only.
  */
 public record BenchOptions(boolean shortMode, List<String> variants, List<Integer> connections, int rounds,
                            int durationSeconds, int crowdDurationSeconds, int warmupSeconds, List<String> storages, List<String> caches,
                            long catalogBytes, long warmBytes, long coldCacheBytes, long seed, Path out,
-                           boolean appendToResults, Path work, Path repo, String commandLine) {
+                           boolean appendToResults, Path work, Path repo, String commandLine, boolean pairsOnly) {
+
+    /** The columns to run, in order: {storage, cache}. */
+    public java.util.List<String[]> phases() {
+        List<String[]> out = new ArrayList<>();
+        for (int s = 0; s < storages.size(); s++) {
+            for (int c = 0; c < caches.size(); c++) {
+                if (!pairsOnly || s == c || storages.size() == 1 || caches.size() == 1) {
+                    out.add(new String[] {storages.get(s), caches.get(c)});
+                }
+            }
+        }
+        return out;
+    }
 
     static final String USAGE = """
             Usage: benchmarks/run-origin-vs-nginx [--short] [options]
 
-              --short                 smoke mode: 2 s per cell, 10 connections, 1 round, a 64 MiB catalog;
-                                      writes benchmarks/target/bench-short/ only (CI runs this)
+              --short                 smoke mode: 2 s per cell, 10 connections, 1 round, a 64 MiB catalog, two
+                                      columns (cold on rootfs, warm on zram); writes benchmarks/target/bench-short/
+                                      only (CI runs this)
               --variants LIST         comma-separated names or patterns (* wildcard, wN = one worker per core);
                                       nginx peers of chosen origin variants are added. Default: the issue's set
               --connections LIST      default 10,100,1000,10000
@@ -69,6 +85,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         long seed = 1;
         Path out = null;
         Path work = repo.resolve("benchmarks/target/bench-work");
+        boolean pairsOnly = shortMode;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--short")) {
@@ -89,8 +106,14 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
                     case "--duration" -> duration = positive(a, Integer.parseInt(v));
                     case "--crowd-duration" -> crowdDuration = positive(a, Integer.parseInt(v));
                     case "--warmup" -> warmup = Integer.parseInt(v);
-                    case "--storage" -> storages = among(a, v, List.of("rootfs", "zram"));
-                    case "--cache" -> caches = among(a, v, List.of("cold", "warm"));
+                    case "--storage" -> {
+                        storages = among(a, v, List.of("rootfs", "zram"));
+                        pairsOnly = false;
+                    }
+                    case "--cache" -> {
+                        caches = among(a, v, List.of("cold", "warm"));
+                        pairsOnly = false;
+                    }
                     case "--catalog-mib" -> catalogMiB = positive(a, Integer.parseInt(v));
                     case "--warm-mib" -> warmMiB = positive(a, Integer.parseInt(v));
                     case "--cold-cache-mib" -> coldCacheMiB = positive(a, Integer.parseInt(v));
@@ -112,7 +135,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         }
         return new BenchOptions(shortMode, variants, connections, rounds, duration, crowdDuration, warmup, storages, caches,
                 catalogMiB << 20, warmMiB << 20, coldCacheMiB << 20, seed, out, append, work, repo,
-                "benchmarks/run-origin-vs-nginx " + String.join(" ", args));
+                "benchmarks/run-origin-vs-nginx " + String.join(" ", args), pairsOnly);
     }
 
     private static List<Integer> ints(String v) throws UsageException {

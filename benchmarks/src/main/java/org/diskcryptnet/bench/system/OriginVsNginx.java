@@ -135,7 +135,12 @@ public final class OriginVsNginx {
             }
             List<RunRecord> records = new ArrayList<>();
             int objects = (int) (o.catalogBytes() / Catalog.OBJECT_BYTES);
+            List<String[]> phases = o.phases();
             for (String storage : o.storages()) {
+                List<String> caches = phases.stream().filter(ph -> ph[0].equals(storage)).map(ph -> ph[1]).toList();
+                if (caches.isEmpty()) {
+                    continue;
+                }
                 Catalog catalog;
                 Zram zram = null;
                 if (storage.equals("rootfs")) {
@@ -151,7 +156,7 @@ public final class OriginVsNginx {
                     log.println("zram: " + zram.device() + " (" + (size >> 20) + " MiB, ext4) on " + zram.mountPoint());
                     catalog = Catalog.ensure(zram.mountPoint().resolve("catalog"), o.seed(), objects, log);
                 }
-                for (String cache : o.caches()) {
+                for (String cache : caches) {
                     records.addAll(new Phase(run, storage, cache, catalog).execute());
                 }
                 if (zram != null) {
@@ -223,7 +228,8 @@ public final class OriginVsNginx {
                         + "before each round; no memory limit", o.warmBytes() >> 20),
                 "Variants that read around the page cache (O_DIRECT) run in the cold column only: warm and cold are the "
                         + "same experiment for them",
-                "Storage: " + String.join(", ", o.storages()) + " (zram: ext4 on a zram device sized for the catalog; "
+                "Columns (storage/cache): " + String.join(", ", o.phases().stream().map(ph -> ph[0] + "/" + ph[1]).toList())
+                        + " (zram: ext4 on a zram device sized for the catalog; "
                         + "random data, so it costs its full size in RAM)",
                 "Server CPU: utime+stime of the server process and all its descendants (/proc/PID/stat), including "
                         + "all threads; client CPU: wrk's user+system time (bash `times`); host softirq, busy and steal "

@@ -38,7 +38,7 @@ class OriginVsNginxSmokeIT {
     private static final Path REPO = Path.of(System.getProperty("dcn.repo.root", "..")).toAbsolutePath().normalize();
 
     @Test
-    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    @Timeout(value = 7, unit = TimeUnit.MINUTES)
     void shortModeRunsEveryVariantAndCleansUp() throws Exception {
         assumeTrue(run("id", "-u").strip().equals("0"), "the benchmark needs root (namespaces, cgroups, zram)");
         for (String tool : List.of("nginx", "wrk", "curl", "zramctl")) {
@@ -57,10 +57,10 @@ class OriginVsNginxSmokeIT {
         Process p = new ProcessBuilder(REPO.resolve("benchmarks/run-origin-vs-nginx").toString(), "--short",
                 "--out", out.toString(), "--work", work.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(4, TimeUnit.MINUTES)) {
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroy(); // SIGTERM: the wrapper's trap stops the driver and cleans up
             p.waitFor(60, TimeUnit.SECONDS);
-            fail("the short mode did not finish within 4 minutes; log: " + log);
+            fail("the short mode did not finish within 5 minutes; log: " + log);
         }
         String output = Files.readString(log);
         assertEquals(0, p.exitValue(), "run-origin-vs-nginx --short failed:\n" + tail(output));
