@@ -36,7 +36,7 @@ public record OriginVariant(String name, String transport, String storage, Proto
     @Override
     public String summary() {
         return "origin, transport " + transport + ", storage " + storage + ", " + protocol
-                + (protocol == Protocol.HTTPS ? " (TLS 1.3 AES-128-GCM, netty-tcnative BoringSSL)" : "")
+                + (protocol == Protocol.HTTPS ? " (TLS 1.3 AES-128-GCM, the origin's own HTTPS path)" : "")
                 + ", " + (eventLoops == 0 ? "one event loop per core" : eventLoops + " event loop(s)");
     }
 
