@@ -18,8 +18,10 @@ import org.diskcryptnet.bench.system.measure.Wrk;
 import org.diskcryptnet.bench.system.testbed.CacheBound;
 import org.diskcryptnet.bench.system.testbed.Catalog;
 import org.diskcryptnet.bench.system.testbed.Cleanup;
+import org.diskcryptnet.bench.system.testbed.Exec;
 import org.diskcryptnet.bench.system.testbed.MemoryCgroups;
 import org.diskcryptnet.bench.system.testbed.Testbed;
+import org.diskcryptnet.bench.system.variant.OriginVariant;
 import org.diskcryptnet.bench.system.variant.RunningServer;
 import org.diskcryptnet.bench.system.variant.Variant;
 
@@ -125,6 +127,13 @@ final class Phase {
             group.limit(-1); // bounded only while measured (CacheBound): a JVM sizes its heap from the limit at start
         }
         Path serverLog = run.logs.resolve(v.name() + "-" + cache + "-" + storage + ".log");
+        if (v instanceof OriginVariant o && !o.serverSetup().isEmpty()) {
+            Exec.Result setup = Exec.run(Duration.ofSeconds(60), Testbed.inNamespace(run.testbed.serverNs(), o.serverSetup()));
+            if (!setup.ok()) {
+                run.couldNotRun(v, cache + "/" + storage, "server setup failed: " + setup.describe());
+                return null;
+            }
+        }
         return RunningServer.start(v, launch, run.testbed.serverNs(), group, run.fileLimit, serverLog, run.cleanup);
     }
 

@@ -19,9 +19,11 @@ import java.util.Map;
  * @param eventLoops {@code server.event_loops}, 0 = one per core (the default).
  * @param serverSetup what the transport needs in the server namespace before the origin starts; empty for
  *                  kernel sockets.
+ * @param settings  further settings as {@code key=value}, passed as {@code --set} (e.g.
+ *                  {@code tls.record_layer=sslhandler}).
  */
 public record OriginVariant(String name, String transport, String storage, Protocol protocol, int eventLoops,
-                            String peer, List<String> serverSetup) implements Variant {
+                            String peer, List<String> serverSetup, List<String> settings) implements Variant {
 
     @Override
     public String family() {
@@ -37,7 +39,8 @@ public record OriginVariant(String name, String transport, String storage, Proto
     public String summary() {
         return "origin, transport " + transport + ", storage " + storage + ", " + protocol
                 + (protocol == Protocol.HTTPS ? " (TLS 1.3 AES-128-GCM, the origin's own HTTPS path)" : "")
-                + ", " + (eventLoops == 0 ? "one event loop per core" : eventLoops + " event loop(s)");
+                + ", " + (eventLoops == 0 ? "one event loop per core" : eventLoops + " event loop(s)")
+                + (settings.isEmpty() ? "" : ", " + String.join(", ", settings));
     }
 
     @Override
@@ -70,9 +73,13 @@ public record OriginVariant(String name, String transport, String storage, Proto
         Files.writeString(file, yaml);
         String launcher = c.repoRoot().resolve("origin").toString();
         String javaOpts = System.getenv().getOrDefault("DCNB_ORIGIN_JAVA_OPTS", "");
-        return new Launch(List.of(launcher, "serve", "--config", file.toString()),
-                javaOpts.isEmpty() ? Map.of() : Map.of("ORIGIN_JAVA_OPTS", javaOpts),
-                (javaOpts.isEmpty() ? "" : "ORIGIN_JAVA_OPTS=\"" + javaOpts + "\" ") + launcher + " serve --config " + file
+        List<String> command = new java.util.ArrayList<>(List.of(launcher, "serve", "--config", file.toString()));
+        for (String s : settings) {
+            command.add("--set");
+            command.add(s);
+        }
+        return new Launch(List.copyOf(command), javaOpts.isEmpty() ? Map.of() : Map.of("ORIGIN_JAVA_OPTS", javaOpts),
+                (javaOpts.isEmpty() ? "" : "ORIGIN_JAVA_OPTS=\"" + javaOpts + "\" ") + String.join(" ", command)
                         + "\n\n" + yaml);
     }
 }

@@ -39,18 +39,22 @@ public final class Variants {
         v.add(origin("origin-nio-buffered-http", "nio", "buffered", Protocol.HTTP, "nginx-sendfile" + wN));
         v.add(origin("origin-nio-buffered-https", "nio", "buffered", Protocol.HTTPS, "nginx-https" + wN));
         v.add(new OriginVariant("origin-epoll-buffered-http-l1", "epoll", "buffered", Protocol.HTTP, 1,
-                "nginx-sendfile-w1", List.of()));
+                "nginx-sendfile-w1", List.of(), List.of()));
+        // The origin's HTTPS through Netty's SslHandler instead of its in-place record layer (issue 5's baseline).
+        v.add(new OriginVariant("origin-epoll-buffered-https-sslhandler", "epoll", "buffered", Protocol.HTTPS, 0,
+                "nginx-https" + wN, List.of(), List.of("tls.record_layer=sslhandler")));
 
         // Hook for the netmap transport (issues 7/8): the origin takes a port URI as its transport, and the server
         // namespace needs the port's device first. When it lands, add for example:
         //   v.add(new OriginVariant("origin-netmap-afxdp-direct-https", "netmap:afxdp:<ifname>?queues=1", "direct",
-        //           Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of("ethtool", "-K", "<ifname>", "tx", "off")));
+        //           Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of("ethtool", "-K", "<ifname>", "tx", "off"),
+        //           List.of()));
         // and name it in DEFAULTS below; the runner, report and plots need nothing else.
         return List.copyOf(v);
     }
 
     private static Variant origin(String name, String transport, String storage, Protocol p, String peer) {
-        return new OriginVariant(name, transport, storage, p, 0, peer, List.of());
+        return new OriginVariant(name, transport, storage, p, 0, peer, List.of(), List.of());
     }
 
     /** The default selection (patterns; {@code N} = cores): what the issue asks to compare. */
