@@ -107,7 +107,10 @@ public final class TcpConnection {
     final Cubic cubic = new Cubic();
     CongestionControl cc;
     final SackScoreboard scoreboard;
+    final RetransmissionLog rxtLog;
     int dupAcks;
+    /** Consecutive ACKs that looked like SACK reneging (see TcpInput#renegingCheck). */
+    int renegingSuspicion;
     boolean inRecovery;
     boolean sackRecovery;
     int recoveryPoint;
@@ -169,6 +172,7 @@ public final class TcpConnection {
         this.index = index;
         this.rtt = new RttEstimator(config.initialRto, config.minRto, config.maxRto);
         this.scoreboard = new SackScoreboard(Math.max(8, config.maxOutOfOrderRanges));
+        this.rxtLog = new RetransmissionLog(Math.max(8, config.maxOutOfOrderRanges));
         this.receive = new ReceiveBuffer(pool, config.receiveBuffer, config.maxOutOfOrderRanges);
         this.send = new SendQueue(pool, config.sendBuffer, config.sendQueueEntries);
     }
@@ -472,7 +476,9 @@ public final class TcpConnection {
         cc = config.congestion == TcpConfig.Congestion.CUBIC ? cubic : reno;
         cc.reset(mss, config.initialWindowSegments);
         scoreboard.clear();
+        rxtLog.clear();
         dupAcks = 0;
+        renegingSuspicion = 0;
         inRecovery = sackRecovery = false;
         recoveryPoint = highRxt = recover = 0;
         rescueDone = false;

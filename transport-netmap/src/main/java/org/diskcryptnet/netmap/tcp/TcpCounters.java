@@ -19,6 +19,8 @@ public final class TcpCounters {
     public long spuriousTimeouts;
     /** Fast retransmits that entered loss recovery: with SACK (RFC 6675) and without (RFC 6582). */
     public long sackRecoveries;
+    /** Retransmissions found lost again during SACK recovery and sent once more (see RetransmissionLog). */
+    public long lostRetransmissions;
     public long newRenoRecoveries;
     public long activeOpens;
     public long passiveOpens;
@@ -52,6 +54,7 @@ public final class TcpCounters {
         sb.append("segs in/out ").append(segmentsReceived).append('/').append(segmentsSent)
                 .append(", rexmit ").append(retransmittedSegments)
                 .append(", rto ").append(rtoEvents).append(" (spurious ").append(spuriousTimeouts).append(')')
+                .append(", lost rexmits ").append(lostRetransmissions)
                 .append(", sack/newreno recoveries ").append(sackRecoveries).append('/').append(newRenoRecoveries)
                 .append(", cookies ").append(synCookiesSent).append('/').append(synCookiesAccepted)
                 .append(", challenge acks ").append(challengeAcksSent)

@@ -188,7 +188,7 @@ final class TcpInput {
                 layer.abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
                 return;
             }
-            if (!data(c, seq, seg, payload, len)) {
+            if (!data(c, seq, seg, payload, len, now)) {
                 return;
             }
         }
@@ -202,8 +202,15 @@ final class TcpInput {
     }
 
     /** Stores a segment's data; false if it was dropped. */
-    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len) {
+    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len, long now) {
         long offset = c.receive.inOrderEnd() + (seq - c.rcvNxt);
+        if (c.sackEnabled && offset != c.receive.inOrderEnd()
+                && c.receive.unreportedRanges() >= (c.tsEnabled ? 3 : 4)) {
+            // This loop acknowledges a whole receive batch at once, but one ACK holds only 3 or 4 SACK blocks:
+            // before a further range changes, report the ones that did, as a receiver that acknowledges every
+            // out-of-order segment at once would have (RFC 5681 section 4.2), or the sender never learns of them.
+            output.emit(c, TcpOutput.ackSequence(c), 0, ACK, now);
+        }
         boolean hadHoles = c.receive.hasOutOfOrder();
         int n = c.receive.accept(offset, seg.memory(), payload, len);
         if (n < 0) {
@@ -296,11 +303,20 @@ final class TcpInput {
 
     /**
      * A receiver that SACKed the data at SND.UNA would have acknowledged it cumulatively; if the scoreboard
-     * says it is SACKed, the receiver discarded it (reneged, RFC 2018 section 8): forget the SACK information.
+     * says it is SACKed, the receiver may have discarded it (reneged, RFC 2018 section 8). A single such ACK is
+     * more often an old ACK overtaken by a newer one (reordering), so the SACK information is forgotten only
+     * when a second ACK in a row says the same (or at a timeout, in TcpTimers), as Linux also waits before
+     * believing it.
      */
     private void renegingCheck(TcpConnection c) {
         if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
-            c.scoreboard.clear();
+            if (++c.renegingSuspicion >= 2) {
+                c.scoreboard.clear();
+                c.rxtLog.clear();
+                c.renegingSuspicion = 0;
+            }
+        } else {
+            c.renegingSuspicion = 0;
         }
     }
 
@@ -308,6 +324,10 @@ final class TcpInput {
         int added = 0;
         for (int i = 0; i < opt.sackBlocks; i++) {
             added += c.scoreboard.add(opt.sackLeft[i], opt.sackRight[i], c.sndUna, c.sndMax);
+        }
+        if (added > 0 && c.rxtLog.size() > 0
+                && c.rxtLog.update(c.sndUna, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss) > 0) {
+            layer.markDirty(c);
         }
         return added;
     }
@@ -348,6 +368,9 @@ final class TcpInput {
             sack(c, opt);
             c.scoreboard.advance(ack);
             renegingCheck(c);
+            if (c.rxtLog.size() > 0) {
+                c.rxtLog.update(ack, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss);
+            }
         }
         c.limitedTransmit = 0;
         // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it
@@ -409,7 +432,7 @@ final class TcpInput {
             cwnd += c.cc.mss;
         }
         c.cc.cwnd(cwnd);
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;
             output.emitData(c, c.sndUna, len, ACK | FIN, now);
@@ -455,7 +478,8 @@ final class TcpInput {
         c.sackRecovery = c.sackEnabled;
         c.recoveryPoint = c.sndMax;
         c.recover = c.sndMax;
-        c.highRxt = c.sndUna;
+        // holes above the previous episode's recovery point may have retransmissions in flight already
+        c.highRxt = SeqNum.max(c.highRxt, c.sndUna);
         c.rescueDone = false;
         c.firstPartialAck = true;
         c.limitedTransmit = 0;
@@ -465,8 +489,14 @@ final class TcpInput {
         } else {
             counters.newRenoRecoveries++;
         }
+        if (c.sackRecovery && SeqNum.gt(c.highRxt, c.sndUna)) {
+            // the previous episode already retransmitted SND.UNA's segment and that copy is in flight: the
+            // forced retransmission of step (4.3) would only duplicate it; NextSeg() takes over
+            layer.markDirty(c);
+            return;
+        }
         // RFC 6675 section 5 step (4.3) / RFC 6582 step 2: retransmit the first unacknowledged segment now
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         int flags = ACK;
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;

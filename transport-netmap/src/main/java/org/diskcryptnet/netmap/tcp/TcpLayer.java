@@ -135,6 +135,11 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         return input;
     }
 
+    /** Every connection object (for tests that look inside). */
+    TcpConnection[] connectionObjects() {
+        return connections;
+    }
+
     // ======================================================================================== user calls
 
     /** Passive open on {@code port} (RFC 9293 OPEN, passive) with an accept queue of {@code backlog}. */

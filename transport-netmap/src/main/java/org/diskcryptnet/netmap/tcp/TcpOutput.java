@@ -147,7 +147,7 @@ final class TcpOutput {
             long nextOffset = c.offsetOf(c.sndNxt);
             long end = c.send.end();
             long available = end - nextOffset;
-            int mss = maxPayload(c);
+            int mss = resending ? retransmitPayload(c) : maxPayload(c);
             long window = Math.min(c.cc.cwnd() + (long) c.limitedTransmit * c.cc.mss, c.sndWnd);
             if (c.inRecovery && c.sackRecovery) {
                 window = 0; // during SACK recovery only the RFC 6675 rules above send
@@ -178,6 +178,9 @@ final class TcpOutput {
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
             if (!emitData(c, c.sndNxt, len, flags, now)) {
                 return false;
+            }
+            if (resending && SeqNum.gt(c.sndNxt, c.highRxt)) {
+                c.highRxt = c.sndNxt; // resent after the timeout: a recovery that follows must not send it again
             }
             if (len < mss) {
                 c.smallSegmentEnd = c.sndNxt;
@@ -252,12 +255,30 @@ final class TcpOutput {
             if (c.cc.cwnd() - pipe(c, lostEdge) < smss) {
                 return true;
             }
-            int mss = maxPayload(c);
+            int mss = retransmitPayload(c);
             int highSacked = sb.highestSacked(c.sndUna);
+            // a retransmission that was lost again goes first (see RetransmissionLog)
+            int again = c.rxtLog.firstLost();
+            if (again >= 0) {
+                int s0 = sb.nextUnsacked(SeqNum.max(c.rxtLog.start(again), c.sndUna));
+                int e0 = SeqNum.min(c.rxtLog.end(again), sb.nextSackedStart(s0, c.sndMax));
+                if (SeqNum.gt(e0, s0)) {
+                    int len = Math.min(mss, e0 - s0);
+                    int sndMaxBefore = c.sndMax;
+                    if (!emitData(c, s0, len, ACK, now)) {
+                        return false;
+                    }
+                    counters.lostRetransmissions++;
+                    c.rxtLog.resent(again, s0, s0 + len, sndMaxBefore);
+                } else {
+                    c.rxtLog.resent(again, s0, s0, c.sndMax); // nothing of it is missing any more
+                }
+                continue;
+            }
             int s = sb.nextUnsacked(SeqNum.max(c.highRxt, c.sndUna));
             // (1) the first un-SACKed, lost octet above HighRxt
             if (SeqNum.lt(s, lostEdge) && SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -267,7 +288,7 @@ final class TcpOutput {
             long available = c.send.end() - nextOffset;
             long usable = c.sndWnd - c.flightSize();
             if (available >= 0 && usable > 0 && (available > 0 || c.finQueued)) {
-                int len = (int) Math.min(Math.min(available, mss), usable);
+                int len = (int) Math.min(Math.min(available, maxPayload(c)), usable);
                 boolean fin = c.finQueued && len == available;
                 if (!emitData(c, c.sndNxt, len, ACK | (fin ? FIN : 0), now)) {
                     return false;
@@ -276,7 +297,7 @@ final class TcpOutput {
             }
             // (3) an un-SACKed octet above HighRxt, below the highest SACKed one, not yet deemed lost
             if (SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -291,7 +312,7 @@ final class TcpOutput {
                 if (SeqNum.gt(top, c.sndUna)) {
                     int from = SeqNum.max(c.sndUna, top - mss);
                     c.rescueDone = true;
-                    if (!retransmitHole(c, from, top - from, false, now)) {
+                                        if (!retransmitHole(c, from, top - from, false, now)) {
                         return false;
                     }
                     continue;
@@ -311,9 +332,11 @@ final class TcpOutput {
             len = c.finSeq - s;      // the hole reaches our FIN: send the data before it and the FIN again
             flags |= FIN;
         }
+        int sndMaxBefore = c.sndMax;
         if (!emitData(c, s, len, flags, now)) {
             return false;
         }
+        c.rxtLog.retransmitted(s, s + len, sndMaxBefore);
         if (moveHighRxt) {
             c.highRxt = s + len + ((flags & FIN) != 0 ? 1 : 0);
         }
@@ -409,9 +432,17 @@ final class TcpOutput {
 
     // ------------------------------------------------------------------------------------------ writing
 
-    /** Payload bytes that fit in one segment after this segment's options (RFC 6691). */
+    /** Payload bytes of a new segment after this segment's options (RFC 6691), SACK blocks included. */
     int maxPayload(TcpConnection c) {
         return c.mssOption - optionBytes(c);
+    }
+
+    /**
+     * Payload bytes of a retransmission: what the original carried (MSS less timestamps). SACK blocks are left
+     * off such a segment rather than splitting it in two; pure ACKs and new data still carry them.
+     */
+    int retransmitPayload(TcpConnection c) {
+        return c.mssOption - (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     private int optionBytes(TcpConnection c) {
@@ -431,6 +462,10 @@ final class TcpOutput {
      */
     boolean emit(TcpConnection c, int seq, int len, int flags, long now) {
         int optionBytes = optionBytes(c);
+        while (sackCount > 0 && optionBytes + len > c.mssOption) {
+            sackCount--; // a retransmission sized like its original: fewer (or no) SACK blocks
+            optionBytes = (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0) + (sackCount > 0 ? 4 + 8 * sackCount : 0);
+        }
         int headerLength = TcpHeader.HEADER_LENGTH + optionBytes;
         int frame = sink.reserve(c.remoteIp, headerLength + len);
         if (frame == SegmentSink.NO_FRAME) {
@@ -446,6 +481,7 @@ final class TcpOutput {
             }
             if (sackCount > 0) {
                 p += TcpOptions.writeSack(m, p, sackLeft, sackRight, sackCount);
+                c.receive.reported();
             }
             TcpHeader.write(m, base, c.localPort, c.remotePort, seq, (flags & ACK) != 0 ? c.rcvNxt : 0,
                     headerLength, flags, window);

@@ -90,7 +90,13 @@ final class TcpTimers {
             // Start over from SND.UNA. RFC 2018 section 8 would forget the SACK information here, in case the
             // receiver reneged; RFC 6675 section 5.1 (with erratum 1610) allows keeping it when reneging is
             // detected, as TcpInput does (and as Linux does), so data the receiver holds is not sent again.
+            if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
+                c.scoreboard.clear(); // what was SACKed at SND.UNA never came cumulatively: reneged
+            }
+            c.renegingSuspicion = 0;
             c.inRecovery = false;
+            c.rxtLog.clear();
+            c.highRxt = c.sndUna; // going back: nothing counts as retransmitted any more
             c.dupAcks = 0;
             c.limitedTransmit = 0;
             c.recover = c.sndMax;
