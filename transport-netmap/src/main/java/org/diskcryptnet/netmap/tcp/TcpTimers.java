@@ -6,7 +6,7 @@ package org.diskcryptnet.netmap.tcp;
  * 3.8.6.1), the delayed ACK timer (section 3.8.6.3), keepalives (section 3.8.4) and TIME-WAIT / FIN-WAIT-2
  * expiry. One instance per layer.
  */
-final class TcpTimers {
+final class TcpTimers implements TimerWheel.Expiry {
 
     private final TcpLayer layer;
     private final TcpConfig config;
@@ -20,7 +20,8 @@ final class TcpTimers {
         this.counters = counters;
     }
 
-    void fire(TcpConnection c, long now) {
+    @Override
+    public void fire(TcpConnection c, long now) {
         if (c.timeWaitDeadline <= now) {
             c.timeWaitDeadline = TcpConnection.NEVER;
             if (c.state == TcpState.TIME_WAIT) {
