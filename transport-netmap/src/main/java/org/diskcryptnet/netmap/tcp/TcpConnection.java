@@ -336,7 +336,7 @@ public final class TcpConnection {
 
     /** Half-close: a FIN follows the queued bytes; input continues (RFC 9293 CLOSE in ESTABLISHED). */
     public void shutdownOutput() {
-        layer.shutdownOutput(this);
+        layer.closing().shutdownOutput(this);
     }
 
     /**
@@ -344,12 +344,12 @@ public final class TcpConnection {
      * read, or bytes arrive later, the peer is reset instead (RFC 1122 section 4.2.2.13).
      */
     public void close() {
-        layer.userClose(this);
+        layer.closing().userClose(this);
     }
 
     /** Resets the connection at once (RFC 9293 ABORT; SO_LINGER 0): queued data is discarded. */
     public void abort() {
-        layer.userAbort(this);
+        layer.closing().userAbort(this);
     }
 
     // ======================================================================================== options

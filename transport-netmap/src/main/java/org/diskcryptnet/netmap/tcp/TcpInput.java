@@ -109,7 +109,7 @@ final class TcpInput {
             }
             if (!rst) {
                 if (c.state == TcpState.TIME_WAIT && fin) {
-                    layer.restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
+                    layer.closing().restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
                 }
                 c.ackNow = true;
                 layer.markDirty(c);
@@ -125,7 +125,7 @@ final class TcpInput {
         if (rst) {
             if (seq == c.rcvNxt) {
                 counters.resetsReceived++;
-                layer.resetReceived(c);
+                layer.closing().resetReceived(c);
             } else {
                 drops.increment(DropReason.TCP_RST_CHALLENGED);
                 layer.challengeAck(c, now);
@@ -185,7 +185,7 @@ final class TcpInput {
                 return;
             }
             if (c.userClosed) {
-                layer.abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
+                layer.closing().abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
                 return;
             }
             if (!data(c, seq, seg, payload, len, now)) {
@@ -197,7 +197,7 @@ final class TcpInput {
             c.peerFinOffset = c.receive.inOrderEnd() + (seq + len - c.rcvNxt);
         }
         if (c.peerFinOffset >= 0 && !c.finReceived && c.receive.inOrderEnd() == c.peerFinOffset) {
-            layer.finReceived(c, now);
+            layer.closing().finReceived(c, now);
         }
     }
 
@@ -400,7 +400,7 @@ final class TcpInput {
             }
         }
         if (finAcked) {
-            layer.ourFinAcked(c, now);
+            layer.closing().ourFinAcked(c, now);
         }
         if (c.writeBlocked && c.state != TcpState.CLOSED && c.send.memorySpace() > 0 && !c.send.entriesFull()) {
             c.writeBlocked = false;
