@@ -27,12 +27,15 @@ final class ReceiveBuffer {
     private long reportedTouches;
     private long readOffset;
     private long inOrderEnd;
+    /** The window this connection may use (SO_RCVBUF), at most the ring's capacity. */
+    private int limit;
 
     ReceiveBuffer(BlockPool pool, int capacity, int maxRanges) {
         this.ring = new BlockRing(pool, capacity);
         this.rangeStart = new long[maxRanges];
         this.rangeEnd = new long[maxRanges];
         this.rangeTouched = new long[maxRanges];
+        this.limit = capacity;
     }
 
     void reset() {
@@ -40,6 +43,7 @@ final class ReceiveBuffer {
         ranges = 0;
         touches = 0;
         reportedTouches = 0;
+        limit = ring.capacity();
         readOffset = 0;
         inOrderEnd = 0;
     }
@@ -69,7 +73,16 @@ final class ReceiveBuffer {
 
     /** Bytes of the window not taken by unread in-order data. */
     int free() {
-        return ring.capacity() - readable();
+        return Math.max(0, limit - readable());
+    }
+
+    /** Limits the window this connection offers (never above the capacity). */
+    void limit(int bytes) {
+        limit = Math.max(1, Math.min(bytes, ring.capacity()));
+    }
+
+    int limit() {
+        return limit;
     }
 
     boolean hasOutOfOrder() {

@@ -387,6 +387,28 @@ public final class TcpConnection {
         return keepAliveEnabled;
     }
 
+    /**
+     * SO_RCVBUF: the receive window this connection offers, at most {@link TcpConfig#receiveBuffer} (which also
+     * fixed the window scale offered in the SYN). A smaller value takes effect as the window slides: the right
+     * edge already advertised is never withdrawn (RFC 9293 section 3.8.6.2.2).
+     */
+    public void receiveBufferSize(int bytes) {
+        receive.limit(bytes);
+    }
+
+    public int receiveBufferSize() {
+        return receive.limit();
+    }
+
+    /** SO_SNDBUF: in-memory bytes this connection queues, at most {@link TcpConfig#sendBuffer}. */
+    public void sendBufferSize(int bytes) {
+        send.limit(bytes);
+    }
+
+    public int sendBufferSize() {
+        return send.limit();
+    }
+
     // ======================================================================================== status
 
     /** Payload bytes per full segment we send (MSS less the options every segment carries). */

@@ -242,6 +242,14 @@ public final class TcpLayer implements AutoCloseable {
         return wheel.expire(now, timers);
     }
 
+    /**
+     * The time of the earliest pending timer, or {@link Long#MAX_VALUE}: how long a loop with nothing else to do
+     * may block. A scan of every scheduled connection; call it when about to sleep, not per iteration.
+     */
+    public long nextTimerDeadline() {
+        return wheel.earliest();
+    }
+
     /** Whether some connection has something to send (a flush would do work). */
     public boolean hasPendingOutput() {
         return dirtyHead != null;

@@ -67,6 +67,17 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
+    /** The earliest deadline of any connection (a full scan: for a loop about to sleep), or NEVER. */
+    long earliest() {
+        long min = TcpConnection.NEVER;
+        for (TcpConnection head : slots) {
+            for (TcpConnection c = head; c != null; c = c.timerNext) {
+                min = Math.min(min, c.timerDeadline);
+            }
+        }
+        return min;
+    }
+
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
     int expire(long now, Expiry timers) {
         long nowTick = now >> TICK_SHIFT;
