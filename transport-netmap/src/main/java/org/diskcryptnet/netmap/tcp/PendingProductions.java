@@ -24,6 +24,7 @@ final class PendingProductions implements ProduceCompletion {
     private final int[] pendingFrame = new int[PENDING_RECORDS];
     private final int[] pendingLength = new int[PENDING_RECORDS];
     private final int[] pendingOutstanding = new int[PENDING_RECORDS];
+    private final int[] pendingSegmentPayload = new int[PENDING_RECORDS];
     private final boolean[] pendingFailed = new boolean[PENDING_RECORDS];
     private final int[] pendingFree = new int[PENDING_RECORDS];
     private int pendingFreeCount;
@@ -44,7 +45,7 @@ final class PendingProductions implements ProduceCompletion {
      * turned into a RST and submitted; the connection is marked failed).
      */
     int produce(TcpConnection c, int frame, long offset, int len, MemorySegment m, long dst, int headerLength,
-                boolean retransmission) {
+                boolean retransmission, int segmentPayload) {
         int slot = pendingFreeCount > 0 ? pendingFree[--pendingFreeCount] : -1;
         int r = c.send.produce(offset, len, m, dst, this, slot);
         long fromSources = c.send.lastSourceBytes();
@@ -58,6 +59,7 @@ final class PendingProductions implements ProduceCompletion {
             pendingFrame[slot] = frame;
             pendingLength[slot] = headerLength + len;
             pendingOutstanding[slot] = r;
+            pendingSegmentPayload[slot] = segmentPayload;
             pendingFailed[slot] = false;
             return r;
         }
@@ -94,6 +96,9 @@ final class PendingProductions implements ProduceCompletion {
             if (c.generation == pendingGeneration[slot] && c.state != TcpState.CLOSED) {
                 layer.terminate(c, TcpCloseCause.SOURCE_FAILED);
             }
+        } else if (pendingSegmentPayload[slot] > 0) {
+            sink.submitSegmented(pendingFrame[slot], c.localIp, c.remoteIp, pendingLength[slot],
+                    pendingSegmentPayload[slot]);
         } else {
             sink.submit(pendingFrame[slot], c.localIp, c.remoteIp, pendingLength[slot]);
         }

@@ -478,8 +478,8 @@ public final class TcpLayer implements AutoCloseable {
     }
 
     int produce(TcpConnection c, int frame, long offset, int len, MemorySegment m, long dst, int headerLength,
-                boolean retransmission) {
-        return productions.produce(c, frame, offset, len, m, dst, headerLength, retransmission);
+                boolean retransmission, int segmentPayload) {
+        return productions.produce(c, frame, offset, len, m, dst, headerLength, retransmission, segmentPayload);
     }
 
     /** The completion {@link SendSource}s report to (exposed for tests that produce asynchronously). */

@@ -28,6 +28,8 @@ final class TcpOutput {
     private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
     private int sackCount;
+    /** Set around the emission of a large segment: the payload of each segment the port cuts it into. */
+    private int segmentPayload;
 
     TcpOutput(TcpLayer layer, TcpConfig config, SegmentSink sink, TcpCounters counters) {
         this.layer = layer;
@@ -128,7 +130,7 @@ final class TcpOutput {
         if (c.inRecovery && c.sackRecovery && !sackRecoveryOutput(c, now)) {
             return false;
         }
-        boolean sent = false;
+        boolean anySent = false;
         boolean withheld = false;
         while (!c.sourceFailed) {
             boolean resending = SeqNum.lt(c.sndNxt, c.sndMax);
@@ -148,12 +150,14 @@ final class TcpOutput {
             long end = c.send.end();
             long available = end - nextOffset;
             int mss = resending ? retransmitPayload(c) : maxPayload(c);
+            // with segmentation offload, new data leaves as one frame of many segments the port cuts
+            int frameMax = resending ? mss : largeSegmentPayload(c, mss);
             long window = Math.min(c.cc.cwnd() + (long) c.limitedTransmit * c.cc.mss, c.sndWnd);
             if (c.inRecovery && c.sackRecovery) {
                 window = 0; // during SACK recovery only the RFC 6675 rules above send
             }
             long usable = window - (c.flightSize() - sacked);
-            int len = (int) Math.max(0, Math.min(Math.min(available, mss), usable));
+            int len = (int) Math.max(0, Math.min(Math.min(available, frameMax), usable));
             if (resending && holeEnd - c.sndNxt < len) {
                 len = holeEnd - c.sndNxt;
             }
@@ -176,7 +180,10 @@ final class TcpOutput {
                 }
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
-            if (!emitData(c, c.sndNxt, len, flags, now)) {
+            segmentPayload = len > mss ? mss : 0;
+            boolean sent = emitData(c, c.sndNxt, len, flags, now);
+            segmentPayload = 0;
+            if (!sent) {
                 return false;
             }
             if (resending && SeqNum.gt(c.sndNxt, c.highRxt)) {
@@ -189,12 +196,12 @@ final class TcpOutput {
             if (c.limitedTransmit > 0 && c.flightSize() > c.cc.cwnd()) {
                 c.limitedTransmit--;
             }
-            sent = true;
+            anySent = true;
             if (fin) {
                 break;
             }
         }
-        if (!sent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
+        if (!anySent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
             // nothing in flight will bring an ACK: probe the window (RFC 9293 section 3.8.6.1) or override SWS
             c.persistMode = true;
             c.rtxDeadline = now + persistInterval(c);
@@ -437,6 +444,16 @@ final class TcpOutput {
         return c.mssOption - optionBytes(c);
     }
 
+    /** Payload of one frame of new data: whole segments up to what the sink's segmentation offload takes. */
+    private int largeSegmentPayload(TcpConnection c, int mss) {
+        int limit = sink.segmentationLimit();
+        if (limit <= 0) {
+            return mss;
+        }
+        int segments = (limit - TcpHeader.MAX_HEADER_LENGTH) / mss;
+        return segments > 1 ? segments * mss : mss;
+    }
+
     /**
      * Payload bytes of a retransmission: what the original carried (MSS less timestamps). SACK blocks are left
      * off such a segment rather than splitting it in two; pure ACKs and new data still carry them.
@@ -487,7 +504,7 @@ final class TcpOutput {
                     headerLength, flags, window);
             if (len > 0) {
                 int pending = layer.produce(c, frame, c.offsetOf(seq), len, m, base + headerLength, headerLength,
-                        SeqNum.lt(seq, c.sndMax));
+                        SeqNum.lt(seq, c.sndMax), segmentPayload);
                 if (pending != 0) {
                     // > 0: submitted when produced; < 0: the layer turned the frame into a RST
                     finishAck(c, flags);
@@ -496,7 +513,11 @@ final class TcpOutput {
                     return true;
                 }
             }
-            sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            if (segmentPayload > 0) {
+                sink.submitSegmented(frame, c.localIp, c.remoteIp, headerLength + len, segmentPayload);
+            } else {
+                sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            }
         }
         finishAck(c, flags);
         counters.segmentsSent++;
