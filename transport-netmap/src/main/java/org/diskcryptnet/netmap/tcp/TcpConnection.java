@@ -92,6 +92,13 @@ public final class TcpConnection {
     final RttEstimator rtt;
     boolean rttTiming;
     int rttSeq;
+    /** RFC 8985 section 7: the retransmission timer is a probe timeout now; a probe is out, up to tlpEndSeq. */
+    boolean ptoArmed;
+    boolean tlpOutstanding;
+    int tlpEndSeq;
+    /** Everything un-SACKed below this counts as lost (set when a tail loss probe is SACKed above holes). */
+    int probeLostEdge;
+    boolean probeLossKnown;
     /** Eifel (RFC 3522): armed by a timeout, the TSval of its retransmission and the window to restore. */
     boolean eifelArmed;
     int eifelTs;
@@ -491,6 +498,11 @@ public final class TcpConnection {
         tsLastRetransmission = 0;
         retransmittedSinceSample = false;
         eifelArmed = false;
+        ptoArmed = false;
+        tlpOutstanding = false;
+        tlpEndSeq = 0;
+        probeLostEdge = 0;
+        probeLossKnown = false;
         eifelTs = 0;
         eifelCwnd = 0;
         eifelSsthresh = 0;

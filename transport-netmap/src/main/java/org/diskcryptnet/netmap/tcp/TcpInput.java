@@ -272,6 +272,8 @@ final class TcpInput {
                     : len == 0 && (seg.flags() & (SYN | FIN)) == 0 && newWindow == c.sndWnd;
             if (duplicate) {
                 duplicateAck(c, now);
+            } else if (c.probeLossKnown && !c.inRecovery) {
+                enterRecovery(c, now); // the tail loss probe's SACK showed holes below it
             }
         } else if (c.sackEnabled) {
             sack(c, opt);
@@ -329,6 +331,13 @@ final class TcpInput {
                 && c.rxtLog.update(c.sndUna, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss) > 0) {
             layer.markDirty(c);
         }
+        if (c.tlpOutstanding && SeqNum.ge(c.scoreboard.highestSacked(c.sndUna), c.tlpEndSeq)) {
+            // the tail loss probe arrived above holes: what is missing below it was sent at least a probe
+            // timeout before it, so it is lost (RFC 8985's time-based reasoning), not merely reordered
+            c.tlpOutstanding = false;
+            c.probeLossKnown = true;
+            c.probeLostEdge = c.scoreboard.highestSacked(c.sndUna);
+        }
         return added;
     }
 
@@ -373,19 +382,16 @@ final class TcpInput {
             }
         }
         c.limitedTransmit = 0;
-        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it
-        if (c.sndUna == c.sndMax) {
-            if (!c.persistMode) {
-                c.rtxDeadline = TcpConnection.NEVER;
-            }
-        } else {
-            c.persistMode = false;
-            c.rtxDeadline = now + c.rtt.rto();
+        if (c.tlpOutstanding && SeqNum.ge(ack, c.tlpEndSeq)) {
+            c.tlpOutstanding = false;
         }
-        layer.reschedule(c);
+        if (c.probeLossKnown && SeqNum.ge(ack, c.probeLostEdge)) {
+            c.probeLossKnown = false;
+        }
         if (c.inRecovery) {
             if (SeqNum.ge(ack, c.recoveryPoint)) {
                 c.inRecovery = false;            // RFC 6675 section 5 (A) / RFC 6582 section 3.2 step 3
+                c.probeLossKnown = false;
                 c.dupAcks = 0;
                 c.cc.onRecoveryExit(now, c.flightSize());
             } else if (!c.sackRecovery) {
@@ -398,6 +404,18 @@ final class TcpInput {
             if (dataAcked > 0) {
                 c.cc.onAck(dataAcked, now, c.rtt.srtt(), flightBefore + c.cc.mss >= c.cc.cwnd());
             }
+        }
+        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it (as a tail loss
+        // probe timeout where RFC 8985 allows one: the recovery state above decides)
+        if (c.sndUna == c.sndMax) {
+            if (!c.persistMode) {
+                c.rtxDeadline = TcpConnection.NEVER;
+                c.ptoArmed = false;
+            }
+            layer.reschedule(c);
+        } else {
+            c.persistMode = false;
+            output.restartRetransmitTimer(c, now);
         }
         if (finAcked) {
             layer.closing().ourFinAcked(c, now);
@@ -452,12 +470,13 @@ final class TcpInput {
         if (c.inRecovery) {
             if (!c.sackRecovery) {
                 c.cc.cwnd(c.cc.cwnd() + c.cc.mss); // RFC 6582 section 3.2 step 4: inflate
+            } else if (c.ptoArmed) {
+                output.restartRetransmitTimer(c, now); // news from the receiver: recovery is progressing
             }
             layer.markDirty(c);
             return;
         }
-        boolean lost = c.sackEnabled
-                && SeqNum.gt(c.scoreboard.lostEdge(c.sndUna, TcpOutput.DUP_THRESH, c.cc.mss), c.sndUna);
+        boolean lost = c.sackEnabled && SeqNum.gt(TcpOutput.lostEdge(c), c.sndUna);
         if (c.dupAcks < TcpOutput.DUP_THRESH && !lost) {
             // RFC 3042: each of the first two duplicate ACKs lets one previously unsent segment out
             if (c.sndNxt == c.sndMax) {

@@ -20,6 +20,10 @@ final class TcpOutput {
 
     /** RFC 6675 section 2: DupThresh. */
     static final int DUP_THRESH = 3;
+    /** RFC 8985 section 7.2: WCDelAckT, the delayed ACK a single outstanding segment may wait for. */
+    static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
+    /** Added to 2 SRTT for the probe timeout, as Linux's TCP_TIMEOUT_MIN (covers a coarse RTT sample). */
+    static final long TLP_MIN = 2_000_000L;
 
     private final TcpLayer layer;
     private final TcpConfig config;
@@ -258,7 +262,7 @@ final class TcpOutput {
         SackScoreboard sb = c.scoreboard;
         int smss = c.cc.mss;
         while (!c.sourceFailed) {
-            int lostEdge = sb.lostEdge(c.sndUna, DUP_THRESH, smss);
+            int lostEdge = lostEdge(c);
             if (c.cc.cwnd() - pipe(c, lostEdge) < smss) {
                 return true;
             }
@@ -432,9 +436,101 @@ final class TcpOutput {
         if (c.rtxDeadline == TcpConnection.NEVER || c.persistMode) {
             c.persistMode = false;
             c.persistBackoff = 0;
-            c.rtxDeadline = now + c.rtt.rto();
-            layer.reschedule(c);
+            restartRetransmitTimer(c, now);
+        } else if (!c.ptoArmed) {
+            // more went out since the timer was set (when perhaps a single segment was out and no probe fit
+            // before the RTO): a probe may come sooner now
+            long pto = probeTimeout(c);
+            if (pto >= 0 && now + pto < c.rtxDeadline) {
+                c.ptoArmed = true;
+                c.rtxDeadline = now + pto;
+                layer.reschedule(c);
+            }
         }
+    }
+
+    /**
+     * RFC 6298 section 5.3 with RFC 8985 section 7.2: while a tail loss probe may be sent, the timer is the
+     * shorter probe timeout (PTO); otherwise the retransmission timeout.
+     */
+    void restartRetransmitTimer(TcpConnection c, long now) {
+        long pto = probeTimeout(c);
+        c.ptoArmed = pto >= 0;
+        c.rtxDeadline = now + (c.ptoArmed ? pto : c.rtt.rto());
+        layer.reschedule(c);
+    }
+
+    /**
+     * RFC 8985 section 7.2: PTO = 2 SRTT (plus a worst-case delayed ACK when one segment is out, plus the 2 ms
+     * Linux adds), never beyond RTO; -1 when no probe may be scheduled (no SACK, in recovery, a probe out).
+     */
+    long probeTimeout(TcpConnection c) {
+        if (!c.sackEnabled || (c.inRecovery && !c.sackRecovery) || c.tlpOutstanding || !c.rtt.sampled()
+                || !c.state.synchronizedState()) {
+            return -1;
+        }
+        long pto = 2 * c.rtt.srtt() + TLP_MIN;
+        if (c.sndMax - c.sndUna <= c.cc.mss) {
+            pto += WORST_CASE_DELAYED_ACK;
+        }
+        return pto < c.rtt.rto() ? pto : -1;
+    }
+
+    /**
+     * RFC 8985 section 7.3: the probe timeout fired with data outstanding and no ACK since: send one segment of
+     * new data if the peer's window allows (cwnd notwithstanding), else the last segment again, to draw an ACK
+     * (and SACK) that lets loss recovery start without waiting for the retransmission timeout. Then the
+     * retransmission timer proper runs.
+     */
+    void tailLossProbe(TcpConnection c, long now) {
+        c.ptoArmed = false;
+        if (c.sndUna != c.sndMax) {
+            c.tlpOutstanding = true; // before emitting: its timer must be the RTO, not another probe
+            long available = c.send.end() - c.offsetOf(c.sndNxt);
+            long room = c.sndWnd - (c.sndNxt - c.sndUna);
+            boolean sent;
+            if (c.inRecovery) {
+                // A recovery probe (beyond RFC 8985, which leaves this case to the RTO): no ACK with news for a
+                // probe timeout means the retransmission of the first hole was lost too, with nothing sent after
+                // it whose SACK could tell. Send it once more.
+                int s0 = c.sndUna;
+                int len = Math.min(retransmitPayload(c), c.scoreboard.nextSackedStart(s0, c.sndMax) - s0);
+                int flags = ACK;
+                if (c.finQueued && SeqNum.ge(s0 + len, c.finSeq + 1)) {
+                    len = c.finSeq - s0;
+                    flags |= FIN;
+                }
+                int sndMaxBefore = c.sndMax;
+                sent = (len > 0 || flags != ACK) && emitData(c, s0, len, flags, now);
+                if (sent) {
+                    c.rxtLog.retransmitted(s0, s0 + len, sndMaxBefore);
+                }
+            } else if (c.sndNxt == c.sndMax && available > 0 && room > 0) {
+                int len = (int) Math.min(Math.min(available, maxPayload(c)), room);
+                boolean fin = c.finQueued && len == available;
+                sent = emitData(c, c.sndNxt, len, ACK | PSH | (fin ? FIN : 0), now);
+            } else {
+                int end = c.finQueued && c.sndMax == c.finSeq + 1 ? c.finSeq : c.sndMax;
+                int len = Math.min(retransmitPayload(c), SeqNum.max(end - c.sndUna, 0));
+                int flags = ACK | (end != c.sndMax ? FIN : 0);
+                sent = emitData(c, end - len, len, flags, now);
+            }
+            if (sent) {
+                counters.tailLossProbes++;
+                c.tlpEndSeq = c.sndMax;
+            } else {
+                c.tlpOutstanding = false;
+            }
+        }
+        c.ptoArmed = false;
+        c.rtxDeadline = now + c.rtt.rto();
+        layer.reschedule(c);
+    }
+
+    /** RFC 6675 IsLost as a boundary, extended by what a SACKed tail loss probe proved lost (RACK's reasoning). */
+    static int lostEdge(TcpConnection c) {
+        int edge = c.scoreboard.lostEdge(c.sndUna, DUP_THRESH, c.cc.mss);
+        return c.probeLossKnown && SeqNum.gt(c.probeLostEdge, edge) ? c.probeLostEdge : edge;
     }
 
     // ------------------------------------------------------------------------------------------ writing

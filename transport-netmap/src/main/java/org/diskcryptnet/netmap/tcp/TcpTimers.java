@@ -37,6 +37,8 @@ final class TcpTimers implements TimerWheel.Expiry {
             c.rtxDeadline = TcpConnection.NEVER;
             if (c.persistMode) {
                 output.probeWindow(c, now);
+            } else if (c.ptoArmed) {
+                output.tailLossProbe(c, now);
             } else if (!retransmissionTimeout(c, now)) {
                 return;
             }
@@ -95,6 +97,8 @@ final class TcpTimers implements TimerWheel.Expiry {
                 c.scoreboard.clear(); // what was SACKed at SND.UNA never came cumulatively: reneged
             }
             c.renegingSuspicion = 0;
+            c.tlpOutstanding = false;
+            c.probeLossKnown = false;
             c.inRecovery = false;
             c.rxtLog.clear();
             c.highRxt = c.sndUna; // going back: nothing counts as retransmitted any more

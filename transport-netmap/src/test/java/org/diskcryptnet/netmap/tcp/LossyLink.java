@@ -59,14 +59,16 @@ final class LossyLink implements AutoCloseable {
             double r = random.nextDouble();
             if (r < loss) {
                 lost++;
-                if (b.length > 40) {
+                if (b.length > ((b[12] & 0xFF) >>> 4) * 4) {
                     lostData++;
                 }
                 return;
             }
             if (r < loss + dup) {
                 peer.inbound.add(b);
-                duplicated++;
+                if (b.length > ((b[12] & 0xFF) >>> 4) * 4) {
+                    duplicated++; // a duplicated data segment: needless at the receiver, but not the sender's doing
+                }
             }
             if (r < loss + dup + reorder && !peer.inbound.isEmpty()) {
                 byte[] last = peer.inbound.pollLast();

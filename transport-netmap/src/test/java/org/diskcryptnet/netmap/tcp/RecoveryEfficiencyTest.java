@@ -60,7 +60,8 @@ class RecoveryEfficiencyTest {
     }
 
     private static void run(boolean bothWays) {
-        TcpConfig cfg = TcpConfig.builder().minRto(5, TimeUnit.MILLISECONDS).delayedAck(1, TimeUnit.MILLISECONDS)
+        TcpConfig cfg = TcpConfig.builder().minRto(Long.getLong("minRtoMs", 5), TimeUnit.MILLISECONDS)
+                .delayedAck(Long.getLong("delAckMs", 1), TimeUnit.MILLISECONDS)
                 .receiveBuffer(1 << 20).sendBuffer(1 << 20).bufferPoolBytes(64L << 20).maxConnections(8).build();
         try (LossyLink link = new LossyLink(cfg, 0.05, 0.01, 0.05, 3)) {
             Pump client = new Pump(BYTES);
