@@ -52,8 +52,26 @@ public record OriginConfig(
      */
     public record Stack(String address, String gateway, String mac) {}
 
-    /** Certificate chain and key for the HTTPS listener (PEM), and the TLS versions offered. */
-    public record Tls(Path certificate, Path privateKey, List<String> protocols) {}
+    /**
+     * Certificate chain and key for the HTTPS listener (PEM), the TLS versions offered, and who runs the record layer:
+     * {@code transport} (the handshake in netty-tcnative, then the project's in-place record layer; the default) or
+     * {@code sslhandler} (Netty's SslHandler throughout). {@code cryptoEngine} picks the AEAD engine ("auto" = the
+     * fastest that works here); {@code keyLog} is a debugging key log file, null when off.
+     */
+    public record Tls(Path certificate, Path privateKey, List<String> protocols, RecordLayer recordLayer,
+                      String cryptoEngine, Path keyLog) {
+        public Tls(Path certificate, Path privateKey, List<String> protocols) {
+            this(certificate, privateKey, protocols, RecordLayer.TRANSPORT, "auto", null);
+        }
+    }
+
+    /** Who seals and opens the HTTPS listener's records once the handshake is done. */
+    public enum RecordLayer {
+        /** The transport's in-place record layer (org.diskcryptnet.tls): file bodies sealed where they were read. */
+        TRANSPORT,
+        /** Netty's SslHandler: file bodies copied through ChunkedWriteHandler. */
+        SSLHANDLER
+    }
 
     public static final String ACCESS_LOG_OFF = "off";
     public static final String ACCESS_LOG_STDOUT = "stdout";
@@ -71,6 +89,9 @@ public record OriginConfig(
         d.put("tls.certificate", "");
         d.put("tls.private_key", "");
         d.put("tls.protocols", "TLSv1.3,TLSv1.2");
+        d.put("tls.record_layer", "transport");
+        d.put("tls.crypto_engine", "auto");
+        d.put("tls.key_log", "off");
         d.put("server.transport", "auto");
         d.put("server.address", "");
         d.put("server.gateway", "");
@@ -91,6 +112,7 @@ public record OriginConfig(
     private static final String MIME_PREFIX = "mime_types.";
     private static final Set<String> TRANSPORTS = Set.of("auto", "epoll", "nio");
     private static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+    private static final Set<String> CRYPTO_ENGINES = Set.of("auto", "ipsec-mb", "openssl", "jdk");
 
     public static OriginConfig bind(ConfigSource source) throws ConfigException {
         if (!source.problems().isEmpty()) {
@@ -108,6 +130,10 @@ public record OriginConfig(
         Path key = b.path("tls.private_key", false);
         List<String> protocols = b.list("tls.protocols", p -> TLS_PROTOCOLS.contains(p) ? null
                 : "\"" + p + "\" is not offered: TLSv1.3 and TLSv1.2 only");
+        RecordLayer recordLayer = b.choice("tls.record_layer", RecordLayer.class);
+        String engine = b.text("tls.crypto_engine", e -> CRYPTO_ENGINES.contains(e) ? null
+                : "\"" + e + "\" is not an AEAD engine: auto, ipsec-mb, openssl or jdk");
+        Path keyLog = b.keyLog("tls.key_log");
         if (https != null) {
             if (cert == null) {
                 b.missing("tls.certificate", "listen.https is on, so a PEM certificate chain is needed");
@@ -115,7 +141,7 @@ public record OriginConfig(
             if (key == null) {
                 b.missing("tls.private_key", "listen.https is on, so a PEM private key is needed");
             }
-            tls = new Tls(cert, key, protocols);
+            tls = new Tls(cert, key, protocols, recordLayer, engine, keyLog);
         }
         String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
                 : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
@@ -325,6 +351,21 @@ public record OriginConfig(
                 return Duration.ZERO;
             }
             return d;
+        }
+
+        /** Off, or a file whose directory exists: the debugging key log (SSLKEYLOGFILE format). */
+        Path keyLog(String key) {
+            Setting s = get(key);
+            String text = s.text().trim();
+            if (text.isEmpty() || text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false")) {
+                return null;
+            }
+            Path p = s.baseDir().resolve(text).normalize();
+            Path dir = p.getParent();
+            if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+                problem(s, "the directory of " + p + " does not exist or is not writable");
+            }
+            return p;
         }
 
         String accessLog(String key) {

@@ -40,6 +40,7 @@ import org.diskcryptnet.origin.http.range.RangeRequest;
 import org.diskcryptnet.origin.http.validators.HttpDates;
 import org.diskcryptnet.origin.http.validators.Preconditions;
 import org.diskcryptnet.origin.storage.FileBodies;
+import org.diskcryptnet.tls.netty.TlsRecordHandler;
 
 /**
  * Serves the content root over HTTP/1.1 behind Netty's {@code HttpServerCodec}: GET, HEAD and OPTIONS,
@@ -343,6 +344,12 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     private String tls(ChannelHandlerContext ctx) {
         if (tlsDescription == null) {
+            TlsRecordHandler inPlace = ctx.pipeline().get(TlsRecordHandler.class);
+            if (inPlace != null) {
+                // after the takeover the record layer knows what the handshake negotiated
+                tlsDescription = inPlace.protocol() + "/" + inPlace.cipherSuite();
+                return tlsDescription;
+            }
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (ssl == null) {
                 return null;

@@ -31,6 +31,7 @@ public final class OriginMetrics {
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counter rejectedConnections;
     private final Counter accessLogDropped;
+    private final TlsMetrics tls;
 
     public OriginMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -43,6 +44,12 @@ public final class OriginMetrics {
                 .description("Connections refused because server.max_connections was reached").register(registry);
         this.accessLogDropped = Counter.builder("origin.access.log.dropped")
                 .description("Access log lines dropped because the writer fell behind").register(registry);
+        this.tls = new TlsMetrics(registry);
+    }
+
+    /** The HTTPS listener's record-layer metrics. */
+    public TlsMetrics tls() {
+        return tls;
     }
 
     public MeterRegistry registry() {

@@ -35,7 +35,11 @@ import org.diskcryptnet.origin.http.OriginContext;
 import org.diskcryptnet.origin.http.OriginHandler;
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 import org.diskcryptnet.origin.storage.BufferedFileBodies;
+import org.diskcryptnet.origin.storage.FileBodies;
+import org.diskcryptnet.origin.storage.TlsFileBodies;
 import org.diskcryptnet.origin.tls.ServerTls;
+import org.diskcryptnet.tls.netty.TlsTakeover;
+import org.diskcryptnet.tls.record.RecordProtection;
 
 /**
  * A running origin: its listeners, event loops, admin port and access log, built from a checked
@@ -55,6 +59,8 @@ public final class OriginServer implements AutoCloseable {
     private Channel http;
     private Channel https;
     private AdminServer admin;
+    /** The in-place record layer's takeover for the HTTPS listener; null when off or for Netty's SslHandler. */
+    private TlsTakeover takeover;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -84,7 +90,14 @@ public final class OriginServer implements AutoCloseable {
                     + "which this build does not have yet; use content.storage: buffered");
         }
         ContentRoot content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
-        OriginContext context = new OriginContext(content, new BufferedFileBodies(false), new BufferedFileBodies(true),
+        SslContext tls = config.https() == null ? null : ServerTls.context(config.tls());
+        FileBodies encryptedBodies = new BufferedFileBodies(true);
+        if (tls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
+            takeover = new TlsTakeover(tls, config.tls().cryptoEngine(), config.tls().keyLog(), metrics.tls(),
+                    RecordProtection.MAX_PLAINTEXT);
+            encryptedBodies = new TlsFileBodies();
+        }
+        OriginContext context = new OriginContext(content, new BufferedFileBodies(false), encryptedBodies,
                 new Cors(config.corsAllowedOrigins(), config.corsMaxAge()), metrics, accessLog,
                 config.maxTargetBytes(), () -> draining);
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), metrics);
@@ -92,7 +105,7 @@ public final class OriginServer implements AutoCloseable {
             http = listen(config.http(), context, limiter, null);
         }
         if (config.https() != null) {
-            https = listen(config.https(), context, limiter, ServerTls.context(config.tls()));
+            https = listen(config.https(), context, limiter, tls);
         }
         if (config.admin() != null) {
             admin = AdminServer.start(config.admin(), transport.admin(), metrics, () -> !draining && !stopped);
@@ -120,13 +133,16 @@ public final class OriginServer implements AutoCloseable {
                         }
                         clients.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        if (tls != null) {
+                        if (tls != null && takeover != null) {
+                            // BoringSSL runs the handshake, then the in-place record layer takes the name "tls".
+                            takeover.install(p, "tls", tls.newHandler(ch.alloc()));
+                        } else if (tls != null) {
                             p.addLast("tls", tls.newHandler(ch.alloc()));
                         }
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
                         p.addLast("timeouts", timeouts);
                         p.addLast("http", new HttpServerCodec(decoding));
-                        if (tls != null) {
+                        if (tls != null && takeover == null) {
                             // SslHandler cannot encrypt a FileRegion: the body goes as record-sized chunks.
                             p.addLast("chunked", new ChunkedWriteHandler());
                         }
@@ -208,6 +224,13 @@ public final class OriginServer implements AutoCloseable {
             admin.close();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (takeover != null) {
+            try {
+                takeover.close();
+            } catch (IOException ignored) {
+                // only the debugging key log: nothing to save
+            }
+        }
         if (accessLog != null) {
             try {
                 accessLog.close();
@@ -226,10 +249,27 @@ public final class OriginServer implements AutoCloseable {
         }
         if (https != null) {
             out.printf("  https  https://%s/%n", hostPort(httpsAddress()));
+            if (takeover != null) {
+                out.printf("         record layer: in place (%s)%n", describeEngines());
+            } else {
+                out.printf("         record layer: Netty SslHandler (tls.record_layer: sslhandler)%n");
+            }
+            if (config.tls().keyLog() != null) {
+                out.printf("  WARNING: tls.key_log is on: every session key is written to %s; anyone who reads it can "
+                        + "decrypt the traffic. For debugging only.%n", config.tls().keyLog());
+            }
         }
         if (admin != null) {
             out.printf("  admin  http://%s/metrics  /healthz  /readyz%n", hostPort(adminAddress()));
         }
+    }
+
+    private String describeEngines() {
+        StringBuilder b = new StringBuilder();
+        takeover.engines().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e ->
+                b.append(b.isEmpty() ? "" : ", ").append(e.getKey().name().toLowerCase(java.util.Locale.ROOT))
+                        .append(": ").append(e.getValue().name()));
+        return b.toString();
     }
 
     /** {@code host:port}, IPv6 literals bracketed, for URLs in messages. */

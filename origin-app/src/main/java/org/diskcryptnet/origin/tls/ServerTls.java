@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
 import org.diskcryptnet.origin.config.OriginConfig;
+import org.diskcryptnet.tls.CipherSuite;
 
 /**
  * The HTTPS listener's TLS context: netty-tcnative (BoringSSL), TLS 1.3 and 1.2 only, AEAD suites only
@@ -19,17 +20,11 @@ import org.diskcryptnet.origin.config.OriginConfig;
  */
 public final class ServerTls {
 
-    /** TLS 1.3 suites (BoringSSL always enables all three) and the TLS 1.2 ECDHE AEAD suites, strongest first. */
-    public static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256",
-            "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    /**
+     * TLS 1.3 suites (BoringSSL always enables all three) and the TLS 1.2 ECDHE AEAD suites, strongest first: exactly
+     * the suites the in-place record layer runs ({@link CipherSuite}), and nothing else.
+     */
+    public static final List<String> CIPHER_SUITES = CipherSuite.NAMES;
 
     private ServerTls() {}
 

@@ -108,7 +108,7 @@ public final class NetmapIoHandler implements IoHandler {
             idler.busy();
         } else if (context.canBlock()) {
             long t = now();
-            idler.idle(context, tcp.nextTimerDeadline(t, TIMER_HORIZON) - t);
+            idler.idle(context, Math.min(tcp.nextTimerDeadline(), t + TIMER_HORIZON) - t);
         }
         return work;
     }

@@ -281,7 +281,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         }
         int rcvbuf = config.requestedReceiveBufferSize();
         if (rcvbuf > 0) {
-            c.receiveWindow(rcvbuf);
+            c.receiveBufferSize(rcvbuf);
         }
     }
 

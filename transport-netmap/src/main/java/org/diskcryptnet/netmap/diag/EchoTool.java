@@ -51,9 +51,11 @@ public final class EchoTool {
         }
         EchoOptions options;
         InterfaceConfig address;
+        org.diskcryptnet.netmap.port.fault.FaultPlan faults;
         try {
             options = EchoOptions.parse(args);
             address = InterfaceConfig.of(options.address());
+            faults = FaultSpec.parse(options.faults()); // every argument checked before anything is opened
         } catch (IllegalArgumentException e) {
             err.println("origin echo: " + e.getMessage());
             err.print(EchoOptions.USAGE);
@@ -61,13 +63,10 @@ public final class EchoTool {
         }
         PacketPort port;
         try {
-            port = FaultSpec.wrap(Ports.open(options.port(), options.portOptions()), options.faults());
+            port = FaultSpec.wrap(Ports.open(options.port(), options.portOptions()), faults);
         } catch (PortException e) {
             err.println("origin echo: cannot open " + options.port() + ": " + e.getMessage());
             return FAILED;
-        } catch (IllegalArgumentException e) {
-            err.println("origin echo: " + e.getMessage());
-            return USAGE;
         }
         EchoTool tool = new EchoTool(options, out);
         CountDownLatch done = new CountDownLatch(1);
@@ -81,7 +80,8 @@ public final class EchoTool {
         }, "echo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            err.println("origin echo: " + options.mode().name().toLowerCase() + " on " + port + " at " + options.address()
+            PacketPort shown = port instanceof org.diskcryptnet.netmap.port.fault.FaultInjectingPort f ? f.inner() : port;
+            err.println("origin echo: " + options.mode().name().toLowerCase() + " on " + shown + " at " + options.address()
                     + " port " + options.listenPort() + (options.faults() != null ? ", faults " + options.faults() : ""));
             tool.loop(port, address);
             return OK;
@@ -100,7 +100,8 @@ public final class EchoTool {
     }
 
     private void loop(PacketPort port, InterfaceConfig address) {
-        TcpConfig tcp = TcpConfig.builder().build();
+        // a listen backlog of 1024 half-open connections, as for the accept queue: SYN cookies only beyond that
+        TcpConfig tcp = TcpConfig.builder().synBacklog(1024).build();
         EchoServer server = new EchoServer(options.mode(), options.sourceBytes());
         try (Arena arena = Arena.ofConfined(); NetworkInterface nif = new NetworkInterface(port, 0, address, tcp)) {
             TcpListener listener = server.listen(nif.tcp(), options.listenPort());
@@ -147,6 +148,9 @@ public final class EchoTool {
             out.println("echo: total " + now.summary());
             out.println("echo: stack " + nif.counters());
             out.println("echo: port " + port.counters(0));
+            if (port instanceof org.diskcryptnet.netmap.port.fault.FaultInjectingPort f) {
+                out.println("echo: faults received " + f.receivedCounters() + ", sent " + f.sentCounters());
+            }
             out.flush();
         }
     }

@@ -11,7 +11,8 @@ package org.diskcryptnet.netmap.port;
  * @param zeroCopy        whether AF_XDP binds in zero-copy mode
  * @param offloads        TAP and AF_PACKET: exchange a virtio-net header with the kernel so that partial checksums
  *                        and large segments (GSO) cross the port ({@link PortFeatures})
- * @param blockSize       AF_PACKET: bytes per TPACKET_V3 rx block (a multiple of the page size, a power of two)
+ * @param blockSize       AF_PACKET: at least this many bytes per TPACKET_V3 rx block (a power of two; the port
+ *                        rounds up to the largest frame); there is one block per rx slot
  * @param blockTimeoutMs  AF_PACKET: how long the kernel keeps a partly filled rx block before handing it over
  *                        (TPACKET_V3's tp_retire_blk_tov; the latency floor of a quiet link)
  */
@@ -32,7 +33,7 @@ public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy ze
     public enum ZeroCopy { AUTO, ON, OFF }
 
     public static PortOptions defaults() {
-        return new PortOptions(1, 1024, XdpMode.AUTO, ZeroCopy.AUTO, false, 1 << 18, 1);
+        return new PortOptions(1, 1024, XdpMode.AUTO, ZeroCopy.AUTO, false, 4096, 1);
     }
 
     public PortOptions {

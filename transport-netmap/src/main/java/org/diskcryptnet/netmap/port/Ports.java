@@ -38,8 +38,9 @@ public final class Ports {
         return open(PortUri.parse(uri), options);
     }
 
+    /** The first open of a pipe name makes the pipe and returns one end, the second returns the other. */
     private static PacketPort openPipe(PortUri uri, PortOptions options) {
-        throw new PortException(PortException.Reason.UNSUPPORTED, uri + ": pipe ports are made in process, not opened here");
+        return org.diskcryptnet.netmap.port.pipe.PipePort.open(uri);
     }
 
     /** Whether ports of {@code kind} can be opened on this machine. */

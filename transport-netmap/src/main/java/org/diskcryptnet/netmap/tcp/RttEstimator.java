@@ -58,6 +58,11 @@ final class RttEstimator {
         }
     }
 
+    /** The backoff was for a timeout that turned out spurious (RFC 4015 section 4, step 4). */
+    void clearBackoff() {
+        backoff = 0;
+    }
+
     /** Section 5.7: after a SYN timed out, data transmission starts from an RTO of 3 s if no sample was taken. */
     void restartAfterSynTimeout(long threeSeconds) {
         if (!sampled) {

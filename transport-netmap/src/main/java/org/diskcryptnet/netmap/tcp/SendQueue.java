@@ -21,26 +21,32 @@ final class SendQueue {
     private final long[] entryPosition;
     private final SendSource[] entrySource;
     private final int mask;
+    private final int limit;
     private int head;
     private int count;
     private long memoryEnd;
     private long end;
     private long acked;
     private long lastSourceBytes;
+    /** In-memory bytes this connection may queue (SO_SNDBUF), at most the ring's capacity. */
+    private int memoryLimit;
 
     SendQueue(BlockPool pool, int capacity, int entries) {
         this.memory = new BlockRing(pool, capacity);
-        int n = Integer.highestOneBit(Math.max(2, entries - 1) << 1);
+        int n = Integer.highestOneBit(Math.max(1, entries - 1)) << 1; // the power of two >= entries
+        this.limit = entries;
         this.entryStart = new long[n];
         this.entryLength = new long[n];
         this.entryPosition = new long[n];
         this.entrySource = new SendSource[n];
         this.mask = n - 1;
+        this.memoryLimit = capacity;
     }
 
     void reset() {
         clear();
         memory.reset();
+        memoryLimit = memory.capacity();
         memoryEnd = 0;
         end = 0;
         acked = 0;
@@ -78,11 +84,20 @@ final class SendQueue {
 
     /** In-memory bytes that may still be appended. */
     int memorySpace() {
-        return (int) (memory.capacity() - (memoryEnd - memory.base()));
+        return (int) Math.max(0, memoryLimit - (memoryEnd - memory.base()));
+    }
+
+    /** Limits the in-memory bytes queued (never above the capacity). */
+    void limit(int bytes) {
+        memoryLimit = Math.max(1, Math.min(bytes, memory.capacity()));
+    }
+
+    int limit() {
+        return memoryLimit;
     }
 
     boolean entriesFull() {
-        return count == entryStart.length;
+        return count == limit;
     }
 
     /** Copies up to {@code length} bytes in; the number taken (0 if the buffer or the loop's pool is full). */
@@ -177,6 +192,9 @@ final class SendQueue {
             return;
         }
         acked = offset;
+        if (acked == end) {
+            memory.clear(); // nothing left in memory: an idle connection holds no block at all
+        }
         while (count > 0) {
             int e = head;
             long entryEnd = entryStart[e] + entryLength[e];

@@ -165,7 +165,7 @@ public final class TcpConfig {
         private SynCookies synCookies = SynCookies.AUTO;
         private int challengeAckLimit = 1000;
         private long bufferPoolBytes = 64L * 1024 * 1024;
-        private int maxOutOfOrderRanges = 32;
+        private int maxOutOfOrderRanges = 64;
         private int sendQueueEntries = 64;
         private int initialWindowSegments = 10;
         private boolean noDelay = false;

@@ -18,6 +18,14 @@ import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
  */
 final class TcpInput {
 
+    /**
+     * Segments acknowledged without delay after a sign that the sender is (re)starting its window: the
+     * handshake, an out-of-order or duplicate segment. A delayed ACK while the sender has one or three segments
+     * out would cost it the delayed-ACK timeout per round trip of slow start; Linux's "quick ACK mode" makes
+     * the same exception to RFC 9293 section 3.8.6.3's "SHOULD delay".
+     */
+    static final int QUICK_ACKS = 16;
+
     private final TcpLayer layer;
     private final TcpConfig config;
     private final TcpOutput output;
@@ -96,9 +104,12 @@ final class TcpInput {
         }
         if (!acceptable) {
             drops.increment(DropReason.TCP_OUT_OF_WINDOW);
+            if (len > 0) {
+                c.quickAcks = QUICK_ACKS; // the sender is resending what we have: it is recovering from loss
+            }
             if (!rst) {
                 if (c.state == TcpState.TIME_WAIT && fin) {
-                    layer.restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
+                    layer.closing().restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
                 }
                 c.ackNow = true;
                 layer.markDirty(c);
@@ -114,7 +125,7 @@ final class TcpInput {
         if (rst) {
             if (seq == c.rcvNxt) {
                 counters.resetsReceived++;
-                layer.resetReceived(c);
+                layer.closing().resetReceived(c);
             } else {
                 drops.increment(DropReason.TCP_RST_CHALLENGED);
                 layer.challengeAck(c, now);
@@ -174,10 +185,10 @@ final class TcpInput {
                 return;
             }
             if (c.userClosed) {
-                layer.abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
+                layer.closing().abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
                 return;
             }
-            if (!data(c, seq, seg, payload, len)) {
+            if (!data(c, seq, seg, payload, len, now)) {
                 return;
             }
         }
@@ -186,13 +197,20 @@ final class TcpInput {
             c.peerFinOffset = c.receive.inOrderEnd() + (seq + len - c.rcvNxt);
         }
         if (c.peerFinOffset >= 0 && !c.finReceived && c.receive.inOrderEnd() == c.peerFinOffset) {
-            layer.finReceived(c, now);
+            layer.closing().finReceived(c, now);
         }
     }
 
     /** Stores a segment's data; false if it was dropped. */
-    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len) {
+    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len, long now) {
         long offset = c.receive.inOrderEnd() + (seq - c.rcvNxt);
+        if (c.sackEnabled && offset != c.receive.inOrderEnd()
+                && c.receive.unreportedRanges() >= (c.tsEnabled ? 3 : 4)) {
+            // This loop acknowledges a whole receive batch at once, but one ACK holds only 3 or 4 SACK blocks:
+            // before a further range changes, report the ones that did, as a receiver that acknowledges every
+            // out-of-order segment at once would have (RFC 5681 section 4.2), or the sender never learns of them.
+            output.emit(c, TcpOutput.ackSequence(c), 0, ACK, now);
+        }
         boolean hadHoles = c.receive.hasOutOfOrder();
         int n = c.receive.accept(offset, seg.memory(), payload, len);
         if (n < 0) {
@@ -206,6 +224,7 @@ final class TcpInput {
         if (n == 0) {
             // out of order: an immediate duplicate ACK (with SACK) tells the sender (RFC 5681 section 4.2)
             counters.outOfOrderSegments++;
+            c.quickAcks = QUICK_ACKS;
             c.ackNow = true;
             layer.markDirty(c);
             return true;
@@ -214,7 +233,10 @@ final class TcpInput {
         if (hadHoles) {
             c.ackNow = true; // a segment that fills a hole is acknowledged at once (RFC 5681 section 4.2)
             layer.markDirty(c);
-        } else if (++c.segmentsUnacked >= 2 || len < c.cc.mss) {
+        } else if (++c.segmentsUnacked >= 2 || len < c.cc.mss || c.quickAcks > 0) {
+            if (c.quickAcks > 0) {
+                c.quickAcks--;
+            }
             // every second full-sized segment at least (RFC 9293 section 3.8.6.3), and short (pushed) ones
             // without delay, as Linux's quick ACKs do for interactive traffic
             c.ackNow = true;
@@ -250,9 +272,14 @@ final class TcpInput {
                     : len == 0 && (seg.flags() & (SYN | FIN)) == 0 && newWindow == c.sndWnd;
             if (duplicate) {
                 duplicateAck(c, now);
+            } else if (c.probeLossKnown && !c.inRecovery) {
+                enterRecovery(c, now); // the tail loss probe's SACK showed holes below it
             }
         } else if (c.sackEnabled) {
             sack(c, opt);
+        }
+        if (c.sackEnabled && ack == c.sndUna) {
+            renegingCheck(c);
         }
         // RFC 9293 section 3.10.7.4: update the send window from the newest segment only
         if (windowUpdate) {
@@ -276,10 +303,40 @@ final class TcpInput {
         return true;
     }
 
+    /**
+     * A receiver that SACKed the data at SND.UNA would have acknowledged it cumulatively; if the scoreboard
+     * says it is SACKed, the receiver may have discarded it (reneged, RFC 2018 section 8). A single such ACK is
+     * more often an old ACK overtaken by a newer one (reordering), so the SACK information is forgotten only
+     * when a second ACK in a row says the same (or at a timeout, in TcpTimers), as Linux also waits before
+     * believing it.
+     */
+    private void renegingCheck(TcpConnection c) {
+        if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
+            if (++c.renegingSuspicion >= 2) {
+                c.scoreboard.clear();
+                c.rxtLog.clear();
+                c.renegingSuspicion = 0;
+            }
+        } else {
+            c.renegingSuspicion = 0;
+        }
+    }
+
     private int sack(TcpConnection c, TcpOptions opt) {
         int added = 0;
         for (int i = 0; i < opt.sackBlocks; i++) {
             added += c.scoreboard.add(opt.sackLeft[i], opt.sackRight[i], c.sndUna, c.sndMax);
+        }
+        if (added > 0 && c.rxtLog.size() > 0
+                && c.rxtLog.update(c.sndUna, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss) > 0) {
+            layer.markDirty(c);
+        }
+        if (c.tlpOutstanding && SeqNum.ge(c.scoreboard.highestSacked(c.sndUna), c.tlpEndSeq)) {
+            // the tail loss probe arrived above holes: what is missing below it was sent at least a probe
+            // timeout before it, so it is lost (RFC 8985's time-based reasoning), not merely reordered
+            c.tlpOutstanding = false;
+            c.probeLossKnown = true;
+            c.probeLostEdge = c.scoreboard.highestSacked(c.sndUna);
         }
         return added;
     }
@@ -292,13 +349,21 @@ final class TcpInput {
         boolean finAcked = c.finQueued && SeqNum.gt(ack, c.finSeq);
         // RTT: from the echoed timestamp (RFC 7323 section 4.1), else from the timed segment (Karn)
         if (c.tsEnabled && opt.timestamps && opt.tsEcr != 0) {
-            long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
-            if (ms >= 0 && ms < 3_600_000) {
-                c.rtt.sample(ms * 1_000_000L);
+            // Karn's rule for timestamps: an echo older than our last retransmission is the TS.Recent the
+            // receiver kept while our segments were lost; it would measure the outage, not the path
+            if (!c.retransmittedSinceSample || SeqNum.ge(opt.tsEcr, c.tsLastRetransmission)) {
+                long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
+                if (ms >= 0 && ms < 3_600_000) {
+                    c.rtt.sample(ms * 1_000_000L);
+                    c.retransmittedSinceSample = false;
+                }
             }
         } else if (c.rttTiming && SeqNum.ge(ack, c.rttSeq)) {
             c.rttTiming = false;
             c.rtt.sample(now - c.rttStart);
+        }
+        if (c.eifelArmed) {
+            eifel(c, opt);
         }
         c.sndUnaOffset += acked;
         c.sndUna = ack;
@@ -311,21 +376,22 @@ final class TcpInput {
         if (c.sackEnabled) {
             sack(c, opt);
             c.scoreboard.advance(ack);
+            renegingCheck(c);
+            if (c.rxtLog.size() > 0) {
+                c.rxtLog.update(ack, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss);
+            }
         }
         c.limitedTransmit = 0;
-        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it
-        if (c.sndUna == c.sndMax) {
-            if (!c.persistMode) {
-                c.rtxDeadline = TcpConnection.NEVER;
-            }
-        } else {
-            c.persistMode = false;
-            c.rtxDeadline = now + c.rtt.rto();
+        if (c.tlpOutstanding && SeqNum.ge(ack, c.tlpEndSeq)) {
+            c.tlpOutstanding = false;
         }
-        layer.reschedule(c);
+        if (c.probeLossKnown && SeqNum.ge(ack, c.probeLostEdge)) {
+            c.probeLossKnown = false;
+        }
         if (c.inRecovery) {
             if (SeqNum.ge(ack, c.recoveryPoint)) {
                 c.inRecovery = false;            // RFC 6675 section 5 (A) / RFC 6582 section 3.2 step 3
+                c.probeLossKnown = false;
                 c.dupAcks = 0;
                 c.cc.onRecoveryExit(now, c.flightSize());
             } else if (!c.sackRecovery) {
@@ -339,14 +405,42 @@ final class TcpInput {
                 c.cc.onAck(dataAcked, now, c.rtt.srtt(), flightBefore + c.cc.mss >= c.cc.cwnd());
             }
         }
+        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it (as a tail loss
+        // probe timeout where RFC 8985 allows one: the recovery state above decides)
+        if (c.sndUna == c.sndMax) {
+            if (!c.persistMode) {
+                c.rtxDeadline = TcpConnection.NEVER;
+                c.ptoArmed = false;
+            }
+            layer.reschedule(c);
+        } else {
+            c.persistMode = false;
+            output.restartRetransmitTimer(c, now);
+        }
         if (finAcked) {
-            layer.ourFinAcked(c, now);
+            layer.closing().ourFinAcked(c, now);
         }
         if (c.writeBlocked && c.state != TcpState.CLOSED && c.send.memorySpace() > 0 && !c.send.entriesFull()) {
             c.writeBlocked = false;
             layer.event(c, TcpConnection.EV_WRITABLE);
         }
         layer.markDirty(c);
+    }
+
+    /**
+     * The Eifel detection algorithm (RFC 3522): the first ACK after a timeout retransmission echoes a timestamp
+     * older than that retransmission, so it acknowledges the original: the timeout was spurious (a delay, not a
+     * loss). The response (RFC 4015 section 4): undo the congestion window reduction and stop going back.
+     */
+    private void eifel(TcpConnection c, TcpOptions opt) {
+        c.eifelArmed = false;
+        if (opt.timestamps && opt.tsEcr != 0 && SeqNum.lt(opt.tsEcr, c.eifelTs)) {
+            counters.spuriousTimeouts++;
+            c.cc.cwnd(Math.max(c.cc.cwnd(), c.eifelCwnd));
+            c.cc.ssthresh = Math.max(c.cc.ssthresh, c.eifelSsthresh);
+            c.sndNxt = c.sndMax; // what was sent before the timeout is in flight, not lost
+            c.rtt.clearBackoff();
+        }
     }
 
     /** RFC 6582 section 3.2 step 5: retransmit the next hole, deflate by what was acknowledged. */
@@ -356,7 +450,7 @@ final class TcpInput {
             cwnd += c.cc.mss;
         }
         c.cc.cwnd(cwnd);
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;
             output.emitData(c, c.sndUna, len, ACK | FIN, now);
@@ -376,12 +470,13 @@ final class TcpInput {
         if (c.inRecovery) {
             if (!c.sackRecovery) {
                 c.cc.cwnd(c.cc.cwnd() + c.cc.mss); // RFC 6582 section 3.2 step 4: inflate
+            } else if (c.ptoArmed) {
+                output.restartRetransmitTimer(c, now); // news from the receiver: recovery is progressing
             }
             layer.markDirty(c);
             return;
         }
-        boolean lost = c.sackEnabled
-                && SeqNum.gt(c.scoreboard.lostEdge(c.sndUna, TcpOutput.DUP_THRESH, c.cc.mss), c.sndUna);
+        boolean lost = c.sackEnabled && SeqNum.gt(TcpOutput.lostEdge(c), c.sndUna);
         if (c.dupAcks < TcpOutput.DUP_THRESH && !lost) {
             // RFC 3042: each of the first two duplicate ACKs lets one previously unsent segment out
             if (c.sndNxt == c.sndMax) {
@@ -402,7 +497,8 @@ final class TcpInput {
         c.sackRecovery = c.sackEnabled;
         c.recoveryPoint = c.sndMax;
         c.recover = c.sndMax;
-        c.highRxt = c.sndUna;
+        // holes above the previous episode's recovery point may have retransmissions in flight already
+        c.highRxt = SeqNum.max(c.highRxt, c.sndUna);
         c.rescueDone = false;
         c.firstPartialAck = true;
         c.limitedTransmit = 0;
@@ -412,8 +508,14 @@ final class TcpInput {
         } else {
             counters.newRenoRecoveries++;
         }
+        if (c.sackRecovery && SeqNum.gt(c.highRxt, c.sndUna)) {
+            // the previous episode already retransmitted SND.UNA's segment and that copy is in flight: the
+            // forced retransmission of step (4.3) would only duplicate it; NextSeg() takes over
+            layer.markDirty(c);
+            return;
+        }
         // RFC 6675 section 5 step (4.3) / RFC 6582 step 2: retransmit the first unacknowledged segment now
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         int flags = ACK;
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;

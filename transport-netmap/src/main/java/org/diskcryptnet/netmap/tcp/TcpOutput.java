@@ -20,6 +20,10 @@ final class TcpOutput {
 
     /** RFC 6675 section 2: DupThresh. */
     static final int DUP_THRESH = 3;
+    /** RFC 8985 section 7.2: WCDelAckT, the delayed ACK a single outstanding segment may wait for. */
+    static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
+    /** Added to 2 SRTT for the probe timeout, as Linux's TCP_TIMEOUT_MIN (covers a coarse RTT sample). */
+    static final long TLP_MIN = 2_000_000L;
 
     private final TcpLayer layer;
     private final TcpConfig config;
@@ -28,6 +32,8 @@ final class TcpOutput {
     private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
     private int sackCount;
+    /** Set around the emission of a large segment: the payload of each segment the port cuts it into. */
+    private int segmentPayload;
 
     TcpOutput(TcpLayer layer, TcpConfig config, SegmentSink sink, TcpCounters counters) {
         this.layer = layer;
@@ -39,7 +45,7 @@ final class TcpOutput {
     /** Sends what {@code c} may send now; false if the sink ran out of frames (the connection stays dirty). */
     boolean output(TcpConnection c, long now) {
         if (c.sendReset) {
-            if (!emit(c, c.sndNxt, 0, RST | ACK, now)) {
+            if (!emit(c, ackSequence(c), 0, RST | ACK, now)) {
                 return false;
             }
             counters.resetsSent++;
@@ -56,7 +62,7 @@ final class TcpOutput {
                 }
                 return c.sndNxt != c.iss || sendSyn(c, now);
             case TIME_WAIT:
-                return !c.ackNow || emit(c, c.sndNxt, 0, ACK, now);
+                return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
             default:
                 return sendData(c, now);
         }
@@ -128,19 +134,37 @@ final class TcpOutput {
         if (c.inRecovery && c.sackRecovery && !sackRecoveryOutput(c, now)) {
             return false;
         }
-        boolean sent = false;
+        boolean anySent = false;
         boolean withheld = false;
         while (!c.sourceFailed) {
+            boolean resending = SeqNum.lt(c.sndNxt, c.sndMax);
+            long sacked = 0;
+            int holeEnd = c.sndMax;
+            if (resending && c.sackEnabled && !c.scoreboard.isEmpty()) {
+                // going back after a timeout: skip what the receiver holds (SACKed), send only the holes
+                int next = SeqNum.min(c.scoreboard.nextUnsacked(c.sndNxt), c.sndMax);
+                if (next != c.sndNxt) {
+                    c.sndNxt = next;
+                    continue;
+                }
+                holeEnd = c.scoreboard.nextSackedStart(c.sndNxt, c.sndMax);
+                sacked = c.scoreboard.sackedIn(c.sndUna, c.sndNxt);
+            }
             long nextOffset = c.offsetOf(c.sndNxt);
             long end = c.send.end();
             long available = end - nextOffset;
-            int mss = maxPayload(c);
+            int mss = resending ? retransmitPayload(c) : maxPayload(c);
+            // with segmentation offload, new data leaves as one frame of many segments the port cuts
+            int frameMax = resending ? mss : largeSegmentPayload(c, mss);
             long window = Math.min(c.cc.cwnd() + (long) c.limitedTransmit * c.cc.mss, c.sndWnd);
             if (c.inRecovery && c.sackRecovery) {
                 window = 0; // during SACK recovery only the RFC 6675 rules above send
             }
-            long usable = window - c.flightSize();
-            int len = (int) Math.max(0, Math.min(Math.min(available, mss), usable));
+            long usable = window - (c.flightSize() - sacked);
+            int len = (int) Math.max(0, Math.min(Math.min(available, frameMax), usable));
+            if (resending && holeEnd - c.sndNxt < len) {
+                len = holeEnd - c.sndNxt;
+            }
             boolean fin = c.finQueued && available >= 0 && len == available;
             if (len == 0 && !fin) {
                 withheld = available > 0;
@@ -160,8 +184,14 @@ final class TcpOutput {
                 }
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
-            if (!emitData(c, c.sndNxt, len, flags, now)) {
+            segmentPayload = len > mss ? mss : 0;
+            boolean sent = emitData(c, c.sndNxt, len, flags, now);
+            segmentPayload = 0;
+            if (!sent) {
                 return false;
+            }
+            if (resending && SeqNum.gt(c.sndNxt, c.highRxt)) {
+                c.highRxt = c.sndNxt; // resent after the timeout: a recovery that follows must not send it again
             }
             if (len < mss) {
                 c.smallSegmentEnd = c.sndNxt;
@@ -170,18 +200,29 @@ final class TcpOutput {
             if (c.limitedTransmit > 0 && c.flightSize() > c.cc.cwnd()) {
                 c.limitedTransmit--;
             }
-            sent = true;
+            anySent = true;
             if (fin) {
                 break;
             }
         }
-        if (!sent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
+        if (!anySent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
             // nothing in flight will bring an ACK: probe the window (RFC 9293 section 3.8.6.1) or override SWS
             c.persistMode = true;
             c.rtxDeadline = now + persistInterval(c);
             layer.reschedule(c);
         }
-        return !c.ackNow || emit(c, c.sndNxt, 0, ACK, now);
+        return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
+    }
+
+    /**
+     * The sequence number of a segment without data: the highest sent (SND.NXT before any go-back-N restart),
+     * but not beyond the peer's window. RFC 9293 writes SND.NXT; after a timeout rewound SND.NXT, a pure ACK
+     * numbered below the peer's RCV.NXT would fail its acceptability test and its acknowledgment would be lost,
+     * so both ends could wait on each other forever. Linux's tcp_acceptable_seq() makes the same choice.
+     */
+    static int ackSequence(TcpConnection c) {
+        int windowEnd = c.sndUna + (int) Math.min(c.sndWnd, Integer.MAX_VALUE);
+        return SeqNum.le(c.sndMax, windowEnd) ? c.sndMax : SeqNum.max(c.sndNxt, windowEnd);
     }
 
     /** Sends {@code len} bytes (and FIN) at {@code seq}, new or again; advances SND.NXT when it is new. */
@@ -195,6 +236,8 @@ final class TcpOutput {
             counters.retransmittedSegments++;
             counters.retransmittedBytes += len;
             c.rttTiming = false; // Karn's algorithm: no sample from a retransmitted segment
+            c.retransmittedSinceSample = true;
+            c.tsLastRetransmission = tsValue(c, now);
         } else if (!c.rttTiming && len > 0 && !c.tsEnabled) {
             c.rttTiming = true;
             c.rttSeq = after;
@@ -219,16 +262,34 @@ final class TcpOutput {
         SackScoreboard sb = c.scoreboard;
         int smss = c.cc.mss;
         while (!c.sourceFailed) {
-            int lostEdge = sb.lostEdge(c.sndUna, DUP_THRESH, smss);
+            int lostEdge = lostEdge(c);
             if (c.cc.cwnd() - pipe(c, lostEdge) < smss) {
                 return true;
             }
-            int mss = maxPayload(c);
+            int mss = retransmitPayload(c);
             int highSacked = sb.highestSacked(c.sndUna);
+            // a retransmission that was lost again goes first (see RetransmissionLog)
+            int again = c.rxtLog.firstLost();
+            if (again >= 0) {
+                int s0 = sb.nextUnsacked(SeqNum.max(c.rxtLog.start(again), c.sndUna));
+                int e0 = SeqNum.min(c.rxtLog.end(again), sb.nextSackedStart(s0, c.sndMax));
+                if (SeqNum.gt(e0, s0)) {
+                    int len = Math.min(mss, e0 - s0);
+                    int sndMaxBefore = c.sndMax;
+                    if (!emitData(c, s0, len, ACK, now)) {
+                        return false;
+                    }
+                    counters.lostRetransmissions++;
+                    c.rxtLog.resent(again, s0, s0 + len, sndMaxBefore);
+                } else {
+                    c.rxtLog.resent(again, s0, s0, c.sndMax); // nothing of it is missing any more
+                }
+                continue;
+            }
             int s = sb.nextUnsacked(SeqNum.max(c.highRxt, c.sndUna));
             // (1) the first un-SACKed, lost octet above HighRxt
             if (SeqNum.lt(s, lostEdge) && SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -238,7 +299,7 @@ final class TcpOutput {
             long available = c.send.end() - nextOffset;
             long usable = c.sndWnd - c.flightSize();
             if (available >= 0 && usable > 0 && (available > 0 || c.finQueued)) {
-                int len = (int) Math.min(Math.min(available, mss), usable);
+                int len = (int) Math.min(Math.min(available, maxPayload(c)), usable);
                 boolean fin = c.finQueued && len == available;
                 if (!emitData(c, c.sndNxt, len, ACK | (fin ? FIN : 0), now)) {
                     return false;
@@ -247,7 +308,7 @@ final class TcpOutput {
             }
             // (3) an un-SACKed octet above HighRxt, below the highest SACKed one, not yet deemed lost
             if (SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -262,7 +323,7 @@ final class TcpOutput {
                 if (SeqNum.gt(top, c.sndUna)) {
                     int from = SeqNum.max(c.sndUna, top - mss);
                     c.rescueDone = true;
-                    if (!retransmitHole(c, from, top - from, false, now)) {
+                                        if (!retransmitHole(c, from, top - from, false, now)) {
                         return false;
                     }
                     continue;
@@ -282,9 +343,11 @@ final class TcpOutput {
             len = c.finSeq - s;      // the hole reaches our FIN: send the data before it and the FIN again
             flags |= FIN;
         }
+        int sndMaxBefore = c.sndMax;
         if (!emitData(c, s, len, flags, now)) {
             return false;
         }
+        c.rxtLog.retransmitted(s, s + len, sndMaxBefore);
         if (moveHighRxt) {
             c.highRxt = s + len + ((flags & FIN) != 0 ? 1 : 0);
         }
@@ -373,16 +436,126 @@ final class TcpOutput {
         if (c.rtxDeadline == TcpConnection.NEVER || c.persistMode) {
             c.persistMode = false;
             c.persistBackoff = 0;
-            c.rtxDeadline = now + c.rtt.rto();
-            layer.reschedule(c);
+            restartRetransmitTimer(c, now);
+        } else if (!c.ptoArmed) {
+            // more went out since the timer was set (when perhaps a single segment was out and no probe fit
+            // before the RTO): a probe may come sooner now
+            long pto = probeTimeout(c);
+            if (pto >= 0 && now + pto < c.rtxDeadline) {
+                c.ptoArmed = true;
+                c.rtxDeadline = now + pto;
+                layer.reschedule(c);
+            }
         }
+    }
+
+    /**
+     * RFC 6298 section 5.3 with RFC 8985 section 7.2: while a tail loss probe may be sent, the timer is the
+     * shorter probe timeout (PTO); otherwise the retransmission timeout.
+     */
+    void restartRetransmitTimer(TcpConnection c, long now) {
+        long pto = probeTimeout(c);
+        c.ptoArmed = pto >= 0;
+        c.rtxDeadline = now + (c.ptoArmed ? pto : c.rtt.rto());
+        layer.reschedule(c);
+    }
+
+    /**
+     * RFC 8985 section 7.2: PTO = 2 SRTT (plus a worst-case delayed ACK when one segment is out, plus the 2 ms
+     * Linux adds), never beyond RTO; -1 when no probe may be scheduled (no SACK, in recovery, a probe out).
+     */
+    long probeTimeout(TcpConnection c) {
+        if (!c.sackEnabled || (c.inRecovery && !c.sackRecovery) || c.tlpOutstanding || !c.rtt.sampled()
+                || !c.state.synchronizedState()) {
+            return -1;
+        }
+        long pto = 2 * c.rtt.srtt() + TLP_MIN;
+        if (c.sndMax - c.sndUna <= c.cc.mss) {
+            pto += WORST_CASE_DELAYED_ACK;
+        }
+        return pto < c.rtt.rto() ? pto : -1;
+    }
+
+    /**
+     * RFC 8985 section 7.3: the probe timeout fired with data outstanding and no ACK since: send one segment of
+     * new data if the peer's window allows (cwnd notwithstanding), else the last segment again, to draw an ACK
+     * (and SACK) that lets loss recovery start without waiting for the retransmission timeout. Then the
+     * retransmission timer proper runs.
+     */
+    void tailLossProbe(TcpConnection c, long now) {
+        c.ptoArmed = false;
+        if (c.sndUna != c.sndMax) {
+            c.tlpOutstanding = true; // before emitting: its timer must be the RTO, not another probe
+            long available = c.send.end() - c.offsetOf(c.sndNxt);
+            long room = c.sndWnd - (c.sndNxt - c.sndUna);
+            boolean sent;
+            if (c.inRecovery) {
+                // A recovery probe (beyond RFC 8985, which leaves this case to the RTO): no ACK with news for a
+                // probe timeout means the retransmission of the first hole was lost too, with nothing sent after
+                // it whose SACK could tell. Send it once more.
+                int s0 = c.sndUna;
+                int len = Math.min(retransmitPayload(c), c.scoreboard.nextSackedStart(s0, c.sndMax) - s0);
+                int flags = ACK;
+                if (c.finQueued && SeqNum.ge(s0 + len, c.finSeq + 1)) {
+                    len = c.finSeq - s0;
+                    flags |= FIN;
+                }
+                int sndMaxBefore = c.sndMax;
+                sent = (len > 0 || flags != ACK) && emitData(c, s0, len, flags, now);
+                if (sent) {
+                    c.rxtLog.retransmitted(s0, s0 + len, sndMaxBefore);
+                }
+            } else if (c.sndNxt == c.sndMax && available > 0 && room > 0) {
+                int len = (int) Math.min(Math.min(available, maxPayload(c)), room);
+                boolean fin = c.finQueued && len == available;
+                sent = emitData(c, c.sndNxt, len, ACK | PSH | (fin ? FIN : 0), now);
+            } else {
+                int end = c.finQueued && c.sndMax == c.finSeq + 1 ? c.finSeq : c.sndMax;
+                int len = Math.min(retransmitPayload(c), SeqNum.max(end - c.sndUna, 0));
+                int flags = ACK | (end != c.sndMax ? FIN : 0);
+                sent = emitData(c, end - len, len, flags, now);
+            }
+            if (sent) {
+                counters.tailLossProbes++;
+                c.tlpEndSeq = c.sndMax;
+            } else {
+                c.tlpOutstanding = false;
+            }
+        }
+        c.ptoArmed = false;
+        c.rtxDeadline = now + c.rtt.rto();
+        layer.reschedule(c);
+    }
+
+    /** RFC 6675 IsLost as a boundary, extended by what a SACKed tail loss probe proved lost (RACK's reasoning). */
+    static int lostEdge(TcpConnection c) {
+        int edge = c.scoreboard.lostEdge(c.sndUna, DUP_THRESH, c.cc.mss);
+        return c.probeLossKnown && SeqNum.gt(c.probeLostEdge, edge) ? c.probeLostEdge : edge;
     }
 
     // ------------------------------------------------------------------------------------------ writing
 
-    /** Payload bytes that fit in one segment after this segment's options (RFC 6691). */
+    /** Payload bytes of a new segment after this segment's options (RFC 6691), SACK blocks included. */
     int maxPayload(TcpConnection c) {
         return c.mssOption - optionBytes(c);
+    }
+
+    /** Payload of one frame of new data: whole segments up to what the sink's segmentation offload takes. */
+    private int largeSegmentPayload(TcpConnection c, int mss) {
+        int limit = sink.segmentationLimit();
+        if (limit <= 0) {
+            return mss;
+        }
+        int segments = (limit - TcpHeader.MAX_HEADER_LENGTH) / mss;
+        return segments > 1 ? segments * mss : mss;
+    }
+
+    /**
+     * Payload bytes of a retransmission: what the original carried (MSS less timestamps). SACK blocks are left
+     * off such a segment rather than splitting it in two; pure ACKs and new data still carry them.
+     */
+    int retransmitPayload(TcpConnection c) {
+        return c.mssOption - (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     private int optionBytes(TcpConnection c) {
@@ -402,6 +575,10 @@ final class TcpOutput {
      */
     boolean emit(TcpConnection c, int seq, int len, int flags, long now) {
         int optionBytes = optionBytes(c);
+        while (sackCount > 0 && optionBytes + len > c.mssOption) {
+            sackCount--; // a retransmission sized like its original: fewer (or no) SACK blocks
+            optionBytes = (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0) + (sackCount > 0 ? 4 + 8 * sackCount : 0);
+        }
         int headerLength = TcpHeader.HEADER_LENGTH + optionBytes;
         int frame = sink.reserve(c.remoteIp, headerLength + len);
         if (frame == SegmentSink.NO_FRAME) {
@@ -417,12 +594,13 @@ final class TcpOutput {
             }
             if (sackCount > 0) {
                 p += TcpOptions.writeSack(m, p, sackLeft, sackRight, sackCount);
+                c.receive.reported();
             }
             TcpHeader.write(m, base, c.localPort, c.remotePort, seq, (flags & ACK) != 0 ? c.rcvNxt : 0,
                     headerLength, flags, window);
             if (len > 0) {
                 int pending = layer.produce(c, frame, c.offsetOf(seq), len, m, base + headerLength, headerLength,
-                        SeqNum.lt(seq, c.sndMax));
+                        SeqNum.lt(seq, c.sndMax), segmentPayload);
                 if (pending != 0) {
                     // > 0: submitted when produced; < 0: the layer turned the frame into a RST
                     finishAck(c, flags);
@@ -431,7 +609,11 @@ final class TcpOutput {
                     return true;
                 }
             }
-            sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            if (segmentPayload > 0) {
+                sink.submitSegmented(frame, c.localIp, c.remoteIp, headerLength + len, segmentPayload);
+            } else {
+                sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            }
         }
         finishAck(c, flags);
         counters.segmentsSent++;

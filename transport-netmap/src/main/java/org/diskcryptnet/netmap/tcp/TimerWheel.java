@@ -8,6 +8,11 @@ package org.diskcryptnet.netmap.tcp;
  */
 final class TimerWheel {
 
+    /** Told of each connection whose deadline passed. */
+    interface Expiry {
+        void fire(TcpConnection c, long now);
+    }
+
     static final int TICK_SHIFT = 20;
     private static final int SLOTS = 4096;
     private static final int MASK = SLOTS - 1;
@@ -62,30 +67,19 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
-    /**
-     * The earliest deadline among the slots from the wheel's position up to {@code now + horizon}, or
-     * {@code now + horizon} if none lies within: lets a loop sleep until its next timer. O(horizon in ticks).
-     */
-    long nextDeadline(long now, long horizon) {
-        long limit = now + horizon;
-        long from = Math.max(currentTick, 0);
-        long to = Math.min(limit >> TICK_SHIFT, from + SLOTS - 1);
-        long earliest = limit;
-        for (long t = from; t <= to; t++) {
-            for (TcpConnection c = slots[(int) t & MASK]; c != null; c = c.timerNext) {
-                if (c.timerDeadline < earliest) {
-                    earliest = c.timerDeadline;
-                }
-            }
-            if (earliest < limit && (earliest >> TICK_SHIFT) <= t) {
-                break;
+    /** The earliest deadline of any connection (a full scan: for a loop about to sleep), or NEVER. */
+    long earliest() {
+        long min = TcpConnection.NEVER;
+        for (TcpConnection head : slots) {
+            for (TcpConnection c = head; c != null; c = c.timerNext) {
+                min = Math.min(min, c.timerDeadline);
             }
         }
-        return earliest;
+        return min;
     }
 
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
-    int expire(long now, TcpTimers timers) {
+    int expire(long now, Expiry timers) {
         long nowTick = now >> TICK_SHIFT;
         long to = nowTick;
         // the first expiry does not know where the wheel stood: it looks at every slot once

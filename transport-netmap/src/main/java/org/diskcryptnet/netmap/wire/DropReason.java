@@ -47,7 +47,7 @@ public enum DropReason {
     TCP_REASSEMBLY_RANGES("out-of-order data past the per-connection limit of holes"),
     TCP_STATE("segment meaningless in the connection's state (e.g. no ACK bit)"),
     // Transmit side
-    TX_RING_FULL("frame not sent: no free tx slot"),
+    TX_RING_FULL("ARP or ICMP reply not sent: no free tx slot"),
     NEIGHBOUR_UNRESOLVED("frame not sent: next hop's MAC not known yet (ARP request sent)");
 
     private final String description;

@@ -51,6 +51,46 @@ class PortsTest {
     }
 
     @Test
+    void pipeUrisOpenBothEndsOfOnePipe() {
+        try (PacketPort a = Ports.open("pipe:dcnp-ports-test", PortOptions.defaults());
+             PacketPort b = Ports.open("pipe:dcnp-ports-test", PortOptions.defaults())) {
+            PacketRing tx = a.txRing(0);
+            int slot = tx.head();
+            tx.memory().set(java.lang.foreign.ValueLayout.JAVA_BYTE, tx.offset(slot), (byte) 42);
+            tx.length(slot, 60);
+            tx.advance(tx.next(slot));
+            a.txSync(0);
+            b.rxSync(0);
+            assertEquals(1, b.rxRing(0).space(), "the frame crossed the pipe");
+            assertEquals(42, b.rxRing(0).memory().get(java.lang.foreign.ValueLayout.JAVA_BYTE, b.rxRing(0).offset(b.rxRing(0).head())));
+        }
+    }
+
+    @Test
+    void echoToolRefusesWhatItCannotServe() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = org.diskcryptnet.netmap.diag.EchoTool.run(java.util.List.of("--port", "tap:t0", "--address",
+                "198.18.70.2/24", "--listen", "7", "--offloads"), System.out, new java.io.PrintStream(err));
+        assertEquals(org.diskcryptnet.netmap.diag.EchoTool.USAGE, status);
+        assertTrue(err.toString().contains("txOffload"), err.toString());
+        err.reset();
+        assertEquals(org.diskcryptnet.netmap.diag.EchoTool.USAGE, org.diskcryptnet.netmap.diag.EchoTool.run(
+                java.util.List.of("--port", "pipe:x", "--address", "198.18.70.2/24", "--listen", "7"), System.out,
+                new java.io.PrintStream(err)));
+        assertTrue(err.toString().contains("pipe"), err.toString());
+        err.reset();
+        assertEquals(org.diskcryptnet.netmap.diag.EchoTool.USAGE, org.diskcryptnet.netmap.diag.EchoTool.run(
+                java.util.List.of("--port", "tap:t0", "--address", "198.18.70.2", "--listen", "7"), System.out,
+                new java.io.PrintStream(err)));
+        assertTrue(err.toString().contains("prefix"), err.toString());
+        err.reset();
+        assertEquals(org.diskcryptnet.netmap.diag.EchoTool.USAGE, org.diskcryptnet.netmap.diag.EchoTool.run(
+                java.util.List.of("--port", "tap:t0", "--address", "198.18.70.2/24", "--listen", "7", "--faults", "loss=2"),
+                System.out, new java.io.PrintStream(err)));
+        assertTrue(err.toString().contains("--faults") || err.toString().contains("probabil"), err.toString());
+    }
+
+    @Test
     void optionsRejectWhatNoRingCanBe() {
         assertThrows(IllegalArgumentException.class, () -> PortOptions.defaults().withRingSize(1000));
         assertThrows(IllegalArgumentException.class, () -> PortOptions.defaults().withQueues(-1));

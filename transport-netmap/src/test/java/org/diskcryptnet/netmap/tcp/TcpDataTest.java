@@ -41,16 +41,37 @@ class TcpDataTest {
         return out().seq(L).ack(ack).win(WINDOW);
     }
 
+    /** Sends full segments until quick-ACK mode is over; returns the next sequence number. */
+    private int leaveQuickAckMode() {
+        int seq = R;
+        for (int i = 0; i < TcpInput.QUICK_ACKS; i++) {
+            bed.send(data(seq, bytes(1460, i)));
+            assertEquals(1, bed.recv().size(), "quick ACK " + i);
+            seq += 1460;
+        }
+        app.received.reset();
+        return seq;
+    }
+
+    @Test
+    void firstSegmentsAreAcknowledgedAtOnce() {
+        // quick-ACK mode (as Linux): while the sender starts its window every segment is acknowledged at once
+        bed.establishedServer(app);
+        bed.send(data(R, bytes(1460, 1)));
+        bed.expect(ackOut(R + 1460));
+    }
+
     @Test
     void fullSegmentIsAcknowledgedAfterTheDelayedAckTimeout() {
         // RFC 9293 3.8.6.3: an ACK may be delayed, by less than 0.5 s (40 ms here)
         bed.establishedServer(app);
-        bed.send(data(R, bytes(1460, 1)));
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq, bytes(1460, 1)));
         bed.expectNothing();
         bed.advance(39);
         bed.expectNothing();
         bed.advance(1);
-        bed.expect(ackOut(R + 1460));
+        bed.expect(ackOut(seq + 1460));
         assertEquals(1, bed.layer.counters().delayedAcksSent);
         assertArrayEquals(bytes(1460, 1), app.received.toByteArray());
     }
@@ -59,10 +80,23 @@ class TcpDataTest {
     void everySecondFullSegmentIsAcknowledgedAtOnce() {
         // RFC 9293 3.8.6.3 / RFC 5681 4.2: an ACK for at least every second full-sized segment
         bed.establishedServer(app);
-        bed.send(data(R, bytes(1460, 1)));
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq, bytes(1460, 1)));
         bed.expectNothing();
-        bed.send(data(R + 1460, bytes(1460, 2)));
-        bed.expect(ackOut(R + 2920));
+        bed.send(data(seq + 1460, bytes(1460, 2)));
+        bed.expect(ackOut(seq + 2920));
+    }
+
+    @Test
+    void outOfOrderDataStartsQuickAckModeAgain() {
+        bed.establishedServer(app);
+        int seq = leaveQuickAckMode();
+        bed.send(data(seq + 1460, bytes(1460, 2)));
+        bed.expect(ackOut(seq));
+        bed.send(data(seq, bytes(1460, 1)));
+        bed.expect(ackOut(seq + 2920));
+        bed.send(data(seq + 2920, bytes(1460, 3)));
+        bed.expect(ackOut(seq + 4380));
     }
 
     @Test
@@ -332,5 +366,39 @@ class TcpDataTest {
         assertEquals(5000, c.peerWindow());
         bed.send(in().seq(R + 1).ack(L).win(9000));
         assertEquals(9000, c.peerWindow());
+    }
+
+    @Test
+    void receiveBufferSizeLimitsTheWindow() {
+        // SO_RCVBUF below the layer's buffer: the window offered follows it once the edge may move
+        TcpConnection c = bed.establishedServer(app);
+        app.autoRead = false;
+        c.receiveBufferSize(4096);
+        bed.send(data(R, bytes(1460, 1)));
+        bed.send(data(R + 1460, bytes(1460, 2)));
+        java.util.List<Seg> acks = bed.recv();
+        assertEquals(WINDOW - 2920, acks.get(acks.size() - 1).window, "the advertised edge is not withdrawn");
+        c.read(bed.scratch(4096), 0, 4096);
+        bed.settle();
+        bed.send(data(R + 2920, bytes(1460, 3)));
+        bed.send(data(R + 4380, bytes(1460, 4)));
+        assertEquals(4096, c.receiveBufferSize());
+        assertTrue(c.readableBytes() <= 4096 + 2920);
+    }
+
+    @Test
+    void sendBufferSizeLimitsWhatAWriteTakes() {
+        TcpConnection c = bed.establishedServer(app);
+        c.sendBufferSize(5000);
+        assertEquals(5000, bed.tryWrite(c, bytes(20_000, 1)));
+        assertEquals(0, c.writableBytes());
+    }
+
+    @Test
+    void nextTimerDeadlineTellsAnIdleLoopHowLongItMaySleep() {
+        TcpConnection c = bed.establishedServer(app);
+        assertEquals(Long.MAX_VALUE, bed.layer.nextTimerDeadline(), "nothing pending");
+        bed.write(c, bytes(100, 1));
+        assertEquals(bed.now + c.retransmissionTimeout(), bed.layer.nextTimerDeadline());
     }
 }

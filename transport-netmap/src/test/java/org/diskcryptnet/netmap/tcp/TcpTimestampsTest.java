@@ -149,4 +149,33 @@ class TcpTimestampsTest {
         assertEquals(75_000_000L, c.smoothedRtt());
         assertEquals(235_000_000L, c.retransmissionTimeout());
     }
+
+    @Test
+    void spuriousTimeoutIsDetectedAndUndone() {
+        // RFC 3522 (Eifel detection): the first ACK after the timeout echoes the original's timestamp;
+        // RFC 4015: restore the congestion window and do not resend the rest of the flight
+        TcpConnection c = established();
+        bed.write(c, bytes(4 * 1448, 1));
+        assertEquals(4, bed.recv().size());
+        long cwnd = c.congestionWindow();
+        bed.advance(200); // the ACKs are late, not lost
+        assertEquals(1, bed.recv().size(), "the timeout retransmits the first segment");
+        bed.send(in().seq(R).ack(L + 4 * 1448).win(WINDOW).ts(102, TS0));
+        bed.expectNothing();
+        assertEquals(1, bed.layer.counters().spuriousTimeouts);
+        assertEquals(cwnd, c.congestionWindow());
+    }
+
+    @Test
+    void genuineTimeoutIsNotUndone() {
+        TcpConnection c = established();
+        bed.write(c, bytes(4 * 1448, 1));
+        bed.recv();
+        bed.advance(200);
+        bed.recv();
+        // the ACK echoes the retransmission's timestamp: the original was lost
+        bed.send(in().seq(R).ack(L + 1448).win(WINDOW).ts(102, TS0 + 200));
+        assertEquals(0, bed.layer.counters().spuriousTimeouts);
+        assertTrue(c.congestionWindow() < 4 * 1448);
+    }
 }

@@ -93,10 +93,14 @@ public final class VirtioNetHdr {
         }
         int start = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_START) & 0xFFFF;
         int field = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_OFFSET) & 0xFFFF;
-        if (start + field + 2 > length) {
+        int end = length;
+        if (length >= ETH_HLEN + 20 && (m.get(SHORT_BE, frame + 12) & 0xFFFF) == ETHERTYPE_IPV4) {
+            end = Math.min(length, ETH_HLEN + (m.get(SHORT_BE, frame + ETH_HLEN + 2) & 0xFFFF)); // no padding
+        }
+        if (start + field + 2 > end) {
             return false;
         }
-        InternetChecksum.complete(m, frame + start, frame + length, field);
+        InternetChecksum.complete(m, frame + start, frame + end, field);
         return true;
     }
 
@@ -109,10 +113,11 @@ public final class VirtioNetHdr {
         int protocol = m.get(JAVA_BYTE, frame + ETH_HLEN + 9) & 0xFF;
         int field = protocol == IPPROTO_TCP ? TCP_CHECKSUM : protocol == IPPROTO_UDP ? UDP_CHECKSUM : -1;
         int l4 = ETH_HLEN + ihl;
-        if (field < 0 || ihl < 20 || l4 + field + 2 > length) {
+        int end = ETH_HLEN + (m.get(SHORT_BE, frame + ETH_HLEN + 2) & 0xFFFF); // the IP packet, not Ethernet padding
+        if (field < 0 || ihl < 20 || l4 + field + 2 > end || end > length) {
             return false;
         }
-        InternetChecksum.complete(m, frame + l4, frame + length, field);
+        InternetChecksum.complete(m, frame + l4, frame + end, field);
         return true;
     }
 

@@ -29,7 +29,9 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
  *
  * <p>Rx: the kernel fills fixed-size blocks with variable-size frames and hands over a whole block when it is full
  * or after {@link PortOptions#blockTimeoutMs()}; every frame of a block becomes one slot, and the block goes back to
- * the kernel when the application has released all its slots. Tx: TPACKET_V3 tx (Linux 4.11+) has fixed-size
+ * the kernel when the application has released all its slots. There are as many blocks as rx slots (each just big
+ * enough for the largest frame, a page for an MTU of 1500), so frames the application holds never leave the kernel
+ * without a block. Tx: TPACKET_V3 tx (Linux 4.11+) has fixed-size
  * frames like V2, so tx slot {@code i} is tx frame {@code i}; {@link #txSync} marks the new frames SEND_REQUEST,
  * kicks the kernel with one {@code sendto}, and reclaims the frames the kernel has released (status back to
  * AVAILABLE), in ring order.
@@ -46,6 +48,8 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
 public final class AfPacketPort implements PacketPort {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private final String uri;
     private final NetDevice device;
@@ -73,7 +77,11 @@ public final class AfPacketPort implements PacketPort {
         int maxFrame = vnet ? 65535 + 14 : device.mtu() + 14 + 4; // + 4: a VLAN tag
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
         int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
-        int blockSize = Math.max(options.blockSize(), vnet ? 1 << 18 : 4096);
+        // A block must hold the largest frame; and there is one block per rx slot: a retired block holds at least one
+        // frame, so however the application's held slots are spread over blocks, the kernel always has a block left
+        // (with fewer blocks, a few sparse timer-retired blocks held by the application stop the ring).
+        int blockSize = Math.max(options.blockSize(),
+                Integer.highestOneBit(maxFrame + vnetSize + RX_FRAME_OVERHEAD + (int) BLOCK_DESC.byteSize() - 1) << 1);
         Queue[] queues = new Queue[count];
         int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
         try {
@@ -192,7 +200,7 @@ public final class AfPacketPort implements PacketPort {
         Queue(NetDevice device, PortOptions options, boolean vnet, int txFrameSize, int txFrames, int blockSize, int fanoutId) {
             this.vnet = vnet;
             this.blockSize = blockSize;
-            this.blockNr = Math.max(4, (int) ((long) options.ringSize() * 2048 / blockSize));
+            this.blockNr = vnet ? Math.min(options.ringSize(), 256) : options.ringSize(); // 64 KiB frames: 256 blocks
             this.txFrameSize = txFrameSize;
             int fd = -1;
             MappedRegion mapped = null;
@@ -251,7 +259,7 @@ public final class AfPacketPort implements PacketPort {
             this.region = mapped;
             this.memory = mapped.segment();
             int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
-            int rxSlots = options.ringSize();
+            int rxSlots = blockNr;
             this.rx = new SlotRing(memory, rxSlots, blockSize - RX_FRAME_OVERHEAD - (int) BLOCK_DESC.byteSize() - vnetSize, false);
             this.slotBlock = new int[rxSlots];
             this.blockPending = new int[blockNr];
@@ -273,6 +281,11 @@ public final class AfPacketPort implements PacketPort {
             int tail = rx.tail();
             while (free > 0) {
                 if (!reading) {
+                    if (blockPending[nextBlock] != 0) {
+                        // the ring went all the way round and the application still holds frames of this block:
+                        // its status is still USER from the last round, it is not a new block
+                        break;
+                    }
                     long block = (long) nextBlock * blockSize;
                     int status = (int) INT.getAcquire(memory, block + BLOCK_STATUS);
                     if ((status & TP_STATUS_USER) == 0) {
@@ -295,8 +308,10 @@ public final class AfPacketPort implements PacketPort {
                 int snap = memory.get(JAVA_INT, packet + TP_SNAPLEN);
                 int len = memory.get(JAVA_INT, packet + TP_LEN);
                 long frame = packet + (memory.get(JAVA_SHORT, packet + TP_MAC) & 0xFFFF);
-                if (snap < len || snap < 14) {
-                    counters.rxDropped++; // truncated to the block: a frame larger than the ring takes
+                if (snap < len || snap < 14 || !consistentIpv4(frame, snap)) {
+                    // truncated to the block (a frame larger than the ring takes), or a frame whose IPv4 length
+                    // disagrees with the length the kernel gave
+                    counters.rxDropped++;
                     continue;
                 }
                 if (vnet) {
@@ -321,6 +336,15 @@ public final class AfPacketPort implements PacketPort {
                 counters.rxBytes += snap;
             }
             rx.tail(tail);
+        }
+
+        /** An IPv4 frame's total length must fit the frame (RFC 791 section 3.1); other frames pass. */
+        private boolean consistentIpv4(long frame, int length) {
+            if (length < 34 || memory.get(JAVA_SHORT_BE, frame + 12) != 0x0800) {
+                return true;
+            }
+            int total = memory.get(JAVA_SHORT_BE, frame + 16) & 0xFFFF;
+            return total >= 20 && 14 + total <= length;
         }
 
         private void releaseSlotOf(int block) {

@@ -21,6 +21,8 @@ class AfPacketPortIT extends KernelPortContract {
         stackNs = net.namespace("s");
         kernelNs = net.namespace("k");
         net.veth(stackNs, "dcnps0", kernelNs, "dcnpk0", 1);
+        // tx checksum offload stays on: the port completes partial checksums; no super-frames without --offloads
+        net.exec(kernelNs, "ethtool", "-K", "dcnpk0", "tso", "off", "gso", "off");
         net.exec(kernelNs, "ip", "addr", "add", "198.18.70.1/24", "dev", "dcnpk0");
     }
 

@@ -80,7 +80,8 @@ public final class TestNet implements AutoCloseable {
     /** Starts a long-running command in a namespace; killed by PID on {@link #close()}. */
     public Process start(String namespace, String... command) {
         try {
-            Process p = new ProcessBuilder(inNamespace(namespace, command)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(inNamespace(namespace, command)).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             processes.add(p);
             return p;
         } catch (IOException e) {
@@ -116,7 +117,9 @@ public final class TestNet implements AutoCloseable {
 
     private static Result runProcess(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // stdin is /dev/null: a client such as curl telnet:// would otherwise wait for input that never ends
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             try {
                 if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -135,17 +138,33 @@ public final class TestNet implements AutoCloseable {
 
     @Override
     public void close() {
+        // a test stopped by its timeout arrives here interrupted: clean up anyway, then keep the interrupt
+        boolean interrupted = Thread.interrupted();
+        try {
+            cleanUp();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void cleanUp() {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             try {
                 p.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // keep going: the namespaces must still go
             }
         }
         for (String ns : namespaces) {
-            runProcess("ip", "netns", "del", ns);
+            try {
+                runProcess("ip", "netns", "del", ns);
+            } catch (AssertionError | RuntimeException e) {
+                System.err.println("TestNet: could not delete namespace " + ns + ": " + e.getMessage());
+            }
         }
     }
 }

@@ -1,0 +1,220 @@
+package org.diskcryptnet.bench.system;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import org.diskcryptnet.bench.system.measure.HostStats;
+import org.diskcryptnet.bench.system.measure.ProcStats;
+import org.diskcryptnet.bench.system.measure.Probe;
+import org.diskcryptnet.bench.system.measure.RunRecord;
+import org.diskcryptnet.bench.system.measure.Wrk;
+import org.diskcryptnet.bench.system.testbed.CacheBound;
+import org.diskcryptnet.bench.system.testbed.Catalog;
+import org.diskcryptnet.bench.system.testbed.Cleanup;
+import org.diskcryptnet.bench.system.testbed.Exec;
+import org.diskcryptnet.bench.system.testbed.MemoryCgroups;
+import org.diskcryptnet.bench.system.testbed.Testbed;
+import org.diskcryptnet.bench.system.variant.OriginVariant;
+import org.diskcryptnet.bench.system.variant.RunningServer;
+import org.diskcryptnet.bench.system.variant.Variant;
+
+/**
+ * One column of the benchmark: a storage (root filesystem or zram) and a cache state (cold or warm). Starts every
+ * variant's server at once (each on its own port, in its own memory cgroup), checks that each serves the catalog's
+ * bytes, then runs the rounds: in each round every connection count, and for each every variant in turn — A B C A B
+ * C — so that drift on the shared machine spreads over all variants alike.
+ */
+final class Phase {
+
+    private final Run run;
+    private final String storage;
+    private final String cache;
+    private final Catalog catalog;
+    private final PrintStream log;
+
+    Phase(Run run, String storage, String cache, Catalog catalog) {
+        this.run = run;
+        this.storage = storage;
+        this.cache = cache;
+        this.catalog = catalog;
+        this.log = run.log;
+    }
+
+    private boolean cold() {
+        return cache.equals("cold");
+    }
+
+    /** Objects the clients choose from: the whole catalog when cold, the pre-read subset when warm. */
+    private int objects() {
+        return cold() ? catalog.objects() : (int) Math.min(catalog.objects(), run.options.warmBytes() / Catalog.OBJECT_BYTES);
+    }
+
+    List<RunRecord> execute() throws IOException, InterruptedException {
+        List<RunRecord> records = new ArrayList<>();
+        String phase = cache + "/" + storage;
+        List<Variant> variants = run.variants.stream().filter(v -> cold() || !v.bypassesPageCache()).toList();
+        log.printf("%n== %s: %d variants, %d objects of %d KiB chosen at random%n", phase, variants.size(), objects(),
+                Catalog.OBJECT_BYTES / 1024);
+        Path script = run.work.resolve("wrk-" + objects() + "-" + run.options.seed() + ".lua");
+        Files.writeString(script, Catalog.wrkScript(objects(), run.options.seed()));
+
+        List<RunningServer> servers = new ArrayList<>();
+        try {
+            for (Variant v : variants) {
+                RunningServer s = start(v);
+                if (s != null) {
+                    servers.add(s);
+                }
+            }
+            List<RunningServer> ready = new ArrayList<>();
+            for (RunningServer s : servers) {
+                if (awaitAndProbe(s, phase)) {
+                    ready.add(s);
+                }
+            }
+            if (!cold()) {
+                catalog.warm(objects());
+            }
+            if (run.options.warmupSeconds() > 0) {
+                for (RunningServer s : ready) {
+                    Wrk.run(run.testbed.clientNs(), url(s.variant()), 10, 2, Duration.ofSeconds(run.options.warmupSeconds()),
+                            script, opensslConf(s.variant()), run.fileLimit, run.logs.resolve("wrk.log"));
+                }
+            }
+            for (int round = 1; round <= run.options.rounds(); round++) {
+                if (!cold()) {
+                    catalog.warm(objects()); // in case memory pressure from others took some of it
+                }
+                for (int conns : run.options.connections()) {
+                    for (RunningServer s : ready) {
+                        if (run.cleanup.isClosed()) {
+                            throw new InterruptedException("interrupted");
+                        }
+                        if (!s.alive()) {
+                            continue;
+                        }
+                        RunRecord r = measure(s, conns, round, script);
+                        if (r != null) {
+                            records.add(r);
+                        }
+                    }
+                }
+            }
+        } finally {
+            for (RunningServer s : servers) {
+                s.stop();
+            }
+        }
+        return records;
+    }
+
+    private RunningServer start(Variant v) throws IOException {
+        Path dir = run.work.resolve("servers").resolve(cache + "-" + storage).resolve(v.name());
+        Files.createDirectories(dir);
+        Variant.Context ctx = new Variant.Context(catalog.root(), Testbed.SERVER_ADDRESS, run.port(v), dir,
+                run.certificate, run.privateKey, run.cores, run.options.repo(), run.fileLimit);
+        Variant.Launch launch = v.prepare(ctx);
+        run.configuration(v, launch.configuration());
+        MemoryCgroups.Group group = run.cgroups.group(v.name(), run.cleanup);
+        if (group != null) {
+            group.limit(-1); // bounded only while measured (CacheBound): a JVM sizes its heap from the limit at start
+        }
+        Path serverLog = run.logs.resolve(v.name() + "-" + cache + "-" + storage + ".log");
+        if (v instanceof OriginVariant o && !o.serverSetup().isEmpty()) {
+            Exec.Result setup = Exec.run(Duration.ofSeconds(60), Testbed.inNamespace(run.testbed.serverNs(), o.serverSetup()));
+            if (!setup.ok()) {
+                run.couldNotRun(v, cache + "/" + storage, "server setup failed: " + setup.describe());
+                return null;
+            }
+        }
+        return RunningServer.start(v, launch, run.testbed.serverNs(), group, run.fileLimit, serverLog, run.cleanup);
+    }
+
+    /** Waits until the server answers (up to 90 s: a JVM's first start), then checks its bytes. */
+    private boolean awaitAndProbe(RunningServer s, String phase) throws IOException, InterruptedException {
+        Variant v = s.variant();
+        Path cert = v.protocol() == Variant.Protocol.HTTPS ? run.certificate : null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            if (!s.alive()) {
+                String why = s.exitReason();
+                log.printf("  %-32s could not run: %s%n", v.name(), why);
+                run.couldNotRun(v, phase, why);
+                return false;
+            }
+            if (Probe.answers(run.testbed.clientNs(), baseUrl(v), cert)) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                run.couldNotRun(v, phase, "not answering after 90 s (log: " + s.log() + ")");
+                s.stop();
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        SplittableRandom r = new SplittableRandom(run.options.seed());
+        List<Integer> picks = List.of(0, objects() - 1, r.nextInt(objects()), r.nextInt(objects()));
+        Probe.Result p = Probe.check(run.testbed.clientNs(), baseUrl(v), cert, run.opensslConf, catalog, picks, run.work);
+        run.probe(v, phase + ": " + (p.ok() ? "correct bytes: " : "WRONG: ") + p.detail());
+        log.printf("  %-32s %s %s%n", v.name(), p.ok() ? "serves correct bytes:" : "FAILED the probe:", p.detail());
+        if (!p.ok()) {
+            s.stop();
+        }
+        return p.ok();
+    }
+
+    private RunRecord measure(RunningServer s, int conns, int round, Path script) throws IOException {
+        Variant v = s.variant();
+        if (cold()) {
+            catalog.evictAll();
+        }
+        int threads = Wrk.threads(conns, run.cores);
+        ProcStats.Sample cpu0 = ProcStats.sample(s.pid());
+        HostStats host0 = HostStats.read();
+        Wrk.Outcome w;
+        int seconds = conns >= 5000 ? run.options.crowdDurationSeconds() : run.options.durationSeconds();
+        try (CacheBound bound = cold() && s.cgroup() != null ? CacheBound.start(s.cgroup(), run.options.coldCacheBytes()) : null) {
+            w = Wrk.run(run.testbed.clientNs(), url(v), conns, threads, Duration.ofSeconds(seconds),
+                    script, opensslConf(v), run.fileLimit, run.logs.resolve("wrk.log"));
+        } catch (IOException e) {
+            log.printf("  %-32s %6d conns round %d: wrk failed: %s%n", v.name(), conns, round, e.getMessage());
+            run.note(v.name() + " at " + conns + " connections (" + cache + "/" + storage + ", round " + round
+                    + "): " + e.getMessage().lines().findFirst().orElse(""));
+            return null;
+        }
+        HostStats host1 = HostStats.read();
+        ProcStats.Sample cpu = ProcStats.sample(s.pid()).minus(cpu0);
+        double serverCache = s.cgroup() == null ? Double.NaN : s.cgroup().pageCacheBytes() / 1048576.0;
+        RunRecord r = new RunRecord(v.name(), v.family(), v.protocol().scheme(), cache, storage, conns, round, w,
+                cpu.cpuSeconds(), cpu.readBytes(), host1.cacheGrowthMiB(host0), serverCache, host1.since(host0),
+                HostStats.load1());
+        log.printf(Locale.ROOT, "  %-32s %6d conns r%d: %6.2f Gbit/s %7.0f req/s p99 %7.1f ms err %d | server %.3f CPU-s/GB"
+                        + " client %.3f | disk/served %.2f softirq %.0f%%%n", v.name(), conns, round, r.gbps(), r.rps(),
+                w.p99Ms(), w.errors(), r.cpuSecondsPerGb(), r.clientCpuSecondsPerGb(), r.diskReadsPerByteServed(),
+                r.host().softirq() * 100);
+        if (!s.alive()) {
+            run.note(v.name() + " exited during the " + conns + "-connection run (" + cache + "/" + storage + "): "
+                    + s.exitReason());
+        }
+        return r;
+    }
+
+    private String baseUrl(Variant v) {
+        return v.protocol().scheme() + "://" + Testbed.SERVER_ADDRESS + ":" + run.port(v);
+    }
+
+    private String url(Variant v) {
+        return baseUrl(v) + "/";
+    }
+
+    private Path opensslConf(Variant v) {
+        return v.protocol() == Variant.Protocol.HTTPS ? run.opensslConf : null;
+    }
+}

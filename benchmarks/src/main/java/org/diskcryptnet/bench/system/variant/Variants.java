@@ -1,0 +1,97 @@
+package org.diskcryptnet.bench.system.variant;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.diskcryptnet.bench.system.variant.NginxVariant.Mode;
+import org.diskcryptnet.bench.system.variant.Variant.Protocol;
+
+/** Every variant the benchmark knows, and the default selection. The place where a new column plugs in. */
+public final class Variants {
+
+    private Variants() {}
+
+    /**
+     * All variants, in the order they run within a round (A B A B: each round runs every variant once per cell).
+     * {@code cores} is the machine's: "as many workers as cores" and the origin's default of one loop per core.
+     */
+    public static List<Variant> all(int cores) {
+        String wN = "-w" + cores;
+        List<Variant> v = new ArrayList<>();
+        v.add(new NginxVariant("nginx-sendfile-w1", Mode.SENDFILE, 1));
+        v.add(new NginxVariant("nginx-sendfile" + wN, Mode.SENDFILE, cores));
+        v.add(new NginxVariant("nginx-directio-w1", Mode.DIRECTIO, 1));
+        v.add(new NginxVariant("nginx-directio" + wN, Mode.DIRECTIO, cores));
+        v.add(new NginxVariant("nginx-directio-ob-w1", Mode.DIRECTIO_OB, 1));
+        v.add(new NginxVariant("nginx-directio-ob" + wN, Mode.DIRECTIO_OB, cores));
+        v.add(new NginxVariant("nginx-https-w1", Mode.HTTPS, 1));
+        v.add(new NginxVariant("nginx-https" + wN, Mode.HTTPS, cores));
+        v.add(new NginxVariant("nginx-https-directio" + wN, Mode.HTTPS_DIRECTIO, cores));
+
+        // The origin runs one event loop per core, so its peer is nginx with one worker per core, same data path.
+        v.add(origin("origin-epoll-buffered-http", "epoll", "buffered", Protocol.HTTP, "nginx-sendfile" + wN));
+        v.add(origin("origin-epoll-buffered-https", "epoll", "buffered", Protocol.HTTPS, "nginx-https" + wN));
+        v.add(origin("origin-epoll-direct-http", "epoll", "direct", Protocol.HTTP, "nginx-directio-ob" + wN));
+        v.add(origin("origin-epoll-direct-https", "epoll", "direct", Protocol.HTTPS, "nginx-https-directio" + wN));
+        v.add(origin("origin-nio-buffered-http", "nio", "buffered", Protocol.HTTP, "nginx-sendfile" + wN));
+        v.add(origin("origin-nio-buffered-https", "nio", "buffered", Protocol.HTTPS, "nginx-https" + wN));
+        v.add(new OriginVariant("origin-epoll-buffered-http-l1", "epoll", "buffered", Protocol.HTTP, 1,
+                "nginx-sendfile-w1", List.of(), List.of()));
+        // The origin's HTTPS through Netty's SslHandler instead of its in-place record layer (issue 5's baseline).
+        v.add(new OriginVariant("origin-epoll-buffered-https-sslhandler", "epoll", "buffered", Protocol.HTTPS, 0,
+                "nginx-https" + wN, List.of(), List.of("tls.record_layer=sslhandler")));
+
+        // Hook for the netmap transport (issues 7/8): the origin takes a port URI as its transport, and the server
+        // namespace needs the port's device first. When it lands, add for example:
+        //   v.add(new OriginVariant("origin-netmap-afxdp-direct-https", "netmap:afxdp:<ifname>?queues=1", "direct",
+        //           Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of("ethtool", "-K", "<ifname>", "tx", "off"),
+        //           List.of()));
+        // and name it in DEFAULTS below; the runner, report and plots need nothing else.
+        return List.copyOf(v);
+    }
+
+    private static Variant origin(String name, String transport, String storage, Protocol p, String peer) {
+        return new OriginVariant(name, transport, storage, p, 0, peer, List.of(), List.of());
+    }
+
+    /** The default selection (patterns; {@code N} = cores): what the issue asks to compare. */
+    public static final List<String> DEFAULTS = List.of(
+            "nginx-sendfile-w1", "nginx-sendfile-wN", "nginx-directio-wN", "nginx-directio-ob-w1",
+            "nginx-directio-ob-wN", "nginx-https-w1", "nginx-https-wN", "nginx-https-directio-wN",
+            "origin-epoll-buffered-http", "origin-epoll-buffered-https",
+            "origin-epoll-direct-http", "origin-epoll-direct-https");
+
+    /**
+     * The variants whose names match any of {@code patterns} ({@code *} wildcards, {@code wN} = one worker per
+     * core), in {@link #all} order, plus the nginx peers of the selected origin variants so that every ratio has its
+     * denominator. Throws with the known names if a pattern matches nothing.
+     */
+    public static List<Variant> select(List<String> patterns, int cores) {
+        List<Variant> all = all(cores);
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String p : patterns) {
+            String glob = p.replace("wN", "w" + cores);
+            Pattern re = Pattern.compile(("\\Q" + glob + "\\E").replace("*", "\\E.*\\Q"));
+            boolean any = false;
+            for (Variant v : all) {
+                if (re.matcher(v.name()).matches()) {
+                    chosen.add(v.name());
+                    any = true;
+                }
+            }
+            if (!any) {
+                throw new IllegalArgumentException("no variant matches \"" + p + "\"; known: "
+                        + String.join(", ", all.stream().map(Variant::name).toList()));
+            }
+        }
+        for (Variant v : all) {
+            if (chosen.contains(v.name()) && v.peer() != null) {
+                chosen.add(v.peer());
+            }
+        }
+        return all.stream().filter(v -> chosen.contains(v.name())).toList();
+    }
+}

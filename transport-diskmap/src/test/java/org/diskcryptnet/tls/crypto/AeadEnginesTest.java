@@ -1,0 +1,100 @@
+package org.diskcryptnet.tls.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every engine × algorithm: the known-answer self-test, agreement with the JDK at record sizes, tamper refusal. */
+class AeadEnginesTest {
+
+    static List<Arguments> enginesAndAlgorithms() {
+        List<Arguments> out = new ArrayList<>();
+        for (AeadEngine e : AeadEngines.all()) {
+            for (AeadAlgorithm a : AeadAlgorithm.values()) {
+                out.add(Arguments.of(e.name(), a));
+            }
+        }
+        return out;
+    }
+
+    private static AeadEngine available(String name) {
+        AeadEngine e = AeadEngines.named(name);
+        assumeTrue(e.isAvailable(), () -> name + " unavailable on this host: " + e.unavailabilityCause());
+        return e;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndAlgorithms")
+    void passesSelfTest(String name, AeadAlgorithm algorithm) {
+        assertNull(AeadEngines.selfTest(available(name), algorithm));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndAlgorithms")
+    void agreesWithTheJdkOnRecordSizesAndRefusesTampering(String name, AeadAlgorithm algorithm) {
+        AeadEngine engine = available(name);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(32);
+            key.fill((byte) 0x5c);
+            for (int n : new int[] {0, 1, 15, 16, 17, 255, 4096, 16384, 16385}) {
+                MemorySegment a = arena.allocate(n + 16), b = arena.allocate(n + 16);
+                for (int i = 0; i < n; i++) {
+                    a.set(ValueLayout.JAVA_BYTE, i, (byte) (i ^ (i >>> 8)));
+                }
+                b.copyFrom(a);
+                try (Aead x = engine.create(algorithm, key); Aead jdk = JdkAeadEngine.INSTANCE.create(algorithm, key)) {
+                    for (Aead aead : new Aead[] {x, jdk}) {
+                        aead.nonce().fill((byte) n);
+                        aead.aad().fill((byte) 3);
+                    }
+                    x.seal(a, 0, n, 5);
+                    jdk.seal(b, 0, n, 5);
+                    assertEquals(-1, a.mismatch(b), "ciphertext+tag of " + n + " bytes");
+                    b.set(ValueLayout.JAVA_BYTE, n, (byte) (b.get(ValueLayout.JAVA_BYTE, n) ^ 0x80)); // the tag
+                    assertFalse(x.open(b, 0, n, 5), "tampered tag accepted");
+                    assertTrue(x.open(a, 0, n, 5));
+                    for (int i = 0; i < n; i++) {
+                        if (a.get(ValueLayout.JAVA_BYTE, i) != (byte) (i ^ (i >>> 8))) {
+                            throw new AssertionError("byte " + i + " of " + n + " differs after a round trip");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void jdkIsAlwaysAvailableAndBestPicksAWorkingEngine() {
+        assertTrue(JdkAeadEngine.INSTANCE.isAvailable());
+        for (AeadAlgorithm a : AeadAlgorithm.values()) {
+            assertNotNull(AeadEngines.best(a));
+        }
+        assertEquals(3, AeadEngines.describe().size());
+    }
+
+    @Test
+    void closedAeadRefusesWork() {
+        try (Arena arena = Arena.ofConfined()) {
+            Aead aead = AeadEngines.best(AeadAlgorithm.AES_128_GCM).create(AeadAlgorithm.AES_128_GCM, arena.allocate(16));
+            aead.close();
+            assertThrows(IllegalStateException.class, () -> aead.seal(arena.allocate(32), 0, 16, 0));
+            assertThrows(IllegalArgumentException.class, () -> AeadEngines.select("rot13", AeadAlgorithm.AES_128_GCM));
+        }
+    }
+}
