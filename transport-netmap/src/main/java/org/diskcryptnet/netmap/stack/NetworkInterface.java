@@ -42,6 +42,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     private final long mac;
     private final boolean verifyChecksums;
     private final boolean checksumOffload;
+    /** TCP bytes one frame may carry when the port segments it (GSO/TSO); 0 without segmentation offload. */
+    private final int segmentationLimit;
     private final NeighbourCache neighbours;
     private final DropCounters drops = new DropCounters();
     private final TcpLayer tcp;
@@ -77,6 +79,11 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         PortFeatures features = port.features();
         this.verifyChecksums = !features.rxChecksumVerified();
         this.checksumOffload = features.txChecksumOffload();
+        // segmentation needs the partial checksum too; one IPv4 packet holds at most 65535 bytes
+        this.segmentationLimit = features.segmentationOffload() && checksumOffload
+                ? Math.min(Math.min(features.maxSegmentSize(), tx.frameCapacity()) - TCP_OFFSET,
+                        0xFFFF - Ipv4Packet.HEADER_LENGTH)
+                : 0;
         int mss = port.mtu() - Ipv4Packet.HEADER_LENGTH - TcpHeader.HEADER_LENGTH;
         if (tx.frameCapacity() < EthernetFrame.HEADER_LENGTH + port.mtu()) {
             throw new IllegalArgumentException(port.uri() + ": tx frames of " + tx.frameCapacity()
@@ -390,12 +397,32 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         MemorySegment t = tx.memory();
         long o = tx.offset(frame);
         if (checksumOffload) {
+            // CHECKSUM_PARTIAL: the pseudo-header sum in the field, the port's kernel or device completes it
             TcpHeader.writePartialChecksum(t, o + TCP_OFFSET, tcpLength, localIp, remoteIp);
+            tx.txOffload(frame, 0);
         } else {
             TcpHeader.writeChecksum(t, o + TCP_OFFSET, tcpLength, localIp, remoteIp);
         }
         Ipv4Packet.writeHeader(t, o + IP_OFFSET, localIp, remoteIp, Ipv4Packet.PROTOCOL_TCP,
                 Ipv4Packet.HEADER_LENGTH + tcpLength, ipIdentification++ & 0xFFFF, config.ttl());
+        complete(frame, TCP_OFFSET + tcpLength);
+    }
+
+    @Override
+    public int segmentationLimit() {
+        return segmentationLimit;
+    }
+
+    @Override
+    public void submitSegmented(int frame, int localIp, int remoteIp, int tcpLength, int segmentPayload) {
+        MemorySegment t = tx.memory();
+        long o = tx.offset(frame);
+        // the pseudo-header sum over the whole frame's length: Linux's GSO adjusts it per segment
+        TcpHeader.writePartialChecksum(t, o + TCP_OFFSET, tcpLength, localIp, remoteIp);
+        tx.txOffload(frame, segmentPayload);
+        Ipv4Packet.writeHeader(t, o + IP_OFFSET, localIp, remoteIp, Ipv4Packet.PROTOCOL_TCP,
+                Ipv4Packet.HEADER_LENGTH + tcpLength, ipIdentification & 0xFFFF, config.ttl());
+        ipIdentification += (tcpLength + segmentPayload - 1) / segmentPayload; // the port numbers each segment
         complete(frame, TCP_OFFSET + tcpLength);
     }
 

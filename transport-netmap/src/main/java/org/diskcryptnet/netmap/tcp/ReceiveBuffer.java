@@ -19,22 +19,31 @@ final class ReceiveBuffer {
     private final BlockRing ring;
     private final long[] rangeStart;
     private final long[] rangeEnd;
+    /** When each range last took data (a counter): SACK reports the most recently changed first. */
+    private final long[] rangeTouched;
     private int ranges;
-    /** The range that took the most recent segment, reported first in SACK (RFC 2018 section 4). */
-    private long recentStart = -1;
+    private long touches;
+    /** {@link #touches} when SACK blocks were last sent: ranges touched after it are not reported yet. */
+    private long reportedTouches;
     private long readOffset;
     private long inOrderEnd;
+    /** The window this connection may use (SO_RCVBUF), at most the ring's capacity. */
+    private int limit;
 
     ReceiveBuffer(BlockPool pool, int capacity, int maxRanges) {
         this.ring = new BlockRing(pool, capacity);
         this.rangeStart = new long[maxRanges];
         this.rangeEnd = new long[maxRanges];
+        this.rangeTouched = new long[maxRanges];
+        this.limit = capacity;
     }
 
     void reset() {
         ring.reset();
         ranges = 0;
-        recentStart = -1;
+        touches = 0;
+        reportedTouches = 0;
+        limit = ring.capacity();
         readOffset = 0;
         inOrderEnd = 0;
     }
@@ -64,7 +73,16 @@ final class ReceiveBuffer {
 
     /** Bytes of the window not taken by unread in-order data. */
     int free() {
-        return ring.capacity() - readable();
+        return Math.max(0, limit - readable());
+    }
+
+    /** Limits the window this connection offers (never above the capacity). */
+    void limit(int bytes) {
+        limit = Math.max(1, Math.min(bytes, ring.capacity()));
+    }
+
+    int limit() {
+        return limit;
     }
 
     boolean hasOutOfOrder() {
@@ -111,53 +129,81 @@ final class ReceiveBuffer {
         if (i == j) {
             System.arraycopy(rangeStart, i, rangeStart, i + 1, ranges - i);
             System.arraycopy(rangeEnd, i, rangeEnd, i + 1, ranges - i);
+            System.arraycopy(rangeTouched, i, rangeTouched, i + 1, ranges - i);
             ranges++;
         } else if (j - i > 1) {
             int removed = j - i - 1;
             System.arraycopy(rangeStart, j, rangeStart, i + 1, ranges - j);
             System.arraycopy(rangeEnd, j, rangeEnd, i + 1, ranges - j);
+            System.arraycopy(rangeTouched, j, rangeTouched, i + 1, ranges - j);
             ranges -= removed;
         }
         rangeStart[i] = mergedStart;
         rangeEnd[i] = mergedEnd;
-        recentStart = mergedStart;
+        rangeTouched[i] = ++touches;
         return 0;
+    }
+
+    /** Out-of-order ranges changed since SACK blocks were last sent. */
+    int unreportedRanges() {
+        int n = 0;
+        for (int i = 0; i < ranges; i++) {
+            if (rangeTouched[i] > reportedTouches) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** SACK blocks for the most recent changes went out. */
+    void reported() {
+        reportedTouches = touches;
+    }
+
+    /** Whether [offset, offset + length) is held already (in order or in one out-of-order range). */
+    boolean holds(long offset, int length) {
+        if (offset + length <= inOrderEnd) {
+            return true;
+        }
+        for (int i = 0; i < ranges; i++) {
+            if (rangeStart[i] <= offset && offset + length <= rangeEnd[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void removeRange(int i) {
         System.arraycopy(rangeStart, i + 1, rangeStart, i, ranges - i - 1);
         System.arraycopy(rangeEnd, i + 1, rangeEnd, i, ranges - i - 1);
+        System.arraycopy(rangeTouched, i + 1, rangeTouched, i, ranges - i - 1);
         ranges--;
     }
 
     /**
-     * Fills SACK blocks (RFC 2018 section 4) as sequence numbers: first the range holding the most recently
-     * received out-of-order segment, then the others from the highest down. {@code rcvNxt} is the sequence
-     * number of {@link #inOrderEnd()}. Returns the number of blocks written (at most {@code max}).
+     * Fills SACK blocks (RFC 2018 section 4) as sequence numbers, the most recently changed range first (it
+     * holds the segment that triggered the ACK), then the next most recently changed: so a range a
+     * retransmission just completed is reported at once, and every range is repeated in the ACKs that follow
+     * until newer ones push it out (Linux keeps its SACK blocks in the same order). {@code rcvNxt} is the
+     * sequence number of {@link #inOrderEnd()}. Returns the number of blocks written (at most {@code max}).
      */
     int sackBlocks(int rcvNxt, int[] left, int[] right, int max) {
         int n = 0;
-        int recent = -1;
-        for (int i = 0; i < ranges; i++) {
-            if (rangeStart[i] <= recentStart && recentStart < rangeEnd[i]) {
-                recent = i;
+        long below = Long.MAX_VALUE;
+        while (n < max) {
+            int best = -1;
+            for (int i = 0; i < ranges; i++) {
+                if (rangeTouched[i] < below && (best < 0 || rangeTouched[i] > rangeTouched[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
                 break;
             }
-        }
-        if (recent < 0 && ranges > 0) {
-            recent = ranges - 1;
-        }
-        if (recent >= 0 && n < max) {
-            left[n] = rcvNxt + (int) (rangeStart[recent] - inOrderEnd);
-            right[n] = rcvNxt + (int) (rangeEnd[recent] - inOrderEnd);
+            left[n] = rcvNxt + (int) (rangeStart[best] - inOrderEnd);
+            right[n] = rcvNxt + (int) (rangeEnd[best] - inOrderEnd);
+            below = rangeTouched[best];
             n++;
-        }
-        for (int i = ranges - 1; i >= 0 && n < max; i--) {
-            if (i != recent) {
-                left[n] = rcvNxt + (int) (rangeStart[i] - inOrderEnd);
-                right[n] = rcvNxt + (int) (rangeEnd[i] - inOrderEnd);
-                n++;
-            }
         }
         return n;
     }

@@ -36,4 +36,21 @@ public interface SegmentSink {
 
     /** Sends {@code frame}: fills in the TCP checksum (or leaves it to the device) and the headers in front. */
     void submit(int frame, int localIp, int remoteIp, int tcpLength);
+
+    /**
+     * TCP bytes (header and payload) one frame may carry when the port cuts it into segments itself (GSO/TSO,
+     * {@link org.diskcryptnet.netmap.port.PortFeatures#segmentationOffload()}); 0 if it cannot.
+     */
+    default int segmentationLimit() {
+        return 0;
+    }
+
+    /**
+     * Sends {@code frame} as one large segment the port cuts into segments of {@code segmentPayload} payload bytes,
+     * each with a copy of the header (sequence numbers advanced, FIN and PSH on the last only). Only when
+     * {@link #segmentationLimit()} is positive.
+     */
+    default void submitSegmented(int frame, int localIp, int remoteIp, int tcpLength, int segmentPayload) {
+        throw new UnsupportedOperationException("this sink has no segmentation offload");
+    }
 }

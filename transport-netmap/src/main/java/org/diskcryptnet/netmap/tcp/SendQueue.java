@@ -28,6 +28,8 @@ final class SendQueue {
     private long end;
     private long acked;
     private long lastSourceBytes;
+    /** In-memory bytes this connection may queue (SO_SNDBUF), at most the ring's capacity. */
+    private int memoryLimit;
 
     SendQueue(BlockPool pool, int capacity, int entries) {
         this.memory = new BlockRing(pool, capacity);
@@ -38,11 +40,13 @@ final class SendQueue {
         this.entryPosition = new long[n];
         this.entrySource = new SendSource[n];
         this.mask = n - 1;
+        this.memoryLimit = capacity;
     }
 
     void reset() {
         clear();
         memory.reset();
+        memoryLimit = memory.capacity();
         memoryEnd = 0;
         end = 0;
         acked = 0;
@@ -80,7 +84,16 @@ final class SendQueue {
 
     /** In-memory bytes that may still be appended. */
     int memorySpace() {
-        return (int) (memory.capacity() - (memoryEnd - memory.base()));
+        return (int) Math.max(0, memoryLimit - (memoryEnd - memory.base()));
+    }
+
+    /** Limits the in-memory bytes queued (never above the capacity). */
+    void limit(int bytes) {
+        memoryLimit = Math.max(1, Math.min(bytes, memory.capacity()));
+    }
+
+    int limit() {
+        return memoryLimit;
     }
 
     boolean entriesFull() {

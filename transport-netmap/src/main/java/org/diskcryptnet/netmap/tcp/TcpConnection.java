@@ -92,6 +92,13 @@ public final class TcpConnection {
     final RttEstimator rtt;
     boolean rttTiming;
     int rttSeq;
+    /** RFC 8985 section 7: the retransmission timer is a probe timeout now; a probe is out, up to tlpEndSeq. */
+    boolean ptoArmed;
+    boolean tlpOutstanding;
+    int tlpEndSeq;
+    /** Everything un-SACKed below this counts as lost (set when a tail loss probe is SACKed above holes). */
+    int probeLostEdge;
+    boolean probeLossKnown;
     /** Eifel (RFC 3522): armed by a timeout, the TSval of its retransmission and the window to restore. */
     boolean eifelArmed;
     int eifelTs;
@@ -107,7 +114,10 @@ public final class TcpConnection {
     final Cubic cubic = new Cubic();
     CongestionControl cc;
     final SackScoreboard scoreboard;
+    final RetransmissionLog rxtLog;
     int dupAcks;
+    /** Consecutive ACKs that looked like SACK reneging (see TcpInput#renegingCheck). */
+    int renegingSuspicion;
     boolean inRecovery;
     boolean sackRecovery;
     int recoveryPoint;
@@ -169,6 +179,7 @@ public final class TcpConnection {
         this.index = index;
         this.rtt = new RttEstimator(config.initialRto, config.minRto, config.maxRto);
         this.scoreboard = new SackScoreboard(Math.max(8, config.maxOutOfOrderRanges));
+        this.rxtLog = new RetransmissionLog(Math.max(8, config.maxOutOfOrderRanges));
         this.receive = new ReceiveBuffer(pool, config.receiveBuffer, config.maxOutOfOrderRanges);
         this.send = new SendQueue(pool, config.sendBuffer, config.sendQueueEntries);
     }
@@ -332,7 +343,7 @@ public final class TcpConnection {
 
     /** Half-close: a FIN follows the queued bytes; input continues (RFC 9293 CLOSE in ESTABLISHED). */
     public void shutdownOutput() {
-        layer.shutdownOutput(this);
+        layer.closing().shutdownOutput(this);
     }
 
     /**
@@ -340,12 +351,12 @@ public final class TcpConnection {
      * read, or bytes arrive later, the peer is reset instead (RFC 1122 section 4.2.2.13).
      */
     public void close() {
-        layer.userClose(this);
+        layer.closing().userClose(this);
     }
 
     /** Resets the connection at once (RFC 9293 ABORT; SO_LINGER 0): queued data is discarded. */
     public void abort() {
-        layer.userAbort(this);
+        layer.closing().userAbort(this);
     }
 
     // ======================================================================================== options
@@ -381,6 +392,28 @@ public final class TcpConnection {
 
     public boolean keepAlive() {
         return keepAliveEnabled;
+    }
+
+    /**
+     * SO_RCVBUF: the receive window this connection offers, at most {@link TcpConfig#receiveBuffer} (which also
+     * fixed the window scale offered in the SYN). A smaller value takes effect as the window slides: the right
+     * edge already advertised is never withdrawn (RFC 9293 section 3.8.6.2.2).
+     */
+    public void receiveBufferSize(int bytes) {
+        receive.limit(bytes);
+    }
+
+    public int receiveBufferSize() {
+        return receive.limit();
+    }
+
+    /** SO_SNDBUF: in-memory bytes this connection queues, at most {@link TcpConfig#sendBuffer}. */
+    public void sendBufferSize(int bytes) {
+        send.limit(bytes);
+    }
+
+    public int sendBufferSize() {
+        return send.limit();
     }
 
     // ======================================================================================== status
@@ -465,6 +498,11 @@ public final class TcpConnection {
         tsLastRetransmission = 0;
         retransmittedSinceSample = false;
         eifelArmed = false;
+        ptoArmed = false;
+        tlpOutstanding = false;
+        tlpEndSeq = 0;
+        probeLostEdge = 0;
+        probeLossKnown = false;
         eifelTs = 0;
         eifelCwnd = 0;
         eifelSsthresh = 0;
@@ -472,7 +510,9 @@ public final class TcpConnection {
         cc = config.congestion == TcpConfig.Congestion.CUBIC ? cubic : reno;
         cc.reset(mss, config.initialWindowSegments);
         scoreboard.clear();
+        rxtLog.clear();
         dupAcks = 0;
+        renegingSuspicion = 0;
         inRecovery = sackRecovery = false;
         recoveryPoint = highRxt = recover = 0;
         rescueDone = false;

@@ -17,8 +17,12 @@ public final class TcpCounters {
     public long rtoEvents;
     /** Timeouts found spurious by Eifel detection (RFC 3522) and undone (RFC 4015). */
     public long spuriousTimeouts;
+    /** Tail loss probes sent (RFC 8985 section 7). */
+    public long tailLossProbes;
     /** Fast retransmits that entered loss recovery: with SACK (RFC 6675) and without (RFC 6582). */
     public long sackRecoveries;
+    /** Retransmissions found lost again during SACK recovery and sent once more (see RetransmissionLog). */
+    public long lostRetransmissions;
     public long newRenoRecoveries;
     public long activeOpens;
     public long passiveOpens;
@@ -52,6 +56,8 @@ public final class TcpCounters {
         sb.append("segs in/out ").append(segmentsReceived).append('/').append(segmentsSent)
                 .append(", rexmit ").append(retransmittedSegments)
                 .append(", rto ").append(rtoEvents).append(" (spurious ").append(spuriousTimeouts).append(')')
+                .append(", tlp ").append(tailLossProbes)
+                .append(", lost rexmits ").append(lostRetransmissions)
                 .append(", sack/newreno recoveries ").append(sackRecoveries).append('/').append(newRenoRecoveries)
                 .append(", cookies ").append(synCookiesSent).append('/').append(synCookiesAccepted)
                 .append(", challenge acks ").append(challengeAcksSent)

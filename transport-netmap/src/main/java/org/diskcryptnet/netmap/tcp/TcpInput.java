@@ -11,10 +11,10 @@ import static org.diskcryptnet.netmap.wire.TcpHeader.RST;
 import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
 
 /**
- * RFC 9293 section 3.10.7, "SEGMENT ARRIVES", for connections in SYN-SENT and the synchronized states, with the
- * RFC 5961 protections, RFC 7323 (PAWS, TS.Recent, RTT measurement), the ACK processing that drives RFC 6298
+ * RFC 9293 section 3.10.7, "SEGMENT ARRIVES", for connections in SYN-RECEIVED and the synchronized states, with
+ * the RFC 5961 protections, RFC 7323 (PAWS, TS.Recent, RTT measurement), the ACK processing that drives RFC 6298
  * timers, congestion control and loss recovery (RFC 6675 with SACK, RFC 6582 without, RFC 3042 limited
- * transmit). LISTEN is in {@link TcpListener}'s part of the layer. One instance per layer.
+ * transmit). SYN-SENT is {@link ActiveOpen}'s, LISTEN {@link PassiveOpen}'s. One instance per layer.
  */
 final class TcpInput {
 
@@ -31,6 +31,7 @@ final class TcpInput {
     private final TcpOutput output;
     private final TcpCounters counters;
     private final DropCounters drops;
+    private final ActiveOpen activeOpen;
 
     TcpInput(TcpLayer layer, TcpConfig config, TcpOutput output, TcpCounters counters, DropCounters drops) {
         this.layer = layer;
@@ -38,13 +39,14 @@ final class TcpInput {
         this.output = output;
         this.counters = counters;
         this.drops = drops;
+        this.activeOpen = new ActiveOpen(layer, output, counters, drops);
     }
 
     void segment(TcpConnection c, TcpHeader seg, long now) {
         c.keepAliveProbes = 0;
         layer.touched(c, now);
         if (c.state == TcpState.SYN_SENT) {
-            synSent(c, seg, now);
+            activeOpen.synSent(c, seg, now);
             return;
         }
         int flags = seg.flags();
@@ -109,7 +111,7 @@ final class TcpInput {
             }
             if (!rst) {
                 if (c.state == TcpState.TIME_WAIT && fin) {
-                    layer.restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
+                    layer.closing().restartTimeWait(c, now); // a retransmitted FIN: ACK it again, restart 2 MSL
                 }
                 c.ackNow = true;
                 layer.markDirty(c);
@@ -125,7 +127,7 @@ final class TcpInput {
         if (rst) {
             if (seq == c.rcvNxt) {
                 counters.resetsReceived++;
-                layer.resetReceived(c);
+                layer.closing().resetReceived(c);
             } else {
                 drops.increment(DropReason.TCP_RST_CHALLENGED);
                 layer.challengeAck(c, now);
@@ -185,10 +187,10 @@ final class TcpInput {
                 return;
             }
             if (c.userClosed) {
-                layer.abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
+                layer.closing().abortWithReset(c); // RFC 1122 section 4.2.2.13: data after CLOSE is answered with RST
                 return;
             }
-            if (!data(c, seq, seg, payload, len)) {
+            if (!data(c, seq, seg, payload, len, now)) {
                 return;
             }
         }
@@ -197,13 +199,20 @@ final class TcpInput {
             c.peerFinOffset = c.receive.inOrderEnd() + (seq + len - c.rcvNxt);
         }
         if (c.peerFinOffset >= 0 && !c.finReceived && c.receive.inOrderEnd() == c.peerFinOffset) {
-            layer.finReceived(c, now);
+            layer.closing().finReceived(c, now);
         }
     }
 
     /** Stores a segment's data; false if it was dropped. */
-    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len) {
+    private boolean data(TcpConnection c, int seq, TcpHeader seg, long payload, int len, long now) {
         long offset = c.receive.inOrderEnd() + (seq - c.rcvNxt);
+        if (c.sackEnabled && offset != c.receive.inOrderEnd()
+                && c.receive.unreportedRanges() >= (c.tsEnabled ? 3 : 4)) {
+            // This loop acknowledges a whole receive batch at once, but one ACK holds only 3 or 4 SACK blocks:
+            // before a further range changes, report the ones that did, as a receiver that acknowledges every
+            // out-of-order segment at once would have (RFC 5681 section 4.2), or the sender never learns of them.
+            output.emit(c, TcpOutput.ackSequence(c), 0, ACK, now);
+        }
         boolean hadHoles = c.receive.hasOutOfOrder();
         int n = c.receive.accept(offset, seg.memory(), payload, len);
         if (n < 0) {
@@ -265,6 +274,8 @@ final class TcpInput {
                     : len == 0 && (seg.flags() & (SYN | FIN)) == 0 && newWindow == c.sndWnd;
             if (duplicate) {
                 duplicateAck(c, now);
+            } else if (c.probeLossKnown && !c.inRecovery) {
+                enterRecovery(c, now); // the tail loss probe's SACK showed holes below it
             }
         } else if (c.sackEnabled) {
             sack(c, opt);
@@ -296,11 +307,20 @@ final class TcpInput {
 
     /**
      * A receiver that SACKed the data at SND.UNA would have acknowledged it cumulatively; if the scoreboard
-     * says it is SACKed, the receiver discarded it (reneged, RFC 2018 section 8): forget the SACK information.
+     * says it is SACKed, the receiver may have discarded it (reneged, RFC 2018 section 8). A single such ACK is
+     * more often an old ACK overtaken by a newer one (reordering), so the SACK information is forgotten only
+     * when a second ACK in a row says the same (or at a timeout, in TcpTimers), as Linux also waits before
+     * believing it.
      */
     private void renegingCheck(TcpConnection c) {
         if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
-            c.scoreboard.clear();
+            if (++c.renegingSuspicion >= 2) {
+                c.scoreboard.clear();
+                c.rxtLog.clear();
+                c.renegingSuspicion = 0;
+            }
+        } else {
+            c.renegingSuspicion = 0;
         }
     }
 
@@ -308,6 +328,17 @@ final class TcpInput {
         int added = 0;
         for (int i = 0; i < opt.sackBlocks; i++) {
             added += c.scoreboard.add(opt.sackLeft[i], opt.sackRight[i], c.sndUna, c.sndMax);
+        }
+        if (added > 0 && c.rxtLog.size() > 0
+                && c.rxtLog.update(c.sndUna, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss) > 0) {
+            layer.markDirty(c);
+        }
+        if (c.tlpOutstanding && SeqNum.ge(c.scoreboard.highestSacked(c.sndUna), c.tlpEndSeq)) {
+            // the tail loss probe arrived above holes: what is missing below it was sent at least a probe
+            // timeout before it, so it is lost (RFC 8985's time-based reasoning), not merely reordered
+            c.tlpOutstanding = false;
+            c.probeLossKnown = true;
+            c.probeLostEdge = c.scoreboard.highestSacked(c.sndUna);
         }
         return added;
     }
@@ -348,21 +379,21 @@ final class TcpInput {
             sack(c, opt);
             c.scoreboard.advance(ack);
             renegingCheck(c);
+            if (c.rxtLog.size() > 0) {
+                c.rxtLog.update(ack, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss);
+            }
         }
         c.limitedTransmit = 0;
-        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it
-        if (c.sndUna == c.sndMax) {
-            if (!c.persistMode) {
-                c.rtxDeadline = TcpConnection.NEVER;
-            }
-        } else {
-            c.persistMode = false;
-            c.rtxDeadline = now + c.rtt.rto();
+        if (c.tlpOutstanding && SeqNum.ge(ack, c.tlpEndSeq)) {
+            c.tlpOutstanding = false;
         }
-        layer.reschedule(c);
+        if (c.probeLossKnown && SeqNum.ge(ack, c.probeLostEdge)) {
+            c.probeLossKnown = false;
+        }
         if (c.inRecovery) {
             if (SeqNum.ge(ack, c.recoveryPoint)) {
                 c.inRecovery = false;            // RFC 6675 section 5 (A) / RFC 6582 section 3.2 step 3
+                c.probeLossKnown = false;
                 c.dupAcks = 0;
                 c.cc.onRecoveryExit(now, c.flightSize());
             } else if (!c.sackRecovery) {
@@ -376,8 +407,20 @@ final class TcpInput {
                 c.cc.onAck(dataAcked, now, c.rtt.srtt(), flightBefore + c.cc.mss >= c.cc.cwnd());
             }
         }
+        // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it (as a tail loss
+        // probe timeout where RFC 8985 allows one: the recovery state above decides)
+        if (c.sndUna == c.sndMax) {
+            if (!c.persistMode) {
+                c.rtxDeadline = TcpConnection.NEVER;
+                c.ptoArmed = false;
+            }
+            layer.reschedule(c);
+        } else {
+            c.persistMode = false;
+            output.probes().restartRetransmitTimer(c, now);
+        }
         if (finAcked) {
-            layer.ourFinAcked(c, now);
+            layer.closing().ourFinAcked(c, now);
         }
         if (c.writeBlocked && c.state != TcpState.CLOSED && c.send.memorySpace() > 0 && !c.send.entriesFull()) {
             c.writeBlocked = false;
@@ -409,7 +452,7 @@ final class TcpInput {
             cwnd += c.cc.mss;
         }
         c.cc.cwnd(cwnd);
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;
             output.emitData(c, c.sndUna, len, ACK | FIN, now);
@@ -429,12 +472,13 @@ final class TcpInput {
         if (c.inRecovery) {
             if (!c.sackRecovery) {
                 c.cc.cwnd(c.cc.cwnd() + c.cc.mss); // RFC 6582 section 3.2 step 4: inflate
+            } else if (c.ptoArmed) {
+                output.probes().restartRetransmitTimer(c, now); // news from the receiver: recovery is progressing
             }
             layer.markDirty(c);
             return;
         }
-        boolean lost = c.sackEnabled
-                && SeqNum.gt(c.scoreboard.lostEdge(c.sndUna, TcpOutput.DUP_THRESH, c.cc.mss), c.sndUna);
+        boolean lost = c.sackEnabled && SeqNum.gt(TcpOutput.lostEdge(c), c.sndUna);
         if (c.dupAcks < TcpOutput.DUP_THRESH && !lost) {
             // RFC 3042: each of the first two duplicate ACKs lets one previously unsent segment out
             if (c.sndNxt == c.sndMax) {
@@ -455,7 +499,8 @@ final class TcpInput {
         c.sackRecovery = c.sackEnabled;
         c.recoveryPoint = c.sndMax;
         c.recover = c.sndMax;
-        c.highRxt = c.sndUna;
+        // holes above the previous episode's recovery point may have retransmissions in flight already
+        c.highRxt = SeqNum.max(c.highRxt, c.sndUna);
         c.rescueDone = false;
         c.firstPartialAck = true;
         c.limitedTransmit = 0;
@@ -465,8 +510,14 @@ final class TcpInput {
         } else {
             counters.newRenoRecoveries++;
         }
+        if (c.sackRecovery && SeqNum.gt(c.highRxt, c.sndUna)) {
+            // the previous episode already retransmitted SND.UNA's segment and that copy is in flight: the
+            // forced retransmission of step (4.3) would only duplicate it; NextSeg() takes over
+            layer.markDirty(c);
+            return;
+        }
         // RFC 6675 section 5 step (4.3) / RFC 6582 step 2: retransmit the first unacknowledged segment now
-        int len = Math.min(output.maxPayload(c), c.sndMax - c.sndUna);
+        int len = Math.min(output.retransmitPayload(c), c.sndMax - c.sndUna);
         int flags = ACK;
         if (c.finQueued && SeqNum.ge(c.sndUna + len, c.finSeq + 1)) {
             len = c.finSeq - c.sndUna;
@@ -482,74 +533,5 @@ final class TcpInput {
             c.cc.cwnd(c.cc.ssthresh() + 3L * c.cc.mss); // RFC 6582 section 3.2 step 3: inflate by 3 segments
         }
         layer.markDirty(c);
-    }
-
-    // ------------------------------------------------------------------------------------------ SYN-SENT
-
-    /** RFC 9293 section 3.10.7.3, SYN-SENT STATE. */
-    private void synSent(TcpConnection c, TcpHeader seg, long now) {
-        int flags = seg.flags();
-        boolean hasAck = (flags & ACK) != 0;
-        int ack = seg.acknowledgment();
-        if (hasAck && (SeqNum.le(ack, c.iss) || SeqNum.gt(ack, c.sndMax))) {
-            drops.increment(DropReason.TCP_BAD_ACK);
-            if ((flags & RST) == 0) {
-                output.sendStateless(c.localIp, c.remoteIp, c.localPort, c.remotePort, ack, 0, RST, 0,
-                        0, -1, false, false, 0, 0);
-            }
-            return;
-        }
-        if ((flags & RST) != 0) {
-            if (hasAck) {
-                counters.resetsReceived++;
-                layer.terminate(c, TcpCloseCause.REFUSED); // "error: connection reset"
-            } else {
-                drops.increment(DropReason.TCP_STATE);
-            }
-            return;
-        }
-        if ((flags & SYN) == 0) {
-            drops.increment(DropReason.TCP_STATE);
-            return;
-        }
-        TcpOptions opt = seg.options();
-        c.irs = seg.sequence();
-        c.rcvNxt = c.irs + 1;
-        layer.negotiate(c, opt, now);
-        c.rcvAdv = c.rcvNxt + Math.min(c.receive.free(), 0xFFFF);
-        c.sndWnd = seg.window(); // RFC 7323 section 2.2: never scaled in a SYN
-        c.maxSndWnd = c.sndWnd;
-        c.sndWl1 = c.irs;
-        c.sndWl2 = ack;
-        if (hasAck) {
-            if (c.tsEnabled && opt.tsEcr != 0) {
-                long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
-                if (ms >= 0 && ms < 3_600_000) {
-                    c.rtt.sample(ms * 1_000_000L);
-                }
-            } else if (c.rttTiming) {
-                c.rtt.sample(now - c.rttStart);
-            }
-            c.rttTiming = false;
-            c.sndUna = ack;
-            c.sndUnaOffset = 0;
-            c.rtxDeadline = TcpConnection.NEVER;
-            if (c.synRetransmitted) {
-                c.rtt.restartAfterSynTimeout(3_000_000_000L); // RFC 6298 section 5.7
-            }
-            c.retransmissions = 0;
-            layer.established(c, now);
-            c.ackNow = true;
-            layer.markDirty(c);
-            layer.event(c, TcpConnection.EV_CONNECTED);
-        } else {
-            // simultaneous open (RFC 9293 figure 8): SYN-RECEIVED, answer with SYN,ACK
-            layer.setState(c, TcpState.SYN_RECEIVED);
-            c.sndNxt = c.iss;
-            c.retransmissions = 0;
-            c.rtxDeadline = TcpConnection.NEVER;
-            layer.reschedule(c);
-            layer.markDirty(c);
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 
 import org.diskcryptnet.netmap.wire.DropCounters;
 import org.diskcryptnet.netmap.wire.DropReason;
-import org.diskcryptnet.netmap.wire.NetworkOrder;
 import org.diskcryptnet.netmap.wire.TcpHeader;
 import org.diskcryptnet.netmap.wire.TcpOptions;
 
@@ -26,7 +25,7 @@ import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
  * <p>Connections are preallocated ({@link TcpConfig#maxConnections}) and found in O(1); buffers come from one
  * per-loop {@link BlockPool}; nothing is allocated per segment.
  */
-public final class TcpLayer implements ProduceCompletion, AutoCloseable {
+public final class TcpLayer implements AutoCloseable {
 
     /** RFC 9293 section 3.7.1: the MSS assumed when the peer sends no MSS option (IPv4). */
     static final int DEFAULT_MSS = 536;
@@ -34,7 +33,6 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
     static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
     private static final int EPHEMERAL_FIRST = 32768;
     private static final int EPHEMERAL_COUNT = 61000 - 32768;
-    private static final int PENDING_RECORDS = 4096;
 
     private final TcpConfig config;
     private final int localIp;
@@ -57,21 +55,12 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
     private TcpConnection eventHead;
     private TcpConnection eventTail;
     private TcpListener listenerEvents;
-    private TcpConnection timeWaitHead;
-    private TcpConnection timeWaitTail;
+    private final ConnectionClosing closing;
+    private final PendingProductions productions;
     private int nextEphemeral;
     private long now;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcks;
-    // segments whose payload a SendSource produces asynchronously, by ticket
-    private final TcpConnection[] pendingConnection = new TcpConnection[PENDING_RECORDS];
-    private final int[] pendingGeneration = new int[PENDING_RECORDS];
-    private final int[] pendingFrame = new int[PENDING_RECORDS];
-    private final int[] pendingLength = new int[PENDING_RECORDS];
-    private final int[] pendingOutstanding = new int[PENDING_RECORDS];
-    private final boolean[] pendingFailed = new boolean[PENDING_RECORDS];
-    private final int[] pendingFree = new int[PENDING_RECORDS];
-    private int pendingFreeCount;
 
     /** A layer with RFC 6528 ISNs and SYN-cookie / timestamp secrets drawn from {@link SecureRandom}. */
     public TcpLayer(TcpConfig config, int localIp, SegmentSink sink, DropCounters drops) {
@@ -100,10 +89,8 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         this.timers = new TcpTimers(this, config, output, counters);
         SipHash mac = new SipHash(secret, secret * 0x9E3779B97F4A7C15L + 1);
         this.passiveOpen = new PassiveOpen(this, config, output, counters, drops, new SynCookies(mac), isn);
-        for (int i = 0; i < PENDING_RECORDS; i++) {
-            pendingFree[i] = PENDING_RECORDS - 1 - i;
-        }
-        pendingFreeCount = PENDING_RECORDS;
+        this.closing = new ConnectionClosing(this, config);
+        this.productions = new PendingProductions(this, sink, counters);
         this.nextEphemeral = (int) ((secret >>> 16) % EPHEMERAL_COUNT);
         if (nextEphemeral < 0) {
             nextEphemeral += EPHEMERAL_COUNT;
@@ -133,6 +120,11 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
 
     TcpInput input() {
         return input;
+    }
+
+    /** Every connection object (for tests that look inside). */
+    TcpConnection[] connectionObjects() {
+        return connections;
     }
 
     // ======================================================================================== user calls
@@ -211,7 +203,7 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         if (c != null) {
             if (c.state == TcpState.TIME_WAIT && (seg.flags() & (SYN | ACK | RST)) == SYN && l != null
                     && timeWaitMayReopen(c, seg)) {
-                terminate(c, TcpCloseCause.NORMAL); // RFC 9293 section 3.6.1 / RFC 6191: a new incarnation
+                closing.terminate(c, TcpCloseCause.NORMAL); // RFC 9293 section 3.6.1 / RFC 6191: a new incarnation
             } else {
                 input.segment(c, seg, now);
                 return;
@@ -248,6 +240,14 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
     public int processTimers(long now) {
         this.now = now;
         return wheel.expire(now, timers);
+    }
+
+    /**
+     * The time of the earliest pending timer, or {@link Long#MAX_VALUE}: how long a loop with nothing else to do
+     * may block. A scan of every scheduled connection; call it when about to sleep, not per iteration.
+     */
+    public long nextTimerDeadline() {
+        return wheel.earliest();
     }
 
     /** Whether some connection has something to send (a flush would do work). */
@@ -365,87 +365,13 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         pool.close();
     }
 
-    // ======================================================================================== async production
-
-    int produce(TcpConnection c, int frame, long offset, int len, MemorySegment m, long dst, int headerLength,
-                boolean retransmission) {
-        int slot = pendingFreeCount > 0 ? pendingFree[--pendingFreeCount] : -1;
-        int r = c.send.produce(offset, len, m, dst, this, slot);
-        long fromSources = c.send.lastSourceBytes();
-        counters.sourceBytesProduced += fromSources;
-        if (retransmission) {
-            counters.sourceBytesRegenerated += fromSources;
-        }
-        if (r > 0 && slot >= 0) {
-            pendingConnection[slot] = c;
-            pendingGeneration[slot] = c.generation;
-            pendingFrame[slot] = frame;
-            pendingLength[slot] = headerLength + len;
-            pendingOutstanding[slot] = r;
-            pendingFailed[slot] = false;
-            return r;
-        }
-        if (slot >= 0) {
-            pendingFree[pendingFreeCount++] = slot;
-        }
-        if (r == 0) {
-            return 0;
-        }
-        // a source failed (or went asynchronous without a ticket): the frame becomes a RST
-        turnIntoReset(frame, c.localIp, c.remoteIp);
-        c.sourceFailed = true;
-        return -1;
-    }
-
-    /** {@link ProduceCompletion}: a source finished the bytes of a pending segment. */
-    @Override
-    public void produced(long ticket, boolean success) {
-        if (ticket < 0 || ticket >= PENDING_RECORDS || pendingConnection[(int) ticket] == null) {
-            return;
-        }
-        int slot = (int) ticket;
-        if (!success) {
-            pendingFailed[slot] = true;
-        }
-        if (--pendingOutstanding[slot] > 0) {
-            return;
-        }
-        TcpConnection c = pendingConnection[slot];
-        pendingConnection[slot] = null;
-        pendingFree[pendingFreeCount++] = slot;
-        if (pendingFailed[slot]) {
-            turnIntoReset(pendingFrame[slot], c.localIp, c.remoteIp);
-            if (c.generation == pendingGeneration[slot] && c.state != TcpState.CLOSED) {
-                terminate(c, TcpCloseCause.SOURCE_FAILED);
-            }
-        } else {
-            sink.submit(pendingFrame[slot], c.localIp, c.remoteIp, pendingLength[slot]);
-        }
-    }
-
-    private void turnIntoReset(int frame, int localIp, int remoteIp) {
-        MemorySegment m = sink.memory();
-        long base = sink.tcpOffset(frame);
-        int sport = NetworkOrder.u16(m, base);
-        int dport = NetworkOrder.u16(m, base + 2);
-        int seq = NetworkOrder.u32(m, base + 4);
-        TcpHeader.write(m, base, sport, dport, seq, 0, TcpHeader.HEADER_LENGTH, RST, 0);
-        sink.submit(frame, localIp, remoteIp, TcpHeader.HEADER_LENGTH);
-        counters.resetsSent++;
-    }
-
     // ======================================================================================== lifecycle
 
     TcpConnection allocate() {
         TcpConnection c = freeList;
         if (c == null) {
             // no free object: the oldest TIME-WAIT connection nobody holds makes room (as a small kernel would)
-            for (TcpConnection t = timeWaitHead; t != null; t = t.timeWaitNext) {
-                if (!t.appOwned && !t.inEventList) {
-                    terminate(t, TcpCloseCause.NORMAL);
-                    break;
-                }
-            }
+            closing.reclaimTimeWait();
             c = freeList;
             if (c == null) {
                 return null;
@@ -457,7 +383,7 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         return c;
     }
 
-    private void pushFree(TcpConnection c) {
+    void pushFree(TcpConnection c) {
         c.send.clear();
         c.receive.clear();
         c.handler = null;
@@ -537,233 +463,41 @@ public final class TcpLayer implements ProduceCompletion, AutoCloseable {
         }
         reschedule(c);
         if (c.finAfterHandshake) {
-            shutdownOutput(c);
+            closing.shutdownOutput(c);
         }
     }
 
-    void finReceived(TcpConnection c, long now) {
-        c.finReceived = true;
-        c.rcvNxt++;
-        if (SeqNum.lt(c.rcvAdv, c.rcvNxt)) {
-            c.rcvAdv = c.rcvNxt;
-        }
-        c.ackNow = true;
-        markDirty(c);
-        switch (c.state) {
-            case ESTABLISHED -> setState(c, TcpState.CLOSE_WAIT);
-            case FIN_WAIT_1 -> setState(c, TcpState.CLOSING);   // simultaneous close (RFC 9293 figure 13)
-            case FIN_WAIT_2 -> enterTimeWait(c, now);
-            default -> {
-            }
-        }
-        event(c, TcpConnection.EV_INPUT_SHUTDOWN | TcpConnection.EV_READABLE);
-    }
+    // ======================================================================================== delegates
 
-    void ourFinAcked(TcpConnection c, long now) {
-        switch (c.state) {
-            case FIN_WAIT_1 -> {
-                setState(c, TcpState.FIN_WAIT_2);
-                if (c.userClosed) {
-                    c.timeWaitDeadline = now + config.finWait2Timeout;
-                    reschedule(c);
-                }
-            }
-            case CLOSING -> enterTimeWait(c, now);
-            case LAST_ACK -> terminate(c, TcpCloseCause.NORMAL);
-            default -> {
-            }
-        }
-    }
-
-    private void enterTimeWait(TcpConnection c, long now) {
-        setState(c, TcpState.TIME_WAIT);
-        c.rtxDeadline = TcpConnection.NEVER;
-        c.keepAliveDeadline = TcpConnection.NEVER;
-        c.delayedAckDeadline = TcpConnection.NEVER;
-        c.persistMode = false;
-        c.timeWaitDeadline = now + 2 * config.msl;
-        c.send.clear();
-        if (!c.appOwned) {
-            c.receive.clear();
-        }
-        if (c.listener != null) {
-            c.listener.unlink(c);
-        }
-        c.timeWaitPrev = timeWaitTail;
-        c.timeWaitNext = null;
-        if (timeWaitTail != null) {
-            timeWaitTail.timeWaitNext = c;
-        } else {
-            timeWaitHead = c;
-        }
-        timeWaitTail = c;
-        c.inTimeWaitList = true;
-        reschedule(c);
-        if (c.appOwned) {
-            c.closeCause = TcpCloseCause.NORMAL;
-            event(c, TcpConnection.EV_CLOSED);
-        }
-    }
-
-    void restartTimeWait(TcpConnection c, long now) {
-        c.timeWaitDeadline = now + 2 * config.msl;
-        reschedule(c);
-    }
-
-    void resetReceived(TcpConnection c) {
-        TcpCloseCause cause = switch (c.state) {
-            case SYN_RECEIVED -> c.passive ? TcpCloseCause.RESET : TcpCloseCause.REFUSED;
-            case TIME_WAIT -> TcpCloseCause.NORMAL;
-            default -> TcpCloseCause.RESET;
-        };
-        terminate(c, cause);
-    }
-
-    /**
-     * The connection is over (CLOSED): it leaves the table, its timers and buffers; the application, if it
-     * holds the connection, is told, and the object returns to the pool once nobody holds it.
-     */
     void terminate(TcpConnection c, TcpCloseCause cause) {
-        if (c.state == TcpState.CLOSED) {
-            return;
-        }
-        boolean wasTimeWait = c.state == TcpState.TIME_WAIT;
-        if (c.state == TcpState.SYN_RECEIVED && c.passive && c.listener != null) {
-            c.listener.halfOpen--;
-        }
-        if (c.listener != null) {
-            c.listener.unlink(c);
-            c.listener = null;
-        }
+        closing.terminate(c, cause);
+    }
+
+    ConnectionClosing closing() {
+        return closing;
+    }
+
+    int produce(TcpConnection c, int frame, long offset, int len, MemorySegment m, long dst, int headerLength,
+                boolean retransmission, int segmentPayload) {
+        return productions.produce(c, frame, offset, len, m, dst, headerLength, retransmission, segmentPayload);
+    }
+
+    /** The completion {@link SendSource}s report to (exposed for tests that produce asynchronously). */
+    ProduceCompletion completion() {
+        return productions;
+    }
+
+    void forget(TcpConnection c) {
         table.remove(c.key);
         wheel.cancel(c);
-        c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
-        if (c.inTimeWaitList) {
-            unlinkTimeWait(c);
-        }
-        setState(c, TcpState.CLOSED);
-        c.send.clear();
-        if (cause != TcpCloseCause.NORMAL) {
-            c.receive.clear(); // RFC 9293: on reset or abort, queued data is flushed
-        }
-        if (c.appOwned) {
-            if (!wasTimeWait) {
-                c.closeCause = cause;
-                event(c, TcpConnection.EV_CLOSED);
-            }
-        } else if (c.inEventList) {
-            c.releaseAfterEvents = true;
-        } else {
-            pushFree(c);
-        }
     }
 
-    private void unlinkTimeWait(TcpConnection c) {
-        if (c.timeWaitPrev != null) {
-            c.timeWaitPrev.timeWaitNext = c.timeWaitNext;
-        } else {
-            timeWaitHead = c.timeWaitNext;
-        }
-        if (c.timeWaitNext != null) {
-            c.timeWaitNext.timeWaitPrev = c.timeWaitPrev;
-        } else {
-            timeWaitTail = c.timeWaitPrev;
-        }
-        c.timeWaitPrev = null;
-        c.timeWaitNext = null;
-        c.inTimeWaitList = false;
-    }
-
-    void shutdownOutput(TcpConnection c) {
-        if (c.finQueued) {
-            return;
-        }
-        switch (c.state) {
-            case SYN_SENT, SYN_RECEIVED -> {
-                c.finAfterHandshake = true;
-                return;
-            }
-            case ESTABLISHED -> setState(c, TcpState.FIN_WAIT_1);
-            case CLOSE_WAIT -> setState(c, TcpState.LAST_ACK);
-            default -> {
-                return;
-            }
-        }
-        c.finQueued = true;
-        c.finSeq = c.seqOf(c.send.end());
-        markDirty(c);
-    }
-
-    void userClose(TcpConnection c) {
-        if (!c.appOwned) {
-            return;
-        }
-        c.appOwned = false;
-        c.userClosed = true;
-        c.handler = null;
-        c.events = 0;
-        switch (c.state) {
-            case CLOSED -> {
-                if (c.inEventList) {
-                    c.releaseAfterEvents = true;
-                } else {
-                    pushFree(c);
-                }
-            }
-            case SYN_SENT -> terminate(c, TcpCloseCause.ABORTED);
-            case TIME_WAIT -> c.receive.clear();
-            default -> {
-                if (c.receive.readable() > 0 || (c.receive.hasOutOfOrder() && c.state.synchronizedState())) {
-                    abortWithReset(c); // RFC 1122 section 4.2.2.13: unread data is lost, tell the peer
-                } else {
-                    shutdownOutput(c);
-                    if (c.state == TcpState.FIN_WAIT_2) {
-                        c.timeWaitDeadline = now + config.finWait2Timeout;
-                        reschedule(c);
-                    }
-                }
-            }
-        }
-    }
-
-    void userAbort(TcpConnection c) {
-        if (!c.appOwned) {
-            return;
-        }
-        c.appOwned = false;
-        c.userClosed = true;
-        c.handler = null;
-        c.events = 0;
-        switch (c.state) {
-            case CLOSED -> {
-                if (c.inEventList) {
-                    c.releaseAfterEvents = true;
-                } else {
-                    pushFree(c);
-                }
-            }
-            case SYN_SENT, TIME_WAIT -> terminate(c, TcpCloseCause.ABORTED);
-            default -> abortWithReset(c);
-        }
-    }
-
-    void abortWithReset(TcpConnection c) {
-        c.sendReset = true;
-        c.send.clear();
-        markDirty(c);
-    }
-
-    void closeListener(TcpListener l) {
-        if (l.closed) {
-            return;
-        }
-        l.closed = true;
+    void unlisten(TcpListener l) {
         listeners[l.port] = null;
-        for (TcpConnection c : connections) {
-            if (c.listener == l && !c.accepted) {
-                abortWithReset(c);
-            }
-        }
+    }
+
+    long now() {
+        return now;
     }
 
     // ======================================================================================== helpers

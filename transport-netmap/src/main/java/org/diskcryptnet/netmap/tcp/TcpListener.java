@@ -53,7 +53,7 @@ public final class TcpListener {
 
     /** Stops listening: queued and half-open connections are reset. */
     public void close() {
-        layer.closeListener(this);
+        layer.closing().closeListener(this);
     }
 
     public boolean isClosed() {

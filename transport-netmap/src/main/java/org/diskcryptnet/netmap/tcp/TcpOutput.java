@@ -25,15 +25,24 @@ final class TcpOutput {
     private final TcpConfig config;
     private final SegmentSink sink;
     private final TcpCounters counters;
+    private final TcpProbes probes;
     private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
     private int sackCount;
+    /** Set around the emission of a large segment: the payload of each segment the port cuts it into. */
+    private int segmentPayload;
 
     TcpOutput(TcpLayer layer, TcpConfig config, SegmentSink sink, TcpCounters counters) {
         this.layer = layer;
         this.config = config;
         this.sink = sink;
         this.counters = counters;
+        this.probes = new TcpProbes(layer, config, this, counters);
+    }
+
+    /** Timer-driven sends and the retransmission timer's arming. */
+    TcpProbes probes() {
+        return probes;
     }
 
     /** Sends what {@code c} may send now; false if the sink ran out of frames (the connection stays dirty). */
@@ -74,7 +83,7 @@ final class TcpOutput {
             // not sent: go as soon as the neighbour is resolved, or when the timer fires
             c.synAwaitingNeighbour = true;
             c.sndNxt = c.iss + 1;
-            armRetransmitTimer(c, now);
+            probes.armRetransmitTimer(c, now);
             return true;
         }
         {
@@ -118,7 +127,7 @@ final class TcpOutput {
         c.sndNxt = c.iss + 1;
         c.sndMax = c.iss + 1;
         c.ackNow = false;
-        armRetransmitTimer(c, now);
+        probes.armRetransmitTimer(c, now);
         return true;
     }
 
@@ -128,7 +137,7 @@ final class TcpOutput {
         if (c.inRecovery && c.sackRecovery && !sackRecoveryOutput(c, now)) {
             return false;
         }
-        boolean sent = false;
+        boolean anySent = false;
         boolean withheld = false;
         while (!c.sourceFailed) {
             boolean resending = SeqNum.lt(c.sndNxt, c.sndMax);
@@ -147,13 +156,15 @@ final class TcpOutput {
             long nextOffset = c.offsetOf(c.sndNxt);
             long end = c.send.end();
             long available = end - nextOffset;
-            int mss = maxPayload(c);
+            int mss = resending ? retransmitPayload(c) : maxPayload(c);
+            // with segmentation offload, new data leaves as one frame of many segments the port cuts
+            int frameMax = resending ? mss : largeSegmentPayload(c, mss);
             long window = Math.min(c.cc.cwnd() + (long) c.limitedTransmit * c.cc.mss, c.sndWnd);
             if (c.inRecovery && c.sackRecovery) {
                 window = 0; // during SACK recovery only the RFC 6675 rules above send
             }
             long usable = window - (c.flightSize() - sacked);
-            int len = (int) Math.max(0, Math.min(Math.min(available, mss), usable));
+            int len = (int) Math.max(0, Math.min(Math.min(available, frameMax), usable));
             if (resending && holeEnd - c.sndNxt < len) {
                 len = holeEnd - c.sndNxt;
             }
@@ -176,8 +187,14 @@ final class TcpOutput {
                 }
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
-            if (!emitData(c, c.sndNxt, len, flags, now)) {
+            segmentPayload = len > mss ? mss : 0;
+            boolean sent = emitData(c, c.sndNxt, len, flags, now);
+            segmentPayload = 0;
+            if (!sent) {
                 return false;
+            }
+            if (resending && SeqNum.gt(c.sndNxt, c.highRxt)) {
+                c.highRxt = c.sndNxt; // resent after the timeout: a recovery that follows must not send it again
             }
             if (len < mss) {
                 c.smallSegmentEnd = c.sndNxt;
@@ -186,15 +203,15 @@ final class TcpOutput {
             if (c.limitedTransmit > 0 && c.flightSize() > c.cc.cwnd()) {
                 c.limitedTransmit--;
             }
-            sent = true;
+            anySent = true;
             if (fin) {
                 break;
             }
         }
-        if (!sent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
+        if (!anySent && withheld && c.flightSize() == 0 && c.rtxDeadline == TcpConnection.NEVER) {
             // nothing in flight will bring an ACK: probe the window (RFC 9293 section 3.8.6.1) or override SWS
             c.persistMode = true;
-            c.rtxDeadline = now + persistInterval(c);
+            c.rtxDeadline = now + probes.persistInterval(c);
             layer.reschedule(c);
         }
         return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
@@ -236,7 +253,7 @@ final class TcpOutput {
             c.sndMax = after;
         }
         if (after != seq) {
-            armRetransmitTimer(c, now);
+            probes.armRetransmitTimer(c, now);
         }
         return true;
     }
@@ -248,16 +265,34 @@ final class TcpOutput {
         SackScoreboard sb = c.scoreboard;
         int smss = c.cc.mss;
         while (!c.sourceFailed) {
-            int lostEdge = sb.lostEdge(c.sndUna, DUP_THRESH, smss);
+            int lostEdge = lostEdge(c);
             if (c.cc.cwnd() - pipe(c, lostEdge) < smss) {
                 return true;
             }
-            int mss = maxPayload(c);
+            int mss = retransmitPayload(c);
             int highSacked = sb.highestSacked(c.sndUna);
+            // a retransmission that was lost again goes first (see RetransmissionLog)
+            int again = c.rxtLog.firstLost();
+            if (again >= 0) {
+                int s0 = sb.nextUnsacked(SeqNum.max(c.rxtLog.start(again), c.sndUna));
+                int e0 = SeqNum.min(c.rxtLog.end(again), sb.nextSackedStart(s0, c.sndMax));
+                if (SeqNum.gt(e0, s0)) {
+                    int len = Math.min(mss, e0 - s0);
+                    int sndMaxBefore = c.sndMax;
+                    if (!emitData(c, s0, len, ACK, now)) {
+                        return false;
+                    }
+                    counters.lostRetransmissions++;
+                    c.rxtLog.resent(again, s0, s0 + len, sndMaxBefore);
+                } else {
+                    c.rxtLog.resent(again, s0, s0, c.sndMax); // nothing of it is missing any more
+                }
+                continue;
+            }
             int s = sb.nextUnsacked(SeqNum.max(c.highRxt, c.sndUna));
             // (1) the first un-SACKed, lost octet above HighRxt
             if (SeqNum.lt(s, lostEdge) && SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -267,7 +302,7 @@ final class TcpOutput {
             long available = c.send.end() - nextOffset;
             long usable = c.sndWnd - c.flightSize();
             if (available >= 0 && usable > 0 && (available > 0 || c.finQueued)) {
-                int len = (int) Math.min(Math.min(available, mss), usable);
+                int len = (int) Math.min(Math.min(available, maxPayload(c)), usable);
                 boolean fin = c.finQueued && len == available;
                 if (!emitData(c, c.sndNxt, len, ACK | (fin ? FIN : 0), now)) {
                     return false;
@@ -276,7 +311,7 @@ final class TcpOutput {
             }
             // (3) an un-SACKed octet above HighRxt, below the highest SACKed one, not yet deemed lost
             if (SeqNum.lt(s, highSacked)) {
-                if (!retransmitHole(c, s, mss, true, now)) {
+                                if (!retransmitHole(c, s, mss, true, now)) {
                     return false;
                 }
                 continue;
@@ -291,7 +326,7 @@ final class TcpOutput {
                 if (SeqNum.gt(top, c.sndUna)) {
                     int from = SeqNum.max(c.sndUna, top - mss);
                     c.rescueDone = true;
-                    if (!retransmitHole(c, from, top - from, false, now)) {
+                                        if (!retransmitHole(c, from, top - from, false, now)) {
                         return false;
                     }
                     continue;
@@ -311,9 +346,11 @@ final class TcpOutput {
             len = c.finSeq - s;      // the hole reaches our FIN: send the data before it and the FIN again
             flags |= FIN;
         }
+        int sndMaxBefore = c.sndMax;
         if (!emitData(c, s, len, flags, now)) {
             return false;
         }
+        c.rxtLog.retransmitted(s, s + len, sndMaxBefore);
         if (moveHighRxt) {
             c.highRxt = s + len + ((flags & FIN) != 0 ? 1 : 0);
         }
@@ -340,78 +377,35 @@ final class TcpOutput {
         return pipe;
     }
 
-    // ------------------------------------------------------------------------------------------ probes
-
-    /** A zero-window probe (RFC 9293 section 3.8.6.1): one byte past the window, or what SWS held back. */
-    void probeWindow(TcpConnection c, long now) {
-        long nextOffset = c.offsetOf(c.sndNxt);
-        long available = c.send.end() - nextOffset;
-        if (available <= 0) {
-            c.persistMode = false;
-            layer.markDirty(c);
-            return;
-        }
-        long usable = Math.min(c.sndWnd, c.cc.cwnd()) - c.flightSize();
-        int len = (int) Math.min(available, Math.max(1, Math.min(usable, maxPayload(c))));
-        counters.zeroWindowProbesSent++;
-        boolean probeBeyondWindow = usable <= 0;
-        if (!emit(c, c.sndNxt, len, ACK | PSH, now)) {
-            c.persistMode = true;
-            c.rtxDeadline = now;   // retry when a frame is free
-            return;
-        }
-        if (probeBeyondWindow) {
-            // the byte is outside the window: SND.NXT stays, an ACK for it moves SND.UNA past it
-            int after = c.sndNxt + len;
-            if (SeqNum.gt(after, c.sndMax)) {
-                c.sndMax = after;
-            }
-            c.persistBackoff++;
-            c.persistMode = true;
-            c.rtxDeadline = now + persistInterval(c);
-        } else {
-            c.sndNxt += len;
-            if (SeqNum.gt(c.sndNxt, c.sndMax)) {
-                c.sndMax = c.sndNxt;
-            }
-            c.persistMode = false;
-            c.rtxDeadline = TcpConnection.NEVER;
-            armRetransmitTimer(c, now);
-        }
-        layer.reschedule(c);
-    }
-
-    /** RFC 9293 section 3.8.4 / RFC 1122 section 4.2.3.6: SEG.SEQ = SND.NXT - 1, no data, asks for an ACK. */
-    boolean keepAliveProbe(TcpConnection c, long now) {
-        if (!emit(c, c.sndUna - 1, 0, ACK, now)) {
-            return false;
-        }
-        counters.keepAliveProbesSent++;
-        return true;
-    }
-
-    private long persistInterval(TcpConnection c) {
-        long interval = c.rtt.rto();
-        for (int i = 0; i < c.persistBackoff && interval < config.maxRto; i++) {
-            interval <<= 1;
-        }
-        return Math.min(interval, config.maxRto);
-    }
-
-    void armRetransmitTimer(TcpConnection c, long now) {
-        if (c.rtxDeadline == TcpConnection.NEVER || c.persistMode) {
-            c.persistMode = false;
-            c.persistBackoff = 0;
-            c.rtxDeadline = now + c.rtt.rto();
-            layer.reschedule(c);
-        }
+    /** RFC 6675 IsLost as a boundary, extended by what a SACKed tail loss probe proved lost (RACK's reasoning). */
+    static int lostEdge(TcpConnection c) {
+        int edge = c.scoreboard.lostEdge(c.sndUna, DUP_THRESH, c.cc.mss);
+        return c.probeLossKnown && SeqNum.gt(c.probeLostEdge, edge) ? c.probeLostEdge : edge;
     }
 
     // ------------------------------------------------------------------------------------------ writing
 
-    /** Payload bytes that fit in one segment after this segment's options (RFC 6691). */
+    /** Payload bytes of a new segment after this segment's options (RFC 6691), SACK blocks included. */
     int maxPayload(TcpConnection c) {
         return c.mssOption - optionBytes(c);
+    }
+
+    /** Payload of one frame of new data: whole segments up to what the sink's segmentation offload takes. */
+    private int largeSegmentPayload(TcpConnection c, int mss) {
+        int limit = sink.segmentationLimit();
+        if (limit <= 0) {
+            return mss;
+        }
+        int segments = (limit - TcpHeader.MAX_HEADER_LENGTH) / mss;
+        return segments > 1 ? segments * mss : mss;
+    }
+
+    /**
+     * Payload bytes of a retransmission: what the original carried (MSS less timestamps). SACK blocks are left
+     * off such a segment rather than splitting it in two; pure ACKs and new data still carry them.
+     */
+    int retransmitPayload(TcpConnection c) {
+        return c.mssOption - (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     private int optionBytes(TcpConnection c) {
@@ -431,6 +425,10 @@ final class TcpOutput {
      */
     boolean emit(TcpConnection c, int seq, int len, int flags, long now) {
         int optionBytes = optionBytes(c);
+        while (sackCount > 0 && optionBytes + len > c.mssOption) {
+            sackCount--; // a retransmission sized like its original: fewer (or no) SACK blocks
+            optionBytes = (c.tsEnabled ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0) + (sackCount > 0 ? 4 + 8 * sackCount : 0);
+        }
         int headerLength = TcpHeader.HEADER_LENGTH + optionBytes;
         int frame = sink.reserve(c.remoteIp, headerLength + len);
         if (frame == SegmentSink.NO_FRAME) {
@@ -446,12 +444,13 @@ final class TcpOutput {
             }
             if (sackCount > 0) {
                 p += TcpOptions.writeSack(m, p, sackLeft, sackRight, sackCount);
+                c.receive.reported();
             }
             TcpHeader.write(m, base, c.localPort, c.remotePort, seq, (flags & ACK) != 0 ? c.rcvNxt : 0,
                     headerLength, flags, window);
             if (len > 0) {
                 int pending = layer.produce(c, frame, c.offsetOf(seq), len, m, base + headerLength, headerLength,
-                        SeqNum.lt(seq, c.sndMax));
+                        SeqNum.lt(seq, c.sndMax), segmentPayload);
                 if (pending != 0) {
                     // > 0: submitted when produced; < 0: the layer turned the frame into a RST
                     finishAck(c, flags);
@@ -460,7 +459,11 @@ final class TcpOutput {
                     return true;
                 }
             }
-            sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            if (segmentPayload > 0) {
+                sink.submitSegmented(frame, c.localIp, c.remoteIp, headerLength + len, segmentPayload);
+            } else {
+                sink.submit(frame, c.localIp, c.remoteIp, headerLength + len);
+            }
         }
         finishAck(c, flags);
         counters.segmentsSent++;

@@ -6,7 +6,7 @@ package org.diskcryptnet.netmap.tcp;
  * 3.8.6.1), the delayed ACK timer (section 3.8.6.3), keepalives (section 3.8.4) and TIME-WAIT / FIN-WAIT-2
  * expiry. One instance per layer.
  */
-final class TcpTimers {
+final class TcpTimers implements TimerWheel.Expiry {
 
     private final TcpLayer layer;
     private final TcpConfig config;
@@ -20,7 +20,8 @@ final class TcpTimers {
         this.counters = counters;
     }
 
-    void fire(TcpConnection c, long now) {
+    @Override
+    public void fire(TcpConnection c, long now) {
         if (c.timeWaitDeadline <= now) {
             c.timeWaitDeadline = TcpConnection.NEVER;
             if (c.state == TcpState.TIME_WAIT) {
@@ -35,7 +36,9 @@ final class TcpTimers {
         if (c.rtxDeadline <= now) {
             c.rtxDeadline = TcpConnection.NEVER;
             if (c.persistMode) {
-                output.probeWindow(c, now);
+                output.probes().probeWindow(c, now);
+            } else if (c.ptoArmed) {
+                output.probes().tailLossProbe(c, now);
             } else if (!retransmissionTimeout(c, now)) {
                 return;
             }
@@ -90,7 +93,15 @@ final class TcpTimers {
             // Start over from SND.UNA. RFC 2018 section 8 would forget the SACK information here, in case the
             // receiver reneged; RFC 6675 section 5.1 (with erratum 1610) allows keeping it when reneging is
             // detected, as TcpInput does (and as Linux does), so data the receiver holds is not sent again.
+            if (!c.scoreboard.isEmpty() && c.scoreboard.rangeStart(0) == c.sndUna) {
+                c.scoreboard.clear(); // what was SACKed at SND.UNA never came cumulatively: reneged
+            }
+            c.renegingSuspicion = 0;
+            c.tlpOutstanding = false;
+            c.probeLossKnown = false;
             c.inRecovery = false;
+            c.rxtLog.clear();
+            c.highRxt = c.sndUna; // going back: nothing counts as retransmitted any more
             c.dupAcks = 0;
             c.limitedTransmit = 0;
             c.recover = c.sndMax;
@@ -116,7 +127,7 @@ final class TcpTimers {
             layer.terminate(c, TcpCloseCause.TIMED_OUT);
             return false;
         }
-        if (output.keepAliveProbe(c, now)) {
+        if (output.probes().keepAliveProbe(c, now)) {
             c.keepAliveProbes++;
         }
         c.keepAliveDeadline = now + c.keepAliveInterval;

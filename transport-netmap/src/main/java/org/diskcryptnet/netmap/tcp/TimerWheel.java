@@ -8,6 +8,11 @@ package org.diskcryptnet.netmap.tcp;
  */
 final class TimerWheel {
 
+    /** Told of each connection whose deadline passed. */
+    interface Expiry {
+        void fire(TcpConnection c, long now);
+    }
+
     static final int TICK_SHIFT = 20;
     private static final int SLOTS = 4096;
     private static final int MASK = SLOTS - 1;
@@ -62,8 +67,19 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
+    /** The earliest deadline of any connection (a full scan: for a loop about to sleep), or NEVER. */
+    long earliest() {
+        long min = TcpConnection.NEVER;
+        for (TcpConnection head : slots) {
+            for (TcpConnection c = head; c != null; c = c.timerNext) {
+                min = Math.min(min, c.timerDeadline);
+            }
+        }
+        return min;
+    }
+
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
-    int expire(long now, TcpTimers timers) {
+    int expire(long now, Expiry timers) {
         long nowTick = now >> TICK_SHIFT;
         long to = nowTick;
         // the first expiry does not know where the wheel stood: it looks at every slot once

@@ -367,4 +367,38 @@ class TcpDataTest {
         bed.send(in().seq(R + 1).ack(L).win(9000));
         assertEquals(9000, c.peerWindow());
     }
+
+    @Test
+    void receiveBufferSizeLimitsTheWindow() {
+        // SO_RCVBUF below the layer's buffer: the window offered follows it once the edge may move
+        TcpConnection c = bed.establishedServer(app);
+        app.autoRead = false;
+        c.receiveBufferSize(4096);
+        bed.send(data(R, bytes(1460, 1)));
+        bed.send(data(R + 1460, bytes(1460, 2)));
+        java.util.List<Seg> acks = bed.recv();
+        assertEquals(WINDOW - 2920, acks.get(acks.size() - 1).window, "the advertised edge is not withdrawn");
+        c.read(bed.scratch(4096), 0, 4096);
+        bed.settle();
+        bed.send(data(R + 2920, bytes(1460, 3)));
+        bed.send(data(R + 4380, bytes(1460, 4)));
+        assertEquals(4096, c.receiveBufferSize());
+        assertTrue(c.readableBytes() <= 4096 + 2920);
+    }
+
+    @Test
+    void sendBufferSizeLimitsWhatAWriteTakes() {
+        TcpConnection c = bed.establishedServer(app);
+        c.sendBufferSize(5000);
+        assertEquals(5000, bed.tryWrite(c, bytes(20_000, 1)));
+        assertEquals(0, c.writableBytes());
+    }
+
+    @Test
+    void nextTimerDeadlineTellsAnIdleLoopHowLongItMaySleep() {
+        TcpConnection c = bed.establishedServer(app);
+        assertEquals(Long.MAX_VALUE, bed.layer.nextTimerDeadline(), "nothing pending");
+        bed.write(c, bytes(100, 1));
+        assertEquals(bed.now + c.retransmissionTimeout(), bed.layer.nextTimerDeadline());
+    }
 }

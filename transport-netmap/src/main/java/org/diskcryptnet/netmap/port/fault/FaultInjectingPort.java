@@ -57,9 +57,10 @@ public final class FaultInjectingPort implements PacketPort {
             int b = bufferSizes[q];
             PacketRing irx = inner.rxRing(q);
             PacketRing itx = inner.txRing(q);
-            rx[q] = new ShadowRing(memory, next, irx.size(), b, irx.frameCapacity());
+            boolean offloads = inner.features().txChecksumOffload() || inner.features().segmentationOffload();
+            rx[q] = new ShadowRing(memory, next, irx.size(), b, irx.frameCapacity(), false);
             next += (long) b * irx.size();
-            tx[q] = new ShadowRing(memory, next, itx.size(), b, itx.frameCapacity());
+            tx[q] = new ShadowRing(memory, next, itx.size(), b, itx.frameCapacity(), offloads);
             tx[q].tail = itx.size() - 1;
             next += (long) b * itx.size();
             rxFaults[q] = new FaultyDirection(received.withSeed(received.seed() * 31 + 2L * q), memory, next, b);
@@ -128,9 +129,10 @@ public final class FaultInjectingPort implements PacketPort {
         f.releaseDue(now, sink);
         int cursor = txCursor[queue];
         while (cursor != t.head) {
-            if (!f.frame(t.memory(), t.offset(cursor), t.lengths[cursor], now, sink)) {
+            if (!f.frame(t.memory(), t.offset(cursor), t.lengths[cursor], t.offloads[cursor], now, sink)) {
                 break; // the inner ring is full: the rest waits in our ring
             }
+            t.offloads[cursor] = -1;
             cursor = t.next(cursor, 1);
         }
         txCursor[queue] = cursor;
@@ -151,7 +153,7 @@ public final class FaultInjectingPort implements PacketPort {
         int head = irx.head();
         int tail = irx.tail();
         while (head != tail) {
-            if (!f.frame(irx.memory(), irx.offset(head), irx.length(head), now, sink)) {
+            if (!f.frame(irx.memory(), irx.offset(head), irx.length(head), -1, now, sink)) {
                 break;
             }
             head = irx.next(head);
@@ -169,7 +171,7 @@ public final class FaultInjectingPort implements PacketPort {
         if (sink.room() < 1) {
             return false;
         }
-        sink.put(frame, offset, length);
+        sink.put(frame, offset, length, -1);
         sink.end();
         return true;
     }
@@ -224,9 +226,12 @@ public final class FaultInjectingPort implements PacketPort {
         }
 
         @Override
-        public void put(MemorySegment src, long offset, int length) {
+        public void put(MemorySegment src, long offset, int length, int offload) {
             MemorySegment.copy(src, offset, ring.memory(), ring.offset(head), length);
             ring.length(head, length);
+            if (offload >= 0) {
+                ring.txOffload(head, offload);
+            }
             head = ring.next(head);
         }
     }
@@ -246,7 +251,7 @@ public final class FaultInjectingPort implements PacketPort {
         }
 
         @Override
-        public void put(MemorySegment src, long offset, int length) {
+        public void put(MemorySegment src, long offset, int length, int offload) {
             MemorySegment.copy(src, offset, ring.memory(), ring.offset(ring.tail), length);
             ring.lengths[ring.tail] = length;
             ring.tail = ring.next(ring.tail, 1);

@@ -6,7 +6,8 @@ import java.util.Locale;
  * What a {@link FaultInjectingPort} does to the frames of one direction: each frame independently is lost,
  * corrupted (one bit flipped), duplicated, reordered (held back until the next frame has passed) or delayed,
  * each with its probability; the draws come from a generator seeded by {@code seed}, so a run is reproducible
- * frame for frame.
+ * frame for frame. A frame sent with a partial checksum the port completes later ({@code PacketRing.txOffload})
+ * is not corrupted: the completed checksum would cover the damage.
  *
  * @param loss       probability a frame is dropped
  * @param duplicate  probability a frame is sent twice

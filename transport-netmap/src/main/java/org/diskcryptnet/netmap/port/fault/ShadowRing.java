@@ -12,15 +12,33 @@ final class ShadowRing implements PacketRing {
     private final int bufferSize;
     private final int frameCapacity;
     final int[] lengths;
+    /** Per tx slot: the offload asked for ({@link #txOffload}), -1 for none. */
+    final int[] offloads;
+    private final boolean offloadable;
     int head;
     int tail;
 
-    ShadowRing(MemorySegment memory, long base, int slots, int bufferSize, int frameCapacity) {
+    ShadowRing(MemorySegment memory, long base, int slots, int bufferSize, int frameCapacity, boolean offloadable) {
         this.memory = memory;
         this.base = base;
         this.bufferSize = bufferSize;
         this.frameCapacity = frameCapacity;
         this.lengths = new int[slots];
+        this.offloads = new int[slots];
+        this.offloadable = offloadable;
+        java.util.Arrays.fill(offloads, -1);
+    }
+
+    /** Recorded and passed on to the inner port's ring with the frame (when the inner port has offloads). */
+    @Override
+    public void txOffload(int slot, int segmentSize) {
+        if (!offloadable) {
+            PacketRing.super.txOffload(slot, segmentSize);
+        }
+        if (segmentSize < 0) {
+            throw new IllegalArgumentException("segment size " + segmentSize);
+        }
+        offloads[slot] = segmentSize;
     }
 
     @Override
