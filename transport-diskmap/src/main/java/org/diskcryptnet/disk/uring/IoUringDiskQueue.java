@@ -1,0 +1,307 @@
+package org.diskcryptnet.disk.uring;
+
+import static org.diskcryptnet.disk.uring.IoUringAbi.*;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+import org.diskcryptnet.disk.DiskCompletionHandler;
+import org.diskcryptnet.disk.DiskFile;
+import org.diskcryptnet.disk.DiskQueue;
+import org.diskcryptnet.disk.linux.Errno;
+import org.diskcryptnet.disk.linux.EventFd;
+import org.diskcryptnet.disk.linux.LinuxException;
+
+/**
+ * {@link DiskQueue} on an io_uring ring: IORING_OP_READ / READ_FIXED of O_DIRECT descriptors (regular files
+ * and block devices). Registered memory becomes fixed buffers, registered files fixed-file slots; an eventfd
+ * registered with the ring lets an event loop sleep in epoll until a completion arrives.
+ *
+ * <p>Also the base of the NVMe passthrough queue, which needs the same ring with 128-byte SQEs.
+ */
+public class IoUringDiskQueue implements DiskQueue {
+
+    private static final int MAX_FIXED_BUFFERS = 8;
+
+    protected final IoUring ring;
+    private final IoUringOptions options;
+    private final boolean deferTaskrun;
+    private final int depth;
+    private final EventFd eventFd;
+    private final long[] bufferStart = new long[MAX_FIXED_BUFFERS];
+    private final long[] bufferEnd = new long[MAX_FIXED_BUFFERS];
+    private int buffers;
+    private final DiskFile[] fixedFiles;
+    private int inFlight;
+    private int queued;
+    private boolean closed;
+
+    public IoUringDiskQueue(IoUringOptions options, int depth) throws IOException {
+        this(options, depth, 0);
+    }
+
+    protected IoUringDiskQueue(IoUringOptions options, int depth, int extraSetupFlags) throws IOException {
+        int entries = Math.max(options.sqEntries(), Integer.highestOneBit(Math.max(depth, 1) * 2 - 1));
+        this.options = options;
+        this.ring = setupWithFallback(entries, options, extraSetupFlags);
+        this.deferTaskrun = (ring.setupFlags() & IORING_SETUP_DEFER_TASKRUN) != 0;
+        this.depth = Math.min(depth, ring.sqEntries());
+        EventFd efd = null;
+        try {
+            efd = EventFd.create(true);
+            ring.registerEventFd(efd.fd());
+            if (options.fixedFileSlots() > 0) {
+                ring.registerSparseFiles(options.fixedFileSlots());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (efd != null) {
+                efd.close();
+            }
+            ring.close();
+            throw e;
+        }
+        this.eventFd = efd;
+        this.fixedFiles = new DiskFile[options.fixedFileSlots()];
+    }
+
+    /** Kernels before 6.1 lack DEFER_TASKRUN: fall back to COOP_TASKRUN rather than failing. */
+    private static IoUring setupWithFallback(int entries, IoUringOptions options, int extra) throws LinuxException {
+        try {
+            return IoUring.setup(entries, options.setupFlags(extra), options.sqThreadIdleMs());
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EINVAL || options.sqPoll()) {
+                throw e;
+            }
+            return IoUring.setup(entries, IORING_SETUP_COOP_TASKRUN | extra, options.sqThreadIdleMs());
+        }
+    }
+
+    @Override
+    public String backend() {
+        return "io_uring";
+    }
+
+    public IoUring ring() {
+        return ring;
+    }
+
+    @Override
+    public int depth() {
+        return depth;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight;
+    }
+
+    @Override
+    public int queued() {
+        return queued;
+    }
+
+    @Override
+    public boolean read(DiskFile file, long offset, int length, MemorySegment dst, long userData) {
+        DiskQueue.checkAligned(file, offset, length, dst);
+        if (inFlight >= depth) {
+            return false;
+        }
+        long sqe = ring.nextSqe();
+        if (sqe < 0) {
+            return false;
+        }
+        int slot = file.fixedSlot(this);
+        prepareRead(ring.sqes(), sqe, slot >= 0 ? slot : file.fd(), slot >= 0, dst.address(), length, offset,
+                fixedBufferIndex(dst.address(), length), userData);
+        inFlight++;
+        queued++;
+        return true;
+    }
+
+    /** Takes one more slot for a read whose SQE a subclass fills itself; -1 when full. */
+    protected long reserveSqe() {
+        if (inFlight >= depth) {
+            return -1;
+        }
+        long sqe = ring.nextSqe();
+        if (sqe >= 0) {
+            inFlight++;
+            queued++;
+        }
+        return sqe;
+    }
+
+    /** The fixed buffer holding [address, address + length), or -1. */
+    protected int fixedBufferIndex(long address, long length) {
+        for (int i = 0; i < buffers; i++) {
+            if (address >= bufferStart[i] && address + length <= bufferEnd[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int submit() throws IOException {
+        ring.flush();
+        if (queued == 0) {
+            return 0;
+        }
+        if ((ring.setupFlags() & IORING_SETUP_SQPOLL) != 0) {
+            if ((ring.sqFlags() & IORING_SQ_NEED_WAKEUP) != 0) {
+                ring.enter(0, 0, IORING_ENTER_SQ_WAKEUP);
+            }
+            int submitted = queued;
+            queued = 0;
+            return submitted;
+        }
+        int submitted = 0;
+        while (submitted < queued) {
+            try {
+                int r = ring.enter(queued - submitted, 0, 0);
+                if (r == 0) {
+                    break; // EINTR: the rest goes with the next submit
+                }
+                submitted += r;
+            } catch (LinuxException e) {
+                if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EBUSY) {
+                    break; // the kernel is short of resources or the CQ is full: retry after reaping
+                }
+                throw e;
+            }
+        }
+        queued -= submitted;
+        return submitted;
+    }
+
+    @Override
+    public int poll(DiskCompletionHandler handler) throws IOException {
+        if (inFlight == 0) {
+            return 0;
+        }
+        if (ring.cqReady() == 0) {
+            int flags = ring.sqFlags();
+            if (!deferTaskrun && (flags & IORING_SQ_CQ_OVERFLOW) == 0) {
+                return 0;
+            }
+            if ((flags & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) == 0) {
+                return 0;
+            }
+            ring.enter(0, 0, IORING_ENTER_GETEVENTS); // run deferred completion work, flush an overflow
+        }
+        return reap(handler);
+    }
+
+    @Override
+    public int await(DiskCompletionHandler handler) throws IOException {
+        if (inFlight == 0) {
+            return 0;
+        }
+        if (ring.cqReady() == 0) {
+            ring.flush();
+            int r = ring.enter(queued, 1, IORING_ENTER_GETEVENTS);
+            queued = Math.max(0, queued - r);
+        }
+        return reap(handler);
+    }
+
+    private int reap(DiskCompletionHandler handler) {
+        int ready = ring.cqReady();
+        MemorySegment cq = ring.cqRing();
+        for (int i = 0; i < ready; i++) {
+            long cqe = ring.cqe(0);
+            long userData = cqeUserData(cq, cqe);
+            int res = cqeResult(cq, cqe);
+            // Hand the entry back before the callback: a callback may submit more, or (re)enter poll.
+            ring.cqAdvance(1);
+            inFlight--;
+            complete(cq, cqe, userData, res, handler);
+        }
+        return ready;
+    }
+
+    /** Delivers one completion; the passthrough queue overrides it to gather split commands. */
+    protected void complete(MemorySegment cq, long cqe, long userData, int res, DiskCompletionHandler handler) {
+        handler.complete(userData, res);
+    }
+
+    @Override
+    public int completionFd() {
+        return eventFd.fd();
+    }
+
+    /** Reads and clears the completion eventfd (the loop calls this before polling); returns its count. */
+    public long drainCompletionFd() {
+        return eventFd.drain();
+    }
+
+    @Override
+    public boolean registerBuffers(MemorySegment... segments) {
+        if (!options.registerBuffers() || buffers + segments.length > MAX_FIXED_BUFFERS || buffers > 0) {
+            return false; // one registration per ring: IORING_REGISTER_BUFFERS may not be called twice
+        }
+        try {
+            ring.registerBuffers(segments);
+        } catch (LinuxException e) {
+            return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
+        }
+        for (MemorySegment s : segments) {
+            bufferStart[buffers] = s.address();
+            bufferEnd[buffers] = s.address() + s.byteSize();
+            buffers++;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean registerFile(DiskFile file) {
+        if (file.fd() < 0) {
+            return false;
+        }
+        for (int slot = 0; slot < fixedFiles.length; slot++) {
+            if (fixedFiles[slot] == null) {
+                try {
+                    ring.updateFile(slot, file.fd());
+                } catch (LinuxException e) {
+                    return false;
+                }
+                fixedFiles[slot] = file;
+                file.setFixedSlot(this, slot);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void unregisterFile(DiskFile file) {
+        int slot = file.fixedSlot(this);
+        if (slot < 0) {
+            return;
+        }
+        fixedFiles[slot] = null;
+        file.setFixedSlot(null, -1);
+        if (!closed) {
+            try {
+                ring.updateFile(slot, -1);
+            } catch (LinuxException e) {
+                // the slot stays occupied in the kernel until the ring closes; harmless
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (DiskFile f : fixedFiles) {
+            if (f != null) {
+                f.setFixedSlot(null, -1);
+            }
+        }
+        ring.close();
+        eventFd.close();
+    }
+}
