@@ -35,7 +35,12 @@ public interface DiskQueue extends AutoCloseable {
      *
      * @throws IllegalArgumentException if the read is not aligned as the file requires
      */
-    boolean read(DiskFile file, long offset, int length, MemorySegment dst, long userData);
+    boolean read(DiskFile file, long offset, int length, MemorySegment dst, long dstOffset, long userData);
+
+    /** {@link #read(DiskFile, long, int, MemorySegment, long, long)} into the start of {@code dst}. */
+    default boolean read(DiskFile file, long offset, int length, MemorySegment dst, long userData) {
+        return read(file, offset, length, dst, 0, userData);
+    }
 
     /** Hands every queued read to the device (one system call, none with SQPOLL running); returns how many. */
     int submit() throws IOException;
@@ -55,6 +60,11 @@ public interface DiskQueue extends AutoCloseable {
      */
     boolean registerBuffers(MemorySegment... buffers);
 
+    /** Reads and clears {@link #completionFd()}, before polling after a wake-up; returns its count. */
+    default long drainCompletionFd() {
+        return 0;
+    }
+
     /** Registers the file's descriptor in the queue's fixed-file table; false when full or unsupported. */
     boolean registerFile(DiskFile file);
 
@@ -69,15 +79,16 @@ public interface DiskQueue extends AutoCloseable {
     void close();
 
     /** Throws unless the read is aligned for {@code file}. */
-    static void checkAligned(DiskFile file, long offset, int length, MemorySegment dst) {
+    static void checkAligned(DiskFile file, long offset, int length, MemorySegment dst, long dstOffset) {
         int block = file.blockSize();
         if ((offset & (block - 1)) != 0 || (length & (block - 1)) != 0 || length <= 0 || offset < 0) {
             throw new IllegalArgumentException("read of " + length + " bytes at " + offset + " of " + file.path()
                     + " is not aligned to its block size " + block);
         }
-        if (!dst.isNative() || (dst.address() & (file.memoryAlignment() - 1)) != 0 || dst.byteSize() < length) {
-            throw new IllegalArgumentException("destination " + dst + " must be native memory of at least " + length
-                    + " bytes aligned to " + file.memoryAlignment());
+        if (!dst.isNative() || ((dst.address() + dstOffset) & (file.memoryAlignment() - 1)) != 0 || dstOffset < 0
+                || dst.byteSize() - dstOffset < length) {
+            throw new IllegalArgumentException("destination " + dst + " + " + dstOffset + " must be native memory of at least "
+                    + length + " bytes aligned to " + file.memoryAlignment());
         }
     }
 }

@@ -101,8 +101,8 @@ public class IoUringDiskQueue implements DiskQueue {
     }
 
     @Override
-    public boolean read(DiskFile file, long offset, int length, MemorySegment dst, long userData) {
-        DiskQueue.checkAligned(file, offset, length, dst);
+    public boolean read(DiskFile file, long offset, int length, MemorySegment dst, long dstOffset, long userData) {
+        DiskQueue.checkAligned(file, offset, length, dst, dstOffset);
         if (inFlight >= depth) {
             return false;
         }
@@ -111,8 +111,9 @@ public class IoUringDiskQueue implements DiskQueue {
             return false;
         }
         int slot = file.fixedSlot(this);
-        prepareRead(ring.sqes(), sqe, slot >= 0 ? slot : file.fd(), slot >= 0, dst.address(), length, offset,
-                fixedBufferIndex(dst.address(), length), userData);
+        long address = dst.address() + dstOffset;
+        prepareRead(ring.sqes(), sqe, slot >= 0 ? slot : file.fd(), slot >= 0, address, length, offset,
+                fixedBufferIndex(address, length), userData);
         inFlight++;
         queued++;
         return true;
@@ -230,7 +231,7 @@ public class IoUringDiskQueue implements DiskQueue {
         return eventFd.fd();
     }
 
-    /** Reads and clears the completion eventfd (the loop calls this before polling); returns its count. */
+    @Override
     public long drainCompletionFd() {
         return eventFd.drain();
     }
