@@ -31,7 +31,7 @@ public class IoUringDiskQueue implements DiskQueue {
     private final long[] bufferStart = new long[MAX_FIXED_BUFFERS];
     private final long[] bufferEnd = new long[MAX_FIXED_BUFFERS];
     private int buffers;
-    private final DiskFile[] fixedFiles;
+    private final Object[] fixedFiles;
     private int inFlight;
     private int queued;
     private boolean closed;
@@ -61,7 +61,7 @@ public class IoUringDiskQueue implements DiskQueue {
             throw e;
         }
         this.eventFd = efd;
-        this.fixedFiles = new DiskFile[options.fixedFileSlots()];
+        this.fixedFiles = new Object[options.fixedFileSlots()];
     }
 
     /** Kernels before 6.1 lack DEFER_TASKRUN: fall back to COOP_TASKRUN rather than failing. */
@@ -259,19 +259,28 @@ public class IoUringDiskQueue implements DiskQueue {
         if (file.fd() < 0) {
             return false;
         }
+        int slot = registerFixedFd(file.fd(), file);
+        if (slot < 0) {
+            return false;
+        }
+        file.setFixedSlot(this, slot);
+        return true;
+    }
+
+    /** Installs {@code fd} in a free fixed-file slot owned by {@code owner}; returns the slot, or -1. */
+    protected int registerFixedFd(int fd, Object owner) {
         for (int slot = 0; slot < fixedFiles.length; slot++) {
             if (fixedFiles[slot] == null) {
                 try {
-                    ring.updateFile(slot, file.fd());
+                    ring.updateFile(slot, fd);
                 } catch (LinuxException e) {
-                    return false;
+                    return -1;
                 }
-                fixedFiles[slot] = file;
-                file.setFixedSlot(this, slot);
-                return true;
+                fixedFiles[slot] = owner;
+                return slot;
             }
         }
-        return false;
+        return -1;
     }
 
     @Override
@@ -297,8 +306,8 @@ public class IoUringDiskQueue implements DiskQueue {
             return;
         }
         closed = true;
-        for (DiskFile f : fixedFiles) {
-            if (f != null) {
+        for (Object o : fixedFiles) {
+            if (o instanceof DiskFile f) {
                 f.setFixedSlot(null, -1);
             }
         }
