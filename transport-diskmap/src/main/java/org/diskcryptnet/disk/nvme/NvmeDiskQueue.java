@@ -14,6 +14,7 @@ import org.diskcryptnet.disk.DiskCompletionHandler;
 import org.diskcryptnet.disk.DiskFile;
 import org.diskcryptnet.disk.DiskQueue;
 import org.diskcryptnet.disk.DiskResult;
+import org.diskcryptnet.disk.linux.Errno;
 import org.diskcryptnet.disk.linux.LinuxException;
 import org.diskcryptnet.disk.linux.Statx;
 import org.diskcryptnet.disk.uring.IoUringDiskQueue;
@@ -44,6 +45,16 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
     private final int[] parentError;
     private final int[] free;
     private int freeCount;
+    // One entry per passthrough command in flight, so a command can be sent again (see complete()).
+    private final int[] cmdParent;
+    private final NvmeNamespace[] cmdNamespace;
+    private final long[] cmdSlba;
+    private final int[] cmdBlocks;
+    private final long[] cmdAddress;
+    private final boolean[] cmdFixed;
+    private final int[] cmdFree;
+    private int cmdFreeCount;
+    private boolean fixedBuffersWork = true;
     private final NvmeNamespace[] registeredNs = new NvmeNamespace[8];
     private final int[] registeredSlot = new int[8];
     private final Arena arena = Arena.ofShared();
@@ -62,6 +73,17 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
         this.free = new int[depth];
         for (int i = 0; i < depth; i++) {
             free[freeCount++] = depth - 1 - i;
+        }
+        int commands = depth * COMMANDS_PER_READ;
+        this.cmdParent = new int[commands];
+        this.cmdNamespace = new NvmeNamespace[commands];
+        this.cmdSlba = new long[commands];
+        this.cmdBlocks = new int[commands];
+        this.cmdAddress = new long[commands];
+        this.cmdFixed = new boolean[commands];
+        this.cmdFree = new int[commands];
+        for (int i = 0; i < commands; i++) {
+            cmdFree[cmdFreeCount++] = commands - 1 - i;
         }
     }
 
@@ -101,7 +123,7 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
         }
         long end = Math.min(offset + length, map.mappedEnd());
         int commands = countCommands(map, ns, offset, end);
-        if (ring.sqSpace() < Math.max(1, commands)) {
+        if (ring.sqSpace() < Math.max(1, commands) || cmdFreeCount < Math.max(1, commands)) {
             return false;
         }
         int p = free[--freeCount];
@@ -110,26 +132,40 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
         parentPending[p] = Math.max(1, commands);
         parentExpected[p] = (int) Math.max(0, Math.min(length, file.size() - offset));
         parentError[p] = 0;
-        long tag = PASSTHROUGH | p;
         if (commands == 0) {
-            prepareNop(ring.sqes(), reserveSqe(), tag); // nothing mapped there: complete with 0 bytes, like EOF
+            int c = cmdFree[--cmdFreeCount];
+            cmdParent[c] = p;
+            cmdNamespace[c] = null;
+            prepareNop(ring.sqes(), reserveSqe(), PASSTHROUGH | c); // nothing mapped there: 0 bytes, like EOF
         }
-        int slot = namespaceSlot(ns);
         long address = dst.address() + dstOffset;
         long at = offset;
         while (at < end) {
             int extent = map.extentAt(at);
             int bytes = (int) Math.min(Math.min(end - at, map.contiguousFrom(extent, at)), ns.maxTransfer());
-            long sqe = reserveSqe();
-            prepareUringCmd(ring.sqes(), sqe, slot >= 0 ? slot : ns.fd(), slot >= 0, NvmeAbi.NVME_URING_CMD_IO,
-                    fixedBufferIndex(address, bytes), tag);
-            NvmeAbi.prepareRead(ring.sqes(), sqe + SQE_CMD, ns.nsid(), map.deviceOffset(extent, at) / lba, bytes / lba,
-                    address, bytes);
+            int c = cmdFree[--cmdFreeCount];
+            cmdParent[c] = p;
+            cmdNamespace[c] = ns;
+            cmdSlba[c] = map.deviceOffset(extent, at) / lba;
+            cmdBlocks[c] = bytes / lba;
+            cmdAddress[c] = address;
+            sendCommand(c, reserveSqe(), fixedBuffersWork);
             address += bytes;
             at += bytes;
         }
         reads++;
         return true;
+    }
+
+    private void sendCommand(int c, long sqe, boolean fixed) {
+        NvmeNamespace ns = cmdNamespace[c];
+        int bytes = cmdBlocks[c] * ns.lbaSize();
+        int slot = namespaceSlot(ns);
+        int bufIndex = fixed ? fixedBufferIndex(cmdAddress[c], bytes) : -1;
+        cmdFixed[c] = bufIndex >= 0;
+        prepareUringCmd(ring.sqes(), sqe, slot >= 0 ? slot : ns.fd(), slot >= 0, NvmeAbi.NVME_URING_CMD_IO,
+                bufIndex, PASSTHROUGH | c);
+        NvmeAbi.prepareRead(ring.sqes(), sqe + SQE_CMD, ns.nsid(), cmdSlba[c], cmdBlocks[c], cmdAddress[c], bytes);
     }
 
     private static int countCommands(ExtentMap map, NvmeNamespace ns, long offset, long end) {
@@ -166,7 +202,20 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
             handler.complete(userData, res);
             return;
         }
-        int p = (int) (userData & 0xffff_ffffL);
+        int c = (int) (userData & 0xffff_ffffL);
+        int p = cmdParent[c];
+        if (res == -Errno.EINVAL && cmdFixed[c]) {
+            // Linux 6.1 refuses registered buffers for NVMe passthrough (IORING_URING_CMD_FIXED) with EINVAL even
+            // though it defines the flag; send this command again with the plain buffer, and stop asking.
+            fixedBuffersWork = false;
+            long sqe = reserveSqeForRetry();
+            if (sqe >= 0) {
+                sendCommand(c, sqe, false);
+                return;
+            }
+        }
+        cmdNamespace[c] = null;
+        cmdFree[cmdFreeCount++] = c;
         if (res < 0 && parentError[p] == 0) {
             parentError[p] = res;
         } else if (res > 0 && parentError[p] == 0) {
@@ -182,6 +231,16 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
         free[freeCount++] = p;
         reads--;
         handler.complete(ud, result);
+    }
+
+    /** An SQE for resending a command from inside a completion; the base counts it as a new entry in flight. */
+    private long reserveSqeForRetry() {
+        return reserveSqe();
+    }
+
+    /** Whether passthrough commands still use registered buffers (false after the kernel refused them). */
+    public boolean fixedBuffersForPassthrough() {
+        return fixedBuffersWork;
     }
 
     /** True when a regular file's statx no longer matches the version its extents were mapped from. */

@@ -76,6 +76,11 @@ public final class NvmeNamespace implements AutoCloseable {
         }
         int lba = Integer.parseInt(read(disk.resolve("queue/logical_block_size")));
         int maxKb = Integer.parseInt(read(disk.resolve("queue/max_hw_sectors_kb")));
+        // A passthrough command maps the user buffer page by page: each page may be its own DMA segment, so a
+        // command also may not span more pages than the queue has segments (less one for an unaligned start).
+        int segments = Files.exists(disk.resolve("queue/max_segments"))
+                ? Integer.parseInt(read(disk.resolve("queue/max_segments"))) : 128;
+        long bySegments = (long) Math.max(1, segments - 1) * 4096;
         int dma = Files.exists(disk.resolve("queue/dma_alignment"))
                 ? Integer.parseInt(read(disk.resolve("queue/dma_alignment"))) + 1 : 512;
         int fd;
@@ -87,7 +92,8 @@ public final class NvmeNamespace implements AutoCloseable {
         }
         try {
             int nsid = Ioctl.ioctl(fd, NvmeAbi.NVME_IOCTL_ID, MemorySegment.NULL, "ioctl(NVME_IOCTL_ID, " + ng + ")");
-            return new NvmeNamespace(name, ng, fd, nsid, lba, Math.max(lba, maxKb * 1024), Math.max(4, dma),
+            int maxTransfer = (int) Math.min((long) maxKb * 1024, bySegments) / lba * lba;
+            return new NvmeNamespace(name, ng, fd, nsid, lba, Math.max(lba, maxTransfer), Math.max(4, dma),
                     partitionStart, bytes);
         } catch (IOException | RuntimeException e) {
             Fcntl.close(fd);
@@ -121,7 +127,7 @@ public final class NvmeNamespace implements AutoCloseable {
         return lbaSize;
     }
 
-    /** Largest transfer of one command in bytes (max_hw_sectors_kb). */
+    /** Largest transfer of one command in bytes (max_hw_sectors_kb, and max_segments pages). */
     public int maxTransfer() {
         return maxTransfer;
     }

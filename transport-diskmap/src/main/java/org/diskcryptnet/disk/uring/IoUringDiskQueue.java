@@ -190,7 +190,11 @@ public class IoUringDiskQueue implements DiskQueue {
             }
             ring.enter(0, 0, IORING_ENTER_GETEVENTS); // run deferred completion work, flush an overflow
         }
-        return reap(handler);
+        int n = reap(handler);
+        if (queued > 0) {
+            submit(); // reads queued by the callbacks just run go down together, now
+        }
+        return n;
     }
 
     @Override
@@ -203,7 +207,11 @@ public class IoUringDiskQueue implements DiskQueue {
             int r = ring.enter(queued, 1, IORING_ENTER_GETEVENTS);
             queued = Math.max(0, queued - r);
         }
-        return reap(handler);
+        int n = reap(handler);
+        if (queued > 0) {
+            submit();
+        }
+        return n;
     }
 
     private int reap(DiskCompletionHandler handler) {
