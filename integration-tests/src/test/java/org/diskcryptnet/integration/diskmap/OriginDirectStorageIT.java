@@ -65,7 +65,11 @@ class OriginDirectStorageIT {
     }
 
     private OriginServer start(String storage) throws Exception {
-        ConfigSource source = ConfigSource.empty()
+        return start(storage, ConfigSource.empty());
+    }
+
+    private OriginServer start(String storage, ConfigSource base) throws Exception {
+        ConfigSource source = base
                 .override("content.root", root.toString(), "test")
                 .override("content.storage", storage, "test")
                 .override("listen.http", "127.0.0.1:0", "test")
@@ -115,6 +119,25 @@ class OriginDirectStorageIT {
                 || metrics.contains("origin_disk_read_errors_total{backend=\"nvme\",kind=\"short_read\"} 0"), metrics);
         long reads = metricValue(metrics, "origin_disk_reads_total");
         assertTrue(reads >= 4, "reads counted: " + reads);
+    }
+
+    @Test
+    void httpsBodiesAreReadDirectlyAndEncryptedBySslHandler() throws Exception {
+        byte[] body = random(700_001, 5);
+        Path file = Files.write(root.resolve("tls.m4s"), body);
+        Path tls = Files.createDirectories(root.resolve(".tls"));
+        org.diskcryptnet.origin.tls.SelfSignedCertificate.write(tls.resolve("cert.pem"), tls.resolve("key.pem"),
+                org.diskcryptnet.origin.tls.SelfSignedCertificate.KeyType.EC_P256, "localhost", List.of("localhost"),
+                List.of("127.0.0.1"), java.time.Duration.ofDays(1));
+        dropFromCache(List.of(file));
+        server = start("direct", ConfigSource.empty()
+                .override("listen.https", "127.0.0.1:0", "test")
+                .override("tls.certificate", tls.resolve("cert.pem").toString(), "test")
+                .override("tls.private_key", tls.resolve("key.pem").toString(), "test"));
+        String u = "https://127.0.0.1:" + server.httpsAddress().getPort() + "/tls.m4s";
+        assertArrayEquals(body, curl(false, "-k", u));
+        assertArrayEquals(Arrays.copyOfRange(body, 4097, 300_000), curl(false, "-k", "-r", "4097-299999", u));
+        assertEquals(0, resident(List.of(file)), "HTTPS with storage direct must not fill the page cache either");
     }
 
     private static long metricValue(String metrics, String name) {
