@@ -48,7 +48,10 @@ public interface DiskQueue extends AutoCloseable {
     /** Reaps ready completions into {@code handler}; returns how many. No system call when none are ready. */
     int poll(DiskCompletionHandler handler) throws IOException;
 
-    /** Blocks until at least one completion is ready (or nothing is in flight), then reaps like {@link #poll}. */
+    /**
+     * Submits what is queued and blocks until at least one completion is ready (or nothing is in flight), then
+     * reaps like {@link #poll}. Reads the handler queues are submitted by the next {@code await} or {@link #submit}.
+     */
     int await(DiskCompletionHandler handler) throws IOException;
 
     /** An eventfd the kernel signals when completions are posted, for event loops to wait on; -1 if none. */

@@ -207,11 +207,8 @@ public class IoUringDiskQueue implements DiskQueue {
             int r = ring.enter(queued, 1, IORING_ENTER_GETEVENTS);
             queued = Math.max(0, queued - r);
         }
-        int n = reap(handler);
-        if (queued > 0) {
-            submit();
-        }
-        return n;
+        // Reads the handler queues stay queued: the next await submits them and waits in one io_uring_enter.
+        return reap(handler);
     }
 
     private int reap(DiskCompletionHandler handler) {
