@@ -1,4 +1,4 @@
-package org.diskcryptnet.integration.diskmap;
+package org.diskcryptnet.it.diskmap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.diskcryptnet.integration.diskmap;
+package org.diskcryptnet.it.diskmap;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
