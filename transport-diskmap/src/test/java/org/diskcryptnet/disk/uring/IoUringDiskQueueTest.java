@@ -88,6 +88,32 @@ class IoUringDiskQueueTest {
     }
 
     @Test
+    void sqPollSubmitsWithoutEnteringTheKernelPerBatch() throws IOException {
+        byte[] content = random(512 * 1024, 7);
+        Path file = Files.write(dir.resolve("sq.bin"), content);
+        IoUringBackend backend = new IoUringBackend(IoUringOptions.DEFAULT.withSqPoll(true));
+        try (DiskFile f = backend.openFile(file); var q = (IoUringDiskQueue) backend.newQueue(8);
+             Arena arena = Arena.ofConfined()) {
+            assertTrue((q.ring().setupFlags() & IoUringAbi.IORING_SETUP_SQPOLL) != 0, "SQPOLL was not set up");
+            MemorySegment buf = arena.allocate(512 * 1024, 4096);
+            for (int i = 0; i < 8; i++) {
+                assertTrue(q.read(f, i * 65536L, 65536, buf, i * 65536L, i));
+            }
+            assertEquals(8, q.submit());
+            int[] done = {0};
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (done[0] < 8 && System.nanoTime() < deadline) {
+                q.await((ud, res) -> {
+                    assertEquals(65536, res);
+                    done[0]++;
+                });
+            }
+            assertEquals(8, done[0]);
+            assertArrayEquals(content, buf.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
     void readPastEndOfFileReturnsTheBytesUpToIt() throws IOException {
         byte[] content = random(10_000, 3);
         Path file = Files.write(dir.resolve("c.bin"), content);
