@@ -122,7 +122,16 @@ class OriginDirectStorageIT {
     }
 
     @Test
+    void httpsBodiesAreReadDirectlyAndSealedInPlace() throws Exception {
+        httpsBodiesAreReadDirectly("transport");
+    }
+
+    @Test
     void httpsBodiesAreReadDirectlyAndEncryptedBySslHandler() throws Exception {
+        httpsBodiesAreReadDirectly("sslhandler");
+    }
+
+    private void httpsBodiesAreReadDirectly(String recordLayer) throws Exception {
         byte[] body = random(700_001, 5);
         Path file = Files.write(root.resolve("tls.m4s"), body);
         Path tls = Files.createDirectories(root.resolve(".tls"));
@@ -133,11 +142,14 @@ class OriginDirectStorageIT {
         server = start("direct", ConfigSource.empty()
                 .override("listen.https", "127.0.0.1:0", "test")
                 .override("tls.certificate", tls.resolve("cert.pem").toString(), "test")
-                .override("tls.private_key", tls.resolve("key.pem").toString(), "test"));
+                .override("tls.private_key", tls.resolve("key.pem").toString(), "test")
+                .override("tls.record_layer", recordLayer, "test"));
         String u = "https://127.0.0.1:" + server.httpsAddress().getPort() + "/tls.m4s";
         assertArrayEquals(body, curl(false, "-k", u));
         assertArrayEquals(Arrays.copyOfRange(body, 4097, 300_000), curl(false, "-k", "-r", "4097-299999", u));
         assertEquals(0, resident(List.of(file)), "HTTPS with storage direct must not fill the page cache either");
+        String metrics = new String(curl(false, url(server.adminAddress(), "/metrics")), StandardCharsets.UTF_8);
+        assertTrue(metricValue(metrics, "origin_disk_read_bytes_total") >= body.length, metrics);
     }
 
     private static long metricValue(String metrics, String name) {

@@ -38,6 +38,7 @@ import org.diskcryptnet.origin.http.OriginHandler;
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 import org.diskcryptnet.origin.storage.BufferedFileBodies;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
+import org.diskcryptnet.origin.storage.DirectTlsFileBodies;
 import org.diskcryptnet.origin.storage.FileBodies;
 import org.diskcryptnet.origin.storage.TlsFileBodies;
 import org.diskcryptnet.origin.tls.ServerTls;
@@ -103,7 +104,8 @@ public final class OriginServer implements AutoCloseable {
         if (tls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
             takeover = new TlsTakeover(tls, config.tls().cryptoEngine(), config.tls().keyLog(), metrics.tls(),
                     RecordProtection.MAX_PLAINTEXT);
-            encryptedBodies = new TlsFileBodies();
+            // Records are sealed where they were read: read by pread through the page cache, or around it.
+            encryptedBodies = disk != null ? new DirectTlsFileBodies(disk) : new TlsFileBodies();
         }
         OriginContext context = new OriginContext(content, plainBodies, encryptedBodies,
                 new Cors(config.corsAllowedOrigins(), config.corsMaxAge()), metrics, accessLog,
