@@ -1,6 +1,7 @@
 package org.diskcryptnet.disk;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.logging.InternalLogger;
@@ -62,6 +63,14 @@ public final class DiskLoop {
 
     public DiskQueue queue() {
         return queue;
+    }
+
+    /**
+     * Adds memory that reads will target (a packet port's transmit buffers) to the queue's fixed buffers, so
+     * reads into it skip per-read page pinning. Call on the loop while no read is in flight; false if not done.
+     */
+    public boolean registerMemory(MemorySegment memory) {
+        return queue.registerBuffers(memory);
     }
 
     /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */

@@ -58,8 +58,9 @@ public interface DiskQueue extends AutoCloseable {
     int completionFd();
 
     /**
-     * Registers memory as fixed buffers: reads into it then skip the per-read page pinning (READ_FIXED).
-     * Returns false (and reads still work) when the backend or the memory-lock limit does not allow it.
+     * Registers memory as fixed buffers: reads into it then skip the per-read page pinning (READ_FIXED). May be
+     * called again to add memory (a packet port's transmit buffers) while no read is in flight. Returns false (and
+     * reads still work, unregistered) when the backend, the memory-lock limit or reads in flight do not allow it.
      */
     boolean registerBuffers(MemorySegment... buffers);
 

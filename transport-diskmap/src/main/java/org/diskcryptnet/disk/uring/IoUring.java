@@ -223,19 +223,24 @@ public final class IoUring implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment iov = a.allocate(IOVEC, buffers.length);
             for (int i = 0; i < buffers.length; i++) {
-                iov.set(JAVA_LONG, i * IOVEC.byteSize(), buffers[i].address());
-                iov.set(JAVA_LONG, i * IOVEC.byteSize() + 8, buffers[i].byteSize());
+                iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_BASE, buffers[i].address());
+                iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_LEN, buffers[i].byteSize());
             }
             register(IORING_REGISTER_BUFFERS, iov, buffers.length, "IORING_REGISTER_BUFFERS");
         }
+    }
+
+    /** IORING_UNREGISTER_BUFFERS: drops every fixed buffer (none may be in use by a read in flight). */
+    public void unregisterBuffers() throws LinuxException {
+        register(IORING_UNREGISTER_BUFFERS, MemorySegment.NULL, 0, "IORING_UNREGISTER_BUFFERS");
     }
 
     /** IORING_REGISTER_FILES2 with a sparse table of {@code slots} empty entries, filled by {@link #updateFile}. */
     public void registerSparseFiles(int slots) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment reg = a.allocate(RSRC_REGISTER);
-            reg.set(JAVA_INT, 0, slots);
-            reg.set(JAVA_INT, 4, IORING_RSRC_REGISTER_SPARSE);
+            reg.set(JAVA_INT, RSRC_REGISTER_NR, slots);
+            reg.set(JAVA_INT, RSRC_REGISTER_FLAGS, IORING_RSRC_REGISTER_SPARSE);
             register(IORING_REGISTER_FILES2, reg, (int) RSRC_REGISTER.byteSize(), "IORING_REGISTER_FILES2");
         }
     }
@@ -246,8 +251,8 @@ public final class IoUring implements AutoCloseable {
             MemorySegment fds = a.allocate(JAVA_INT);
             fds.set(JAVA_INT, 0, fileFd);
             MemorySegment upd = a.allocate(RSRC_UPDATE);
-            upd.set(JAVA_INT, 0, slot);
-            upd.set(JAVA_LONG, 8, fds.address());
+            upd.set(JAVA_INT, RSRC_UPDATE_OFFSET, slot);
+            upd.set(JAVA_LONG, RSRC_UPDATE_DATA, fds.address());
             register(IORING_REGISTER_FILES_UPDATE, upd, 1, "IORING_REGISTER_FILES_UPDATE");
         }
     }

@@ -113,6 +113,13 @@ public final class IoUringAbi {
     public static final StructLayout RSRC_UPDATE = MemoryLayout.structLayout(
             JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"));
 
+    public static final long IOVEC_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    public static final long IOVEC_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+    public static final long RSRC_REGISTER_NR = RSRC_REGISTER.byteOffset(groupElement("nr"));
+    public static final long RSRC_REGISTER_FLAGS = RSRC_REGISTER.byteOffset(groupElement("flags"));
+    public static final long RSRC_UPDATE_OFFSET = RSRC_UPDATE.byteOffset(groupElement("offset"));
+    public static final long RSRC_UPDATE_DATA = RSRC_UPDATE.byteOffset(groupElement("data"));
+
     // ---- setup flags ---------------------------------------------------------------------------------------
     public static final int IORING_SETUP_IOPOLL = 1;
     public static final int IORING_SETUP_SQPOLL = 1 << 1;

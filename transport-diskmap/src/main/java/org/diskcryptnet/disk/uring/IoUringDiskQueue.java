@@ -133,7 +133,7 @@ public class IoUringDiskQueue implements DiskQueue {
     }
 
     /** The fixed buffer holding [address, address + length), or -1. */
-    protected int fixedBufferIndex(long address, long length) {
+    public int fixedBufferIndex(long address, long length) {
         for (int i = 0; i < buffers; i++) {
             if (address >= bufferStart[i] && address + length <= bufferEnd[i]) {
                 return i;
@@ -243,15 +243,29 @@ public class IoUringDiskQueue implements DiskQueue {
 
     @Override
     public boolean registerBuffers(MemorySegment... segments) {
-        if (!options.registerBuffers() || buffers + segments.length > MAX_FIXED_BUFFERS || buffers > 0) {
-            return false; // one registration per ring: IORING_REGISTER_BUFFERS may not be called twice
+        if (!options.registerBuffers() || buffers + segments.length > MAX_FIXED_BUFFERS) {
+            return false;
         }
+        // The table is registered whole (IORING_REGISTER_BUFFERS may not be called twice), so adding memory
+        // later (a packet port's buffers, say) means registering old and new together, while no read uses them.
+        MemorySegment[] all = new MemorySegment[buffers + segments.length];
+        for (int i = 0; i < buffers; i++) {
+            all[i] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
+        }
+        System.arraycopy(segments, 0, all, buffers, segments.length);
         try {
-            ring.registerBuffers(segments);
+            if (buffers > 0) {
+                if (inFlight > 0) {
+                    return false;
+                }
+                ring.unregisterBuffers();
+                buffers = 0;
+            }
+            ring.registerBuffers(all);
         } catch (LinuxException e) {
             return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
         }
-        for (MemorySegment s : segments) {
+        for (MemorySegment s : all) {
             bufferStart[buffers] = s.address();
             bufferEnd[buffers] = s.address() + s.byteSize();
             buffers++;

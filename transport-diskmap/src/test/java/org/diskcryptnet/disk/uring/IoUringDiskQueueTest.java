@@ -72,7 +72,10 @@ class IoUringDiskQueueTest {
              Arena arena = Arena.ofConfined()) {
             assertTrue(q.completionFd() >= 0);
             MemorySegment buf = arena.allocate(128 * 1024, 4096);
-            assertTrue(q.registerBuffers(buf));
+            MemorySegment other = arena.allocate(64 * 1024, 4096);
+            assertTrue(q.registerBuffers(other));
+            assertTrue(q.registerBuffers(buf), "memory can be added to the fixed buffers while the queue is idle");
+            assertEquals(1, q.fixedBufferIndex(buf.address(), 4096));
             assertTrue(q.registerFile(f));
             assertTrue(q.read(f, 0, 128 * 1024, buf, 1));
             q.submit();
