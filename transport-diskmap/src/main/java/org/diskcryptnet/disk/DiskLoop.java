@@ -27,6 +27,7 @@ public final class DiskLoop {
     private final CompletionBridge bridge;
     private final boolean fixedBuffers;
     private final Runnable flushTask = this::flushNow;
+    private final Runnable pollTask = this::pollNow;
     private boolean closed;
 
     DiskLoop(EventLoop loop, DiskBackend backend, DiskStorage.Config config) throws IOException {
@@ -99,7 +100,9 @@ public final class DiskLoop {
         } catch (IOException e) {
             LOG.warn("disk queue ({}): reaping completions failed", queue.backend(), e);
         }
-        if (reader.inFlight() > 0) {
+        if (queue.completionsPending()) {
+            loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
+        } else if (reader.inFlight() > 0) {
             bridge.armed(reader.inFlight());
         }
     }

@@ -64,6 +64,14 @@ public interface DiskQueue extends AutoCloseable {
      */
     boolean registerBuffers(MemorySegment... buffers);
 
+    /**
+     * True when completions are ready or announced but not yet reaped, so the owner must poll again even without
+     * a new wake-up from {@link #completionFd()} (the kernel does not signal it for every batch).
+     */
+    default boolean completionsPending() {
+        return false;
+    }
+
     /** Reads and clears {@link #completionFd()}, before polling after a wake-up; returns its count. */
     default long drainCompletionFd() {
         return 0;

@@ -116,6 +116,43 @@ class IoUringDiskQueueTest {
         }
     }
 
+    /**
+     * The loop's contract: poll when the eventfd fires, and again while {@code completionsPending()}. With
+     * DEFER_TASKRUN the kernel posts a bounded batch per enter and announces the rest only by IORING_SQ_TASKRUN,
+     * not by the eventfd: an owner that polled on eventfd wake-ups alone would strand them.
+     */
+    @Test
+    void pollAloneReapsEveryCompletionOfALargeBatch() throws Exception {
+        byte[] content = random(1 << 20, 8);
+        Path file = Files.write(dir.resolve("many.bin"), content);
+        IoUringBackend backend = new IoUringBackend();
+        try (DiskFile f = backend.openFile(file); var q = (IoUringDiskQueue) backend.newQueue(128);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(128 * 4096, 4096);
+            for (int i = 0; i < 128; i++) {
+                assertTrue(q.read(f, i * 4096L, 4096, buf, i * 4096L, i));
+            }
+            q.submit();
+            Thread.sleep(300); // a busy loop comes back late: every completion is waiting in the kernel at once
+            int[] done = {0};
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            // Like the epoll bridge: poll only after the eventfd fired; spin on it (non-blocking) in between.
+            int polls = 0;
+            while (done[0] < 128 && System.nanoTime() < deadline) {
+                if (q.drainCompletionFd() > 0) {
+                    do {
+                        q.poll((ud, res) -> done[0]++);
+                        polls++;
+                    } while (q.completionsPending());
+                }
+            }
+            assertEquals(128, done[0], "completions were left behind with no wake-up to fetch them");
+            assertFalse(q.completionsPending());
+            assertTrue(polls >= 1);
+            assertArrayEquals(java.util.Arrays.copyOf(content, 128 * 4096), buf.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
     @Test
     void readPastEndOfFileReturnsTheBytesUpToIt() throws IOException {
         byte[] content = random(10_000, 3);
