@@ -2,9 +2,11 @@ package org.diskcryptnet.it.diskmap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -121,15 +123,10 @@ class OriginDirectStorageIT {
         assertTrue(reads >= 4, "reads counted: " + reads);
     }
 
-    /** Opt-in for now (see OriginServer): records read by DiskRegionSource straight into the seal buffer. */
+    /** Records read by DiskRegionSource straight into the seal buffer. */
     @Test
     void httpsBodiesAreReadDirectlyAndSealedInPlace() throws Exception {
-        System.setProperty("diskcryptnet.tls.direct_reads", "true");
-        try {
-            httpsBodiesAreReadDirectly("transport");
-        } finally {
-            System.clearProperty("diskcryptnet.tls.direct_reads");
-        }
+        httpsBodiesAreReadDirectly("transport");
     }
 
     @Test
@@ -153,9 +150,34 @@ class OriginDirectStorageIT {
         String u = "https://127.0.0.1:" + server.httpsAddress().getPort() + "/tls.m4s";
         assertArrayEquals(body, curl(false, "-k", u));
         assertArrayEquals(Arrays.copyOfRange(body, 4097, 300_000), curl(false, "-k", "-r", "4097-299999", u));
+        assertCloseNotifyEndsAClosingResponse(server.httpsAddress().getPort(), body.length);
         assertEquals(0, resident(List.of(file)), "HTTPS with storage direct must not fill the page cache either");
         String metrics = new String(curl(false, url(server.adminAddress(), "/metrics")), StandardCharsets.UTF_8);
         assertTrue(metricValue(metrics, "origin_disk_read_bytes_total") >= body.length, metrics);
+    }
+
+    /** RFC 8446 §6.1: a response that closes the connection ends with close_notify, not a bare FIN. */
+    private static void assertCloseNotifyEndsAClosingResponse(int port, int bodyLength) throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-quiet", "-ign_eof")
+                .start();
+        p.getOutputStream().write("GET /tls.m4s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().close();
+        var err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the process is gone; what was read is asserted on
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "s_client did not finish");
+        drain.join();
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), stderr);
+        assertFalse(stderr.contains("unexpected eof"), "no close_notify before the FIN: " + stderr);
+        assertTrue(out.length > bodyLength, "whole response read: " + out.length);
     }
 
     private static long metricValue(String metrics, String name) {

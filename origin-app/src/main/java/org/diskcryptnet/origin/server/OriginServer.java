@@ -104,13 +104,9 @@ public final class OriginServer implements AutoCloseable {
         if (tls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
             takeover = new TlsTakeover(tls, config.tls().cryptoEngine(), config.tls().keyLog(), metrics.tls(),
                     RecordProtection.MAX_PLAINTEXT);
-            // Records are sealed where they were read. Reading them around the page cache (DirectTlsFileBodies)
-            // completes fills asynchronously, and TlsRecordHandler then loses close_notify when the response's end
-            // closes the connection (the alert is queued behind the epoll EPOLLOUT wait and failed by the close):
-            // until that is fixed there, it is opt-in (-Ddiskcryptnet.tls.direct_reads=true); by default HTTPS
-            // bodies are read by pread through the page cache.
-            encryptedBodies = disk != null && Boolean.getBoolean("diskcryptnet.tls.direct_reads")
-                    ? new DirectTlsFileBodies(disk) : new TlsFileBodies();
+            // Records are sealed where they were read: with direct storage the disk queue fills the record buffers
+            // around the page cache; otherwise pread fills them through it.
+            encryptedBodies = disk != null ? new DirectTlsFileBodies(disk) : new TlsFileBodies();
         }
         OriginContext context = new OriginContext(content, plainBodies, encryptedBodies,
                 new Cors(config.corsAllowedOrigins(), config.corsMaxAge()), metrics, accessLog,
