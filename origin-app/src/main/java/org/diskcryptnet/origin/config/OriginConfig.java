@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.diskcryptnet.origin.storage.DirectFileBodies;
+
 /**
  * The origin's whole configuration, checked. Built only by {@link #bind(ConfigSource)}, which reports every
  * problem with the line (or flag) that caused it. See {@code origin-app/src/main/resources/origin.example.yaml}
@@ -42,7 +44,7 @@ public record OriginConfig(
     public enum Storage {
         /** Through the page cache: {@code sendfile} on plain connections. */
         BUFFERED,
-        /** Around the page cache: O_DIRECT reads through the loop's disk queue (transport-diskmap). */
+        /** Around the page cache: O_DIRECT or NVMe passthrough reads through the loop's disk queue (transport-diskmap). */
         DIRECT
     }
 
@@ -82,7 +84,8 @@ public record OriginConfig(
     private static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("content.root", "");
-        d.put("content.storage", "buffered");
+        // direct (around the page cache) wherever io_uring works; OriginServer says so when it falls back
+        d.put("content.storage", DirectFileBodies.available() ? "direct" : "buffered");
         d.put("listen.http", "127.0.0.1:8080");
         d.put("listen.https", "off");
         d.put("listen.admin", "127.0.0.1:9464");
@@ -122,6 +125,10 @@ public record OriginConfig(
         Binder b = new Binder(source);
         Path root = b.path("content.root", true);
         Storage storage = b.choice("content.storage", Storage.class);
+        if (storage == Storage.DIRECT && !DirectFileBodies.available()) {
+            b.problem(b.get("content.storage"), "direct needs io_uring, which is unavailable here: "
+                    + DirectFileBodies.unavailabilityCause() + "; use buffered");
+        }
         ListenAddress http = b.address("listen.http");
         ListenAddress https = b.address("listen.https");
         ListenAddress admin = b.address("listen.admin");

@@ -1,9 +1,11 @@
 package org.diskcryptnet.origin.metrics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import org.diskcryptnet.disk.DiskStats;
 
 /**
  * The origin's HTTP metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped
@@ -50,6 +54,14 @@ public final class OriginMetrics {
     /** The HTTPS listener's record-layer metrics. */
     public TlsMetrics tls() {
         return tls;
+    }
+
+    /**
+     * Exposes the disk metrics of {@code content.storage: direct}: {@code loops} gives the per-loop counters,
+     * read only when Prometheus scrapes.
+     */
+    public void registerDisk(String backend, Supplier<List<DiskStats>> loops) {
+        registry.getPrometheusRegistry().register(new DiskMetrics(backend, loops));
     }
 
     public MeterRegistry registry() {

@@ -24,6 +24,8 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import org.diskcryptnet.disk.DiskRegionWriter;
+import org.diskcryptnet.disk.DiskStorage;
 import org.diskcryptnet.origin.accesslog.AccessLog;
 import org.diskcryptnet.origin.config.ListenAddress;
 import org.diskcryptnet.origin.config.OriginConfig;
@@ -35,6 +37,8 @@ import org.diskcryptnet.origin.http.OriginContext;
 import org.diskcryptnet.origin.http.OriginHandler;
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 import org.diskcryptnet.origin.storage.BufferedFileBodies;
+import org.diskcryptnet.origin.storage.DirectFileBodies;
+import org.diskcryptnet.origin.storage.DirectTlsFileBodies;
 import org.diskcryptnet.origin.storage.FileBodies;
 import org.diskcryptnet.origin.storage.TlsFileBodies;
 import org.diskcryptnet.origin.tls.ServerTls;
@@ -61,6 +65,7 @@ public final class OriginServer implements AutoCloseable {
     private AdminServer admin;
     /** The in-place record layer's takeover for the HTTPS listener; null when off or for Netty's SslHandler. */
     private TlsTakeover takeover;
+    private DiskStorage disk;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -85,19 +90,25 @@ public final class OriginServer implements AutoCloseable {
     }
 
     private void bind() throws Exception {
-        if (config.storage() == OriginConfig.Storage.DIRECT) {
-            throw new IllegalStateException("content.storage: direct needs the diskmap storage queues, "
-                    + "which this build does not have yet; use content.storage: buffered");
-        }
         ContentRoot content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
         SslContext tls = config.https() == null ? null : ServerTls.context(config.tls());
+        FileBodies plainBodies = new BufferedFileBodies(false);
         FileBodies encryptedBodies = new BufferedFileBodies(true);
+        if (config.storage() == OriginConfig.Storage.DIRECT) {
+            disk = new DiskStorage(DirectFileBodies.backend(), content.path(), DiskStorage.Config.DEFAULT);
+            metrics.registerDisk(disk.backendName(), disk::stats);
+            // With tls.record_layer: sslhandler, SslHandler encrypts the chunks the DiskRegionWriter hands it.
+            plainBodies = new DirectFileBodies(disk);
+            encryptedBodies = plainBodies;
+        }
         if (tls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
             takeover = new TlsTakeover(tls, config.tls().cryptoEngine(), config.tls().keyLog(), metrics.tls(),
                     RecordProtection.MAX_PLAINTEXT);
-            encryptedBodies = new TlsFileBodies();
+            // Records are sealed where they were read: with direct storage the disk queue fills the record buffers
+            // around the page cache; otherwise pread fills them through it.
+            encryptedBodies = disk != null ? new DirectTlsFileBodies(disk) : new TlsFileBodies();
         }
-        OriginContext context = new OriginContext(content, new BufferedFileBodies(false), encryptedBodies,
+        OriginContext context = new OriginContext(content, plainBodies, encryptedBodies,
                 new Cors(config.corsAllowedOrigins(), config.corsMaxAge()), metrics, accessLog,
                 config.maxTargetBytes(), () -> draining);
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), metrics);
@@ -141,6 +152,11 @@ public final class OriginServer implements AutoCloseable {
                         }
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
                         p.addLast("timeouts", timeouts);
+                        if (disk != null) {
+                            // Turns DiskRegions into chunks read through this loop's disk queue, on the plaintext
+                            // side of "tls": HttpServerCodec passes the regions through to it.
+                            p.addLast("diskmap", new DiskRegionWriter());
+                        }
                         p.addLast("http", new HttpServerCodec(decoding));
                         if (tls != null && takeover == null) {
                             // SslHandler cannot encrypt a FileRegion: the body goes as record-sized chunks.
@@ -224,6 +240,9 @@ public final class OriginServer implements AutoCloseable {
             admin.close();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (disk != null) {
+            disk.close();
+        }
         if (takeover != null) {
             try {
                 takeover.close();
@@ -243,7 +262,11 @@ public final class OriginServer implements AutoCloseable {
     /** For the CLI's start-up message. */
     public void describe(PrintStream out) {
         out.printf("diskcryptnet origin: serving %s (transport %s, %d event loops, storage %s)%n",
-                config.contentRoot(), transport.name(), eventLoops, config.storage().name().toLowerCase());
+                config.contentRoot(), transport.name(), eventLoops, storageDescription());
+        if (config.storage() == OriginConfig.Storage.BUFFERED && !DirectFileBodies.available()) {
+            out.printf("  note   storage is buffered (through the page cache) because direct is unavailable here: %s%n",
+                    DirectFileBodies.unavailabilityCause());
+        }
         if (http != null) {
             out.printf("  http   http://%s/%n", hostPort(httpAddress()));
         }
@@ -262,6 +285,15 @@ public final class OriginServer implements AutoCloseable {
         if (admin != null) {
             out.printf("  admin  http://%s/metrics  /healthz  /readyz%n", hostPort(adminAddress()));
         }
+    }
+
+    private String storageDescription() {
+        return disk == null ? "buffered (page cache, sendfile)" : "direct (" + disk.backendName() + ", around the page cache)";
+    }
+
+    /** The disk storage of {@code content.storage: direct}, or null. */
+    public DiskStorage diskStorage() {
+        return disk;
     }
 
     private String describeEngines() {

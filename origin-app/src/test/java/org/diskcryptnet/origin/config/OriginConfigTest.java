@@ -34,7 +34,9 @@ class OriginConfigTest {
     void minimalFileGetsDefaults() throws Exception {
         OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\n")));
         assertEquals(dir.resolve("www"), c.contentRoot());
-        assertEquals(OriginConfig.Storage.BUFFERED, c.storage());
+        // direct by default wherever io_uring works (transport-diskmap's probe), buffered otherwise
+        assertEquals(org.diskcryptnet.origin.storage.DirectFileBodies.available() ? OriginConfig.Storage.DIRECT
+                : OriginConfig.Storage.BUFFERED, c.storage());
         assertEquals(new ListenAddress("127.0.0.1", 8080), c.http());
         assertNull(c.https());
         assertEquals(Duration.ofSeconds(10), c.requestHeaderTimeout());

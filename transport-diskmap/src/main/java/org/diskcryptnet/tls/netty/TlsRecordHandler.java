@@ -3,8 +3,11 @@ package org.diskcryptnet.tls.netty;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
@@ -50,6 +53,8 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     private final byte[] handshake = new byte[8];
     private int handshakeLength;
     private boolean closeNotifySent;
+    /** How long a close waits for close_notify to leave (SslHandler's closeNotifyFlushTimeout default). */
+    static final long CLOSE_NOTIFY_TIMEOUT_MS = 3000;
     private boolean failed;
     private long buffersSealed;
     private long bufferRecordsSealed;
@@ -263,13 +268,16 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         ctx.close();
     }
 
-    private void sendAlert(ChannelHandlerContext ctx, AlertDescription alert) {
+    /** Seals and flushes an alert record after everything written before it; the future completes when it is out. */
+    private ChannelFuture sendAlert(ChannelHandlerContext ctx, AlertDescription alert) {
         sealPending(ctx);
         int level = alert == AlertDescription.CLOSE_NOTIFY ? AlertDescription.WARNING : AlertDescription.FATAL;
         ByteBuf body = ctx.alloc().directBuffer(2).writeByte(level).writeByte(alert.code());
-        writeRecord(ctx, ContentType.ALERT, body, ctx.newPromise());
+        ChannelPromise written = ctx.newPromise();
+        writeRecord(ctx, ContentType.ALERT, body, written);
         stats.alert(alert, true);
         ctx.flush();
+        return written;
     }
 
     @Override
@@ -352,7 +360,25 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         if (!closeNotifySent && !failed && write != null && ctx.channel().isActive()) {
             closeNotifySent = true;
-            sendAlert(ctx, AlertDescription.CLOSE_NOTIFY);
+            // RFC 8446 §6.1: close_notify goes after everything already written. Closing at once would fail it (and
+            // whatever still waits in the outbound buffer, e.g. a region whose disk read has not completed), so the
+            // socket closes when the alert is out — or after CLOSE_NOTIFY_TIMEOUT_MS, as SslHandler bounds it, when a
+            // peer that stopped reading would hold it forever.
+            ChannelFuture alert = sendAlert(ctx, AlertDescription.CLOSE_NOTIFY);
+            boolean[] closed = {false};
+            Runnable closeOnce = () -> {
+                if (!closed[0]) {
+                    closed[0] = true;
+                    ctx.close(promise);
+                }
+            };
+            ScheduledFuture<?> timeout =
+                    ctx.executor().schedule(closeOnce, CLOSE_NOTIFY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            alert.addListener(f -> {
+                timeout.cancel(false);
+                closeOnce.run();
+            });
+            return;
         }
         ctx.close(promise);
     }

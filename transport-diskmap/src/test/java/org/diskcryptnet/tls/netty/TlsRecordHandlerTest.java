@@ -12,13 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
+import io.netty.util.ReferenceCountUtil;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,7 +112,7 @@ class TlsRecordHandlerTest {
             EmbeddedChannel ch = new EmbeddedChannel(peer.serverHandler(stats),
                     new io.netty.channel.ChannelInboundHandlerAdapter() {
                         @Override
-                        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                             caught.add(cause);
                         }
                     });
@@ -210,6 +215,83 @@ class TlsRecordHandlerTest {
             assertEquals(List.of(AlertDescription.CLOSE_NOTIFY), stats.alertsReceived);
             assertEquals(0, peer.serverRead.refCnt(), "read key zeroed on close");
             assertEquals(0, peer.serverWrite.refCnt(), "write key zeroed on close");
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** Holds every write between the record layer and the socket until released: a fill that completes later. */
+    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        private final List<Object> messages = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
+        private boolean held = true;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (!held) {
+                ctx.write(msg, promise);
+                return;
+            }
+            messages.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            if (!held) {
+                ctx.flush();
+            }
+        }
+
+        void release(ChannelHandlerContext ctx) {
+            held = false;
+            for (int i = 0; i < messages.size(); i++) {
+                ctx.write(messages.get(i), promises.get(i));
+            }
+            messages.clear();
+            promises.clear();
+            ctx.flush();
+        }
+    }
+
+    @Test
+    void closeWaitsForCloseNotifyBehindWritesStillInFlight() throws Exception {
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
+            HeldWrites held = new HeldWrites();
+            EmbeddedChannel ch = new EmbeddedChannel(held, peer.serverHandler(TlsStats.NONE));
+            ChannelFuture body = ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("last bytes of a response")));
+            // Through the pipeline: EmbeddedChannel.close() itself would cancel the scheduled timeout.
+            ChannelFuture closed = ch.pipeline().close();
+            assertTrue(ch.isOpen(), "the close waits while the body and close_notify are still queued");
+            assertFalse(body.isDone());
+            held.release(ch.pipeline().firstContext());
+            assertTrue(body.isSuccess(), "the body is not failed by the close");
+            assertTrue(closed.isSuccess());
+            assertFalse(ch.isOpen());
+            ByteBuf out = outbound(ch);
+            assertEquals("last bytes of a response", new String(peer.open(out).plaintext(), StandardCharsets.US_ASCII));
+            RecordPeer.Opened alert = peer.open(out);
+            assertEquals(ContentType.ALERT, alert.type());
+            assertArrayEquals(new byte[] {1, 0}, alert.plaintext(), "close_notify last");
+            out.release();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void closeNotifyThatCannotLeaveClosesAfterTheTimeout() throws Exception {
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
+            HeldWrites held = new HeldWrites();
+            EmbeddedChannel ch = new EmbeddedChannel(held, peer.serverHandler(TlsStats.NONE));
+            ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("a peer that stopped reading")));
+            ChannelFuture closed = ch.pipeline().close();
+            ch.advanceTimeBy(TlsRecordHandler.CLOSE_NOTIFY_TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            assertTrue(ch.isOpen());
+            ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+            assertTrue(closed.isSuccess());
+            assertFalse(ch.isOpen(), "closed after the timeout");
+            held.messages.forEach(ReferenceCountUtil::release);
             ch.finishAndReleaseAll();
         }
     }

@@ -11,10 +11,10 @@ import static org.diskcryptnet.netmap.wire.TcpHeader.RST;
 import static org.diskcryptnet.netmap.wire.TcpHeader.SYN;
 
 /**
- * RFC 9293 section 3.10.7, "SEGMENT ARRIVES", for connections in SYN-SENT and the synchronized states, with the
- * RFC 5961 protections, RFC 7323 (PAWS, TS.Recent, RTT measurement), the ACK processing that drives RFC 6298
+ * RFC 9293 section 3.10.7, "SEGMENT ARRIVES", for connections in SYN-RECEIVED and the synchronized states, with
+ * the RFC 5961 protections, RFC 7323 (PAWS, TS.Recent, RTT measurement), the ACK processing that drives RFC 6298
  * timers, congestion control and loss recovery (RFC 6675 with SACK, RFC 6582 without, RFC 3042 limited
- * transmit). LISTEN is in {@link TcpListener}'s part of the layer. One instance per layer.
+ * transmit). SYN-SENT is {@link ActiveOpen}'s, LISTEN {@link PassiveOpen}'s. One instance per layer.
  */
 final class TcpInput {
 
@@ -31,6 +31,7 @@ final class TcpInput {
     private final TcpOutput output;
     private final TcpCounters counters;
     private final DropCounters drops;
+    private final ActiveOpen activeOpen;
 
     TcpInput(TcpLayer layer, TcpConfig config, TcpOutput output, TcpCounters counters, DropCounters drops) {
         this.layer = layer;
@@ -38,13 +39,14 @@ final class TcpInput {
         this.output = output;
         this.counters = counters;
         this.drops = drops;
+        this.activeOpen = new ActiveOpen(layer, output, counters, drops);
     }
 
     void segment(TcpConnection c, TcpHeader seg, long now) {
         c.keepAliveProbes = 0;
         layer.touched(c, now);
         if (c.state == TcpState.SYN_SENT) {
-            synSent(c, seg, now);
+            activeOpen.synSent(c, seg, now);
             return;
         }
         int flags = seg.flags();
@@ -415,7 +417,7 @@ final class TcpInput {
             layer.reschedule(c);
         } else {
             c.persistMode = false;
-            output.restartRetransmitTimer(c, now);
+            output.probes().restartRetransmitTimer(c, now);
         }
         if (finAcked) {
             layer.closing().ourFinAcked(c, now);
@@ -471,7 +473,7 @@ final class TcpInput {
             if (!c.sackRecovery) {
                 c.cc.cwnd(c.cc.cwnd() + c.cc.mss); // RFC 6582 section 3.2 step 4: inflate
             } else if (c.ptoArmed) {
-                output.restartRetransmitTimer(c, now); // news from the receiver: recovery is progressing
+                output.probes().restartRetransmitTimer(c, now); // news from the receiver: recovery is progressing
             }
             layer.markDirty(c);
             return;
@@ -531,74 +533,5 @@ final class TcpInput {
             c.cc.cwnd(c.cc.ssthresh() + 3L * c.cc.mss); // RFC 6582 section 3.2 step 3: inflate by 3 segments
         }
         layer.markDirty(c);
-    }
-
-    // ------------------------------------------------------------------------------------------ SYN-SENT
-
-    /** RFC 9293 section 3.10.7.3, SYN-SENT STATE. */
-    private void synSent(TcpConnection c, TcpHeader seg, long now) {
-        int flags = seg.flags();
-        boolean hasAck = (flags & ACK) != 0;
-        int ack = seg.acknowledgment();
-        if (hasAck && (SeqNum.le(ack, c.iss) || SeqNum.gt(ack, c.sndMax))) {
-            drops.increment(DropReason.TCP_BAD_ACK);
-            if ((flags & RST) == 0) {
-                output.sendStateless(c.localIp, c.remoteIp, c.localPort, c.remotePort, ack, 0, RST, 0,
-                        0, -1, false, false, 0, 0);
-            }
-            return;
-        }
-        if ((flags & RST) != 0) {
-            if (hasAck) {
-                counters.resetsReceived++;
-                layer.terminate(c, TcpCloseCause.REFUSED); // "error: connection reset"
-            } else {
-                drops.increment(DropReason.TCP_STATE);
-            }
-            return;
-        }
-        if ((flags & SYN) == 0) {
-            drops.increment(DropReason.TCP_STATE);
-            return;
-        }
-        TcpOptions opt = seg.options();
-        c.irs = seg.sequence();
-        c.rcvNxt = c.irs + 1;
-        layer.negotiate(c, opt, now);
-        c.rcvAdv = c.rcvNxt + Math.min(c.receive.free(), 0xFFFF);
-        c.sndWnd = seg.window(); // RFC 7323 section 2.2: never scaled in a SYN
-        c.maxSndWnd = c.sndWnd;
-        c.sndWl1 = c.irs;
-        c.sndWl2 = ack;
-        if (hasAck) {
-            if (c.tsEnabled && opt.tsEcr != 0) {
-                long ms = (int) (now / 1_000_000L) + c.tsOffset - opt.tsEcr;
-                if (ms >= 0 && ms < 3_600_000) {
-                    c.rtt.sample(ms * 1_000_000L);
-                }
-            } else if (c.rttTiming) {
-                c.rtt.sample(now - c.rttStart);
-            }
-            c.rttTiming = false;
-            c.sndUna = ack;
-            c.sndUnaOffset = 0;
-            c.rtxDeadline = TcpConnection.NEVER;
-            if (c.synRetransmitted) {
-                c.rtt.restartAfterSynTimeout(3_000_000_000L); // RFC 6298 section 5.7
-            }
-            c.retransmissions = 0;
-            layer.established(c, now);
-            c.ackNow = true;
-            layer.markDirty(c);
-            layer.event(c, TcpConnection.EV_CONNECTED);
-        } else {
-            // simultaneous open (RFC 9293 figure 8): SYN-RECEIVED, answer with SYN,ACK
-            layer.setState(c, TcpState.SYN_RECEIVED);
-            c.sndNxt = c.iss;
-            c.retransmissions = 0;
-            c.rtxDeadline = TcpConnection.NEVER;
-            layer.reschedule(c);
-            layer.markDirty(c);
-        }
     }
 }

@@ -36,9 +36,9 @@ final class TcpTimers implements TimerWheel.Expiry {
         if (c.rtxDeadline <= now) {
             c.rtxDeadline = TcpConnection.NEVER;
             if (c.persistMode) {
-                output.probeWindow(c, now);
+                output.probes().probeWindow(c, now);
             } else if (c.ptoArmed) {
-                output.tailLossProbe(c, now);
+                output.probes().tailLossProbe(c, now);
             } else if (!retransmissionTimeout(c, now)) {
                 return;
             }
@@ -127,7 +127,7 @@ final class TcpTimers implements TimerWheel.Expiry {
             layer.terminate(c, TcpCloseCause.TIMED_OUT);
             return false;
         }
-        if (output.keepAliveProbe(c, now)) {
+        if (output.probes().keepAliveProbe(c, now)) {
             c.keepAliveProbes++;
         }
         c.keepAliveDeadline = now + c.keepAliveInterval;

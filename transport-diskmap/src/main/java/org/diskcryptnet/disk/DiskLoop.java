@@ -1,0 +1,138 @@
+package org.diskcryptnet.disk;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
+/**
+ * The disk side of one event loop: its queue, the {@link DiskReader} over it, its chunk pool and the bridge
+ * that delivers completions into the loop. Created on the loop's thread the first time the loop reads (a ring set
+ * up with SINGLE_ISSUER belongs to the thread that created it), used only from that thread.
+ *
+ * <p>Batching: the first read queued in a loop iteration schedules one flush task on the loop; it runs after the
+ * iteration's I/O, so every read that connections queued in the meantime goes down in one submission.
+ */
+public final class DiskLoop {
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DiskLoop.class);
+
+    private final EventLoop loop;
+    private final DiskQueue queue;
+    private final DiskReader reader;
+    private final DiskBufferPool pool;
+    private final DiskStats stats;
+    private final CompletionBridge bridge;
+    private final boolean fixedBuffers;
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable pollTask = this::pollNow;
+    private boolean closed;
+
+    DiskLoop(EventLoop loop, DiskBackend backend, DiskStorage.Config config) throws IOException {
+        this.loop = loop;
+        this.queue = backend.newQueue(config.queueDepth());
+        try {
+            this.stats = new DiskStats(queue.backend());
+            this.reader = new DiskReader(queue, stats);
+            this.pool = new DiskBufferPool(loop, config.poolChunks(), config.chunkSize());
+            this.fixedBuffers = queue.registerBuffers(pool.memory());
+            reader.flushScheduler(() -> loop.execute(flushTask));
+            this.bridge = CompletionBridge.attach(loop, queue, this::pollNow);
+        } catch (RuntimeException e) {
+            queue.close();
+            throw e;
+        }
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    public DiskReader reader() {
+        return reader;
+    }
+
+    public DiskBufferPool pool() {
+        return pool;
+    }
+
+    public DiskStats stats() {
+        return stats;
+    }
+
+    public DiskQueue queue() {
+        return queue;
+    }
+
+    /**
+     * Adds memory that reads will target (a packet port's transmit buffers) to the queue's fixed buffers, so
+     * reads into it skip per-read page pinning. Call on the loop while no read is in flight; false if not done.
+     */
+    public boolean registerMemory(MemorySegment memory) {
+        return queue.registerBuffers(memory);
+    }
+
+    /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */
+    public boolean fixedBuffers() {
+        return fixedBuffers;
+    }
+
+    private void flushNow() {
+        if (closed) {
+            return;
+        }
+        try {
+            reader.flush();
+        } catch (IOException e) {
+            LOG.warn("disk queue ({}): submitting reads failed; retrying with the next batch", queue.backend(), e);
+        }
+        bridge.armed(reader.inFlight());
+    }
+
+    private void pollNow() {
+        if (closed) {
+            return;
+        }
+        try {
+            reader.poll();
+        } catch (IOException e) {
+            LOG.warn("disk queue ({}): reaping completions failed", queue.backend(), e);
+        }
+        if (queue.completionsPending()) {
+            loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
+        } else if (reader.inFlight() > 0) {
+            bridge.armed(reader.inFlight());
+        }
+    }
+
+    /**
+     * Stops the bridge, waits (bounded) for reads in flight, so no device writes into memory about to be freed,
+     * then frees the queue, the bounce blocks and the pool (the pool once its chunks are back).
+     */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        bridge.detach();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        try {
+            reader.flush();
+            while (reader.inFlight() > 0 && System.nanoTime() < deadline) {
+                reader.await();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("disk queue ({}): draining at close", queue.backend(), e);
+        }
+        if (reader.inFlight() > 0) {
+            LOG.warn("disk queue ({}): {} reads still in flight at close; leaking their memory", queue.backend(),
+                    reader.inFlight());
+            return;
+        }
+        queue.close();
+        reader.close();
+        pool.close();
+    }
+}

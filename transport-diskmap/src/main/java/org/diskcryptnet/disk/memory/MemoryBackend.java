@@ -1,0 +1,102 @@
+package org.diskcryptnet.disk.memory;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.function.LongSupplier;
+
+import org.diskcryptnet.disk.DiskBackend;
+import org.diskcryptnet.disk.DiskFile;
+import org.diskcryptnet.disk.DiskQueue;
+import org.diskcryptnet.disk.linux.Fcntl;
+import org.diskcryptnet.disk.linux.OpenHow;
+import org.diskcryptnet.disk.linux.Statx;
+
+/**
+ * A backend for unit tests: a file's bytes are loaded into memory when it is opened, and reads are served
+ * from there through {@link MemoryDiskQueue}, with the faults a {@link FaultPlan} injects (errors, short
+ * reads, delays). It enforces the same alignment rules and the same content-root confinement (openat2
+ * RESOLVE_BENEATH) as the kernel backends, so code tested against it behaves the same on them. Always available.
+ */
+public final class MemoryBackend implements DiskBackend {
+
+    private final FaultPlan faults;
+    private final int blockSize;
+    private final int memoryAlignment;
+    private final LongSupplier clock;
+
+    public MemoryBackend(FaultPlan faults, int blockSize, int memoryAlignment, LongSupplier clock) {
+        this.faults = faults;
+        this.blockSize = blockSize;
+        this.memoryAlignment = memoryAlignment;
+        this.clock = clock;
+    }
+
+    /** 512-byte blocks and alignment, as ext4 on a typical disk reports, and the real clock. */
+    public MemoryBackend(FaultPlan faults) {
+        this(faults, 512, 512, System::nanoTime);
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public DiskFile openFile(Path path) throws IOException {
+        int fd = Fcntl.open(path.toString(), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC);
+        return load(fd, path);
+    }
+
+    @Override
+    public DiskFile openBeneath(int rootFd, Path root, String relative) throws IOException {
+        int fd;
+        try {
+            fd = OpenHow.openat2(rootFd, relative, Fcntl.O_RDONLY | Fcntl.O_CLOEXEC,
+                    OpenHow.RESOLVE_BENEATH | OpenHow.RESOLVE_NO_MAGICLINKS);
+        } catch (org.diskcryptnet.disk.linux.LinuxException e) {
+            if (e.errno() == org.diskcryptnet.disk.linux.Errno.EXDEV) {
+                throw new IOException(root.resolve(relative) + " is outside the content root " + root + ": refused", e);
+            }
+            throw e;
+        }
+        return load(fd, root.resolve(relative));
+    }
+
+    private DiskFile load(int fd, Path path) throws IOException {
+        try {
+            Statx.Result st = Statx.of(fd);
+            if (!st.isRegularFile()) {
+                throw new IOException(path + " is not a regular file");
+            }
+            MemorySegment bytes = Arena.ofAuto().allocate(Math.max(1, st.size()), 8);
+            long done = 0;
+            while (done < st.size()) {
+                long n = Fcntl.pread(fd, bytes.asSlice(done), st.size() - done, done);
+                if (n == 0) {
+                    break;
+                }
+                done += n;
+            }
+            return new DiskFile(path, -1, DiskFile.Kind.REGULAR_FILE, done, memoryAlignment, blockSize, st,
+                    bytes.asSlice(0, done));
+        } finally {
+            Fcntl.close(fd);
+        }
+    }
+
+    @Override
+    public DiskFile openDevice(Path path) throws IOException {
+        Statx.Result st = Statx.of(path.toString());
+        if (!st.isBlockDevice()) {
+            throw new IOException(path + " is not a block device: a device path must name a block device");
+        }
+        throw new IOException("the in-memory backend serves files, not devices: " + path);
+    }
+
+    @Override
+    public DiskQueue newQueue(int depth) {
+        return new MemoryDiskQueue(depth, faults, clock);
+    }
+}
