@@ -80,7 +80,8 @@ public final class OriginMetrics {
 
     /** Exposes the number of open connections without a request in progress, counted when Prometheus scrapes. */
     public void registerIdleConnections(IntSupplier idle) {
-        Gauge.builder("http.server.connections.idle", idle, s -> s.getAsInt())
+        // the Supplier form holds its source strongly (the object form would let a method reference be collected)
+        Gauge.builder("http.server.connections.idle", idle::getAsInt)
                 .description("Client connections open with no request in progress (keep-alive or awaiting the first)")
                 .register(registry);
     }
