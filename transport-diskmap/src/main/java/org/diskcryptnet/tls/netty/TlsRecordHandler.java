@@ -32,7 +32,8 @@ import org.diskcryptnet.tls.record.TlsAlertException;
  * fatal alert (RFC 8446 §5.2, §6.2); nothing of such a record reaches the next handler.
  *
  * <p>Outbound: buffers are coalesced into records of up to 2^14 bytes on flush; a {@link TlsFileRegion} is bound to
- * the write key and its range of sequence numbers and passed on to seal itself. Any other message (a plain
+ * the write key and its range of sequence numbers and reaches the channel batch by batch as it is read and sealed
+ * ({@link RegionFeeder}), with what was written after it kept in order behind it. Any other message (a plain
  * {@code FileRegion} would leak plaintext) is refused. Closing sends close_notify first.
  */
 public final class TlsRecordHandler extends ByteToMessageDecoder implements ChannelOutboundHandler {
@@ -49,6 +50,7 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     private RecordProtection read;
     private RecordProtection write;
     private CoalescingBufferQueue pending;
+    private RegionFeeder feeder;
     /** Bytes of a handshake message split across records (only a KeyUpdate is ever accepted: 5 bytes). */
     private final byte[] handshake = new byte[8];
     private int handshakeLength;
@@ -96,6 +98,10 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         pending = new CoalescingBufferQueue(ctx.channel());
+        feeder = new RegionFeeder(ctx, cause -> {
+            failed = true; // the records after the broken body would not open: end the connection without more
+            ctx.close();
+        });
         super.handlerAdded(ctx);
     }
 
@@ -307,8 +313,8 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
             }
             sealPending(ctx);
             long first = write.reserve(region.records(payload, write.overhead()));
-            region.bind(write, first, payload, stats, () -> ctx.channel().flush());
-            ctx.write(region, promise);
+            region.bind(write, first, payload, stats, feeder.readyCallback());
+            feeder.write(region, promise);
         } else {
             // Anything else would reach the socket unencrypted.
             UnsupportedMessageTypeException e = new UnsupportedMessageTypeException(msg, ByteBuf.class, TlsFileRegion.class);
@@ -353,7 +359,7 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         record.setIndex(0, length);
         buffersSealed += n;
         bufferRecordsSealed++;
-        ctx.write(record, promise);
+        feeder.write(record, promise);
     }
 
     @Override
@@ -426,6 +432,9 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     private void releaseKeys(Throwable cause) {
         if (pending != null) {
             pending.releaseAndFailAll(cause);
+        }
+        if (feeder != null) {
+            feeder.failAll(cause);
         }
         if (read != null) {
             read.release();
