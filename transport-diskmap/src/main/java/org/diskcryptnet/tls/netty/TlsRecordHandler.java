@@ -43,10 +43,17 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     /** KeyUpdate's request_update (RFC 8446 §4.6.3). */
     private static final int UPDATE_NOT_REQUESTED = 0, UPDATE_REQUESTED = 1;
 
+    /**
+     * Records sealed under one TLS 1.3 write key before we move to the next (RFC 8446 §5.5: AES-GCM keys are good
+     * for 2^24.5 full-size records); about 275 GB of body, a long-lived connection's worth.
+     */
+    static final long KEY_UPDATE_AFTER_RECORDS = 1L << 24;
+
     private final TlsVersion version;
     private final CipherSuite suite;
     private final TlsStats stats;
     private final int payload;
+    private final long keyUpdateAfterRecords;
     private RecordProtection read;
     private RecordProtection write;
     private CoalescingBufferQueue pending;
@@ -68,6 +75,12 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
      * @param payload plaintext bytes per record of a {@link TlsFileRegion}, at most 2^14
      */
     public TlsRecordHandler(CipherSuite suite, RecordProtection read, RecordProtection write, TlsStats stats, int payload) {
+        this(suite, read, write, stats, payload, KEY_UPDATE_AFTER_RECORDS);
+    }
+
+    TlsRecordHandler(CipherSuite suite, RecordProtection read, RecordProtection write, TlsStats stats, int payload,
+            long keyUpdateAfterRecords) {
+        this.keyUpdateAfterRecords = keyUpdateAfterRecords;
         this.version = suite.version();
         this.suite = suite;
         this.read = read;
@@ -252,14 +265,26 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         stats.keyUpdate(true);
         if (requestUpdate == UPDATE_REQUESTED) {
             sealPending(ctx);
-            ByteBuf body = ctx.alloc().directBuffer(4).writeByte(KEY_UPDATE).writeMedium(1).writeByte(UPDATE_NOT_REQUESTED);
-            writeRecord(ctx, ContentType.HANDSHAKE, body, ctx.newPromise());
-            RecordProtection nextWrite = write.nextGeneration();
-            write.release();
-            write = nextWrite;
-            stats.keyUpdate(false);
+            updateWriteKey(ctx);
             ctx.flush();
         }
+    }
+
+    /** Before sealing {@code records} more: a TLS 1.3 write key that would pass its limit is replaced first. */
+    private void updateWriteKeyIfWorn(ChannelHandlerContext ctx, long records) {
+        if (version == TlsVersion.TLS_1_3 && write.sequence() + records > keyUpdateAfterRecords) {
+            updateWriteKey(ctx);
+        }
+    }
+
+    /** RFC 8446 §4.6.3: KeyUpdate(update_not_requested) under the old key, everything after it under the next. */
+    private void updateWriteKey(ChannelHandlerContext ctx) {
+        ByteBuf body = ctx.alloc().directBuffer(4).writeByte(KEY_UPDATE).writeMedium(1).writeByte(UPDATE_NOT_REQUESTED);
+        writeRecord(ctx, ContentType.HANDSHAKE, body, ctx.newPromise());
+        RecordProtection nextWrite = write.nextGeneration();
+        write.release();
+        write = nextWrite;
+        stats.keyUpdate(false);
     }
 
     private void fail(ChannelHandlerContext ctx, TlsAlertException e) {
@@ -312,7 +337,9 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
                 return;
             }
             sealPending(ctx);
-            long first = write.reserve(region.records(payload, write.overhead()));
+            long records = region.records(payload, write.overhead());
+            updateWriteKeyIfWorn(ctx, records);
+            long first = write.reserve(records);
             region.bind(write, first, payload, stats, feeder.readyCallback());
             feeder.write(region, promise);
         } else {
@@ -335,6 +362,7 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
             ChannelPromise promise = ctx.newPromise();
             ByteBuf plain = pending.remove(ctx.alloc(), Math.min(pending.readableBytes(), RecordProtection.MAX_PLAINTEXT),
                     promise);
+            updateWriteKeyIfWorn(ctx, 1);
             writeRecord(ctx, ContentType.APPLICATION_DATA, plain, promise);
         }
         if (bufferRecordsSealed > 0) {

@@ -206,6 +206,42 @@ class TlsRecordHandlerTest {
     }
 
     @Test
+    void aWornWriteKeyIsReplacedByAKeyUpdateOfOurOwn() throws Exception {
+        CountingStats stats = new CountingStats();
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
+            EmbeddedChannel ch = new EmbeddedChannel(peer.serverHandler(stats, 3));
+            for (int i = 0; i < 5; i++) {
+                ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("r" + i)));
+            }
+            ByteBuf out = outbound(ch);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(bytes("r" + i), peer.open(out).plaintext());
+            }
+            RecordPeer.Opened update = peer.open(out);
+            assertEquals(ContentType.HANDSHAKE, update.type(), "KeyUpdate after the key's 3 records and itself");
+            assertArrayEquals(new byte[] {24, 0, 0, 1, 0}, update.plaintext(), "KeyUpdate(update_not_requested)");
+            assertEquals(1, stats.updatesOut.get());
+            assertEquals(0, stats.updatesIn.get());
+            var next = peer.clientRead.nextGeneration();
+            for (int i = 3; i < 5; i++) {
+                int length = 5 + out.getUnsignedShort(out.readerIndex() + 3);
+                ByteBuf record = Unpooled.directBuffer(length);
+                out.readBytes(record, length);
+                long r = next.open(java.lang.foreign.MemorySegment.ofAddress(record.memoryAddress()).reinterpret(length),
+                        0, length);
+                byte[] plain = new byte[(int) r];
+                record.getBytes(next.headerLength(), plain);
+                record.release();
+                assertArrayEquals(bytes("r" + i), plain, "opened with the next generation's key");
+            }
+            assertFalse(out.isReadable());
+            out.release();
+            next.release();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void closeNotifyIsAnsweredAndClosesAndKeysAreReleased() throws Exception {
         CountingStats stats = new CountingStats();
         try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)) {
