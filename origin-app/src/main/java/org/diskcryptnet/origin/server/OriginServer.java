@@ -96,7 +96,9 @@ public final class OriginServer implements AutoCloseable {
         FileBodies plainBodies = new BufferedFileBodies(false);
         FileBodies encryptedBodies = new BufferedFileBodies(true);
         if (config.storage() == OriginConfig.Storage.DIRECT) {
-            disk = new DiskStorage(DirectFileBodies.backend(), content.path(), DiskStorage.Config.DEFAULT);
+            OriginConfig.DiskQueue q = config.disk();
+            disk = new DiskStorage(DirectFileBodies.backend(), content.path(),
+                    new DiskStorage.Config(q.queueDepth(), q.chunkSize(), q.poolChunks(), q.readAhead()));
             metrics.registerDisk(disk.backendName(), disk::stats);
             // With tls.record_layer: sslhandler, SslHandler encrypts the chunks the DiskRegionWriter hands it.
             plainBodies = new DirectFileBodies(disk);
