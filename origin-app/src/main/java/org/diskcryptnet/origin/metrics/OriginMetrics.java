@@ -19,8 +19,10 @@ import org.diskcryptnet.disk.DiskStats;
 import org.diskcryptnet.origin.loop.MeteredEventLoopGroup;
 
 /**
- * The origin's HTTP metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped
- * from the admin port. Meters are looked up by array index, never by building tag lists per request.
+ * The origin's metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped from the
+ * admin port: HTTP here (meters looked up by array index, never by building tag lists per request), TLS in
+ * {@link TlsMetrics}; the event loops ({@link EventLoopMetrics}) and the disk queues ({@link DiskMetrics}) are
+ * read from per-loop counters when Prometheus scrapes.
  */
 public final class OriginMetrics {
 
