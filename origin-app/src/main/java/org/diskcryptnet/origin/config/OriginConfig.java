@@ -22,6 +22,7 @@ import org.diskcryptnet.origin.storage.DirectFileBodies;
 public record OriginConfig(
         Path contentRoot,
         Storage storage,
+        DiskQueue disk,
         ListenAddress http,
         ListenAddress https,
         ListenAddress admin,
@@ -55,6 +56,16 @@ public record OriginConfig(
     public record Stack(String address, String gateway, String mac) {}
 
     /**
+     * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
+     * the size of the chunks plain bodies are read in, chunks in the loop's registered pool (its bound on file bytes
+     * between the disk and the socket), and chunks read ahead per connection.
+     */
+    public record DiskQueue(int queueDepth, int chunkSize, int poolChunks, int readAhead) {}
+
+    /** A loop's chunk pool is registered with the kernel (pinned memory): a bound that a typo cannot exceed. */
+    static final long MAX_DISK_POOL_BYTES = 1L << 30;
+
+    /**
      * Certificate chain and key for the HTTPS listener (PEM), the TLS versions offered, and who runs the record layer:
      * {@code transport} (the handshake in netty-tcnative, then the project's in-place record layer; the default) or
      * {@code sslhandler} (Netty's SslHandler throughout). {@code cryptoEngine} picks the AEAD engine ("auto" = the
@@ -86,6 +97,10 @@ public record OriginConfig(
         d.put("content.root", "");
         // direct (around the page cache) wherever io_uring works; OriginServer says so when it falls back
         d.put("content.storage", DirectFileBodies.available() ? "direct" : "buffered");
+        d.put("content.disk.queue_depth", "128");
+        d.put("content.disk.chunk_size", "262144");
+        d.put("content.disk.pool_chunks", "64");
+        d.put("content.disk.read_ahead", "2");
         d.put("listen.http", "127.0.0.1:8080");
         d.put("listen.https", "off");
         d.put("listen.admin", "127.0.0.1:9464");
@@ -128,6 +143,13 @@ public record OriginConfig(
         if (storage == Storage.DIRECT && !DirectFileBodies.available()) {
             b.problem(b.get("content.storage"), "direct needs io_uring, which is unavailable here: "
                     + DirectFileBodies.unavailabilityCause() + "; use buffered");
+        }
+        DiskQueue disk = new DiskQueue(b.integer("content.disk.queue_depth", 4, 4096),
+                b.multipleOf4096("content.disk.chunk_size", 4096, 16 << 20),
+                b.integer("content.disk.pool_chunks", 1, 1 << 16), b.integer("content.disk.read_ahead", 1, 64));
+        if ((long) disk.chunkSize() * disk.poolChunks() > MAX_DISK_POOL_BYTES) {
+            b.problem(b.get("content.disk.pool_chunks"), disk.poolChunks() + " chunks of " + disk.chunkSize()
+                    + " bytes is more than the " + (MAX_DISK_POOL_BYTES >> 20) + " MiB a loop may register");
         }
         ListenAddress http = b.address("listen.http");
         ListenAddress https = b.address("listen.https");
@@ -173,8 +195,9 @@ public record OriginConfig(
         if (!b.problems.isEmpty()) {
             throw new ConfigException(b.problems);
         }
-        return new OriginConfig(root, storage, http, https, admin, tls, transport, stack, eventLoops, maxConnections,
-                headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge, mime);
+        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, stack, eventLoops,
+                maxConnections, headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge,
+                mime);
     }
 
     /** Why {@code text} is not a port URI (xdp:IF@queue, tap:NAME, packet:IF, netmap:IF, pipe:NAME), or null. */
@@ -348,6 +371,16 @@ public record OriginConfig(
                 problem(s, "\"" + s.text() + "\" is not a whole number");
                 return min;
             }
+        }
+
+        /** A byte count within [min, max] that is a whole number of 4 KiB blocks (O_DIRECT reads them). */
+        int multipleOf4096(String key, int min, int max) {
+            int v = integer(key, min, max);
+            if (v % 4096 != 0) {
+                problem(get(key), v + " is not a multiple of 4096");
+                return min;
+            }
+            return v;
         }
 
         Duration duration(String key) {

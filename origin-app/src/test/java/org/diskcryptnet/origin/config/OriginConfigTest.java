@@ -79,6 +79,37 @@ class OriginConfigTest {
     }
 
     @Test
+    void diskQueueSettingsAreReadAndCheckedWithTheirLines() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("""
+                content:
+                  root: www
+                  disk:
+                    queue_depth: 256
+                    chunk_size: 131072
+                    pool_chunks: 32
+                    read_ahead: 4
+                """)));
+        assertEquals(new OriginConfig.DiskQueue(256, 131072, 32, 4), c.disk());
+        assertEquals(new OriginConfig.DiskQueue(128, 262144, 64, 2),
+                OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\n"))).disk());
+        List<String> p = problems("""
+                content:
+                  root: www
+                  disk:
+                    queue_depth: 2
+                    chunk_size: 10000
+                    read_ahead: lots
+                """);
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("origin.yaml:4") && p.get(0).contains("out of range 4..4096"), p.toString());
+        assertTrue(p.get(1).contains("origin.yaml:5") && p.get(1).contains("not a multiple of 4096"), p.toString());
+        assertTrue(p.get(2).contains("origin.yaml:6") && p.get(2).contains("not a whole number"), p.toString());
+        List<String> big = problems("content:\n  root: www\n  disk:\n    chunk_size: 16777216\n    pool_chunks: 128\n");
+        assertEquals(1, big.size(), big.toString());
+        assertTrue(big.getFirst().contains("origin.yaml:5") && big.getFirst().contains("1024 MiB"), big.toString());
+    }
+
+    @Test
     void yamlSyntaxErrorNamesTheLine() throws Exception {
         List<String> p = problems("content:\n  root: www\nlisten: [unclosed\nserver:\n  event_loops: 1\n");
         assertEquals(1, p.size());
