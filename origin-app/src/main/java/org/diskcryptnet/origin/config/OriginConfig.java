@@ -28,6 +28,7 @@ public record OriginConfig(
         ListenAddress admin,
         Tls tls,
         String transport,
+        Stack stack,
         int eventLoops,
         int maxConnections,
         Duration requestHeaderTimeout,
@@ -47,6 +48,12 @@ public record OriginConfig(
         /** Around the page cache: O_DIRECT or NVMe passthrough reads through the loop's disk queue (transport-diskmap). */
         DIRECT
     }
+
+    /**
+     * The userspace stack's own addressing, for a {@code server.transport} that names a packet port: its address
+     * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's).
+     */
+    public record Stack(String address, String gateway, String mac) {}
 
     /**
      * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
@@ -104,6 +111,9 @@ public record OriginConfig(
         d.put("tls.crypto_engine", "auto");
         d.put("tls.key_log", "off");
         d.put("server.transport", "auto");
+        d.put("server.address", "");
+        d.put("server.gateway", "");
+        d.put("server.mac", "");
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -162,8 +172,9 @@ public record OriginConfig(
             }
             tls = new Tls(cert, key, protocols, recordLayer, engine, keyLog);
         }
-        String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) ? null
-                : "\"" + t + "\" is not a transport: auto, epoll or nio");
+        String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
+                : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
+        Stack stack = b.stack(!TRANSPORTS.contains(transport) && portError(transport) == null);
         int eventLoops = b.integer("server.event_loops", 0, 1024);
         int maxConnections = b.integer("server.max_connections", 1, 10_000_000);
         Duration headerTimeout = b.duration("server.request_header_timeout");
@@ -184,8 +195,19 @@ public record OriginConfig(
         if (!b.problems.isEmpty()) {
             throw new ConfigException(b.problems);
         }
-        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, eventLoops, maxConnections,
-                headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge, mime);
+        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, stack, eventLoops,
+                maxConnections, headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge,
+                mime);
+    }
+
+    /** Why {@code text} is not a port URI (xdp:IF@queue, tap:NAME, packet:IF, netmap:IF, pipe:NAME), or null. */
+    private static String portError(String text) {
+        try {
+            org.diskcryptnet.netmap.port.PortUri.parse(text);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     /** Reads typed values out of a source, collecting problems instead of stopping at the first. */
@@ -263,6 +285,45 @@ public record OriginConfig(
         boolean isOff(String key) {
             String text = get(key).text().trim();
             return text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false");
+        }
+
+        /** server.address, .gateway, .mac: required (address) with a port transport, refused without one. */
+        Stack stack(boolean portTransport) {
+            Setting address = get("server.address");
+            Setting gateway = get("server.gateway");
+            Setting mac = get("server.mac");
+            String a = address.text().trim();
+            String g = gateway.text().trim();
+            String m = mac.text().trim();
+            if (!portTransport) {
+                for (Setting s : List.of(address, gateway, mac)) {
+                    if (!s.text().trim().isEmpty()) {
+                        problem(s, "is for the userspace stack; server.transport names no packet port");
+                    }
+                }
+                return null;
+            }
+            if (a.isEmpty()) {
+                missing("server.address", "server.transport names a packet port, so the userspace stack needs its "
+                        + "own address and prefix, e.g. 198.18.0.2/24");
+            } else {
+                check(address, () -> org.diskcryptnet.netmap.stack.InterfaceConfig.of(a));
+            }
+            if (!g.isEmpty()) {
+                check(gateway, () -> org.diskcryptnet.netmap.wire.Ipv4Address.parse(g));
+            }
+            if (!m.isEmpty()) {
+                check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
+            }
+            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m);
+        }
+
+        private void check(Setting s, Runnable parse) {
+            try {
+                parse.run();
+            } catch (IllegalArgumentException e) {
+                problem(s, e.getMessage());
+            }
         }
 
         ListenAddress address(String key) {

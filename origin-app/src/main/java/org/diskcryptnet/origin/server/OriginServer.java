@@ -70,8 +70,8 @@ public final class OriginServer implements AutoCloseable {
 
     private OriginServer(OriginConfig config) throws IOException {
         this.config = config;
-        this.transport = Transports.select(config.transport());
         this.eventLoops = config.eventLoops() > 0 ? config.eventLoops() : NettyRuntime.availableProcessors();
+        this.transport = Transports.select(config, eventLoops);
         this.metrics = new OriginMetrics();
         this.accessLog = AccessLog.open(config.accessLog(), metrics);
         this.group = new MeteredEventLoopGroup(eventLoops, transport.ioHandlerFactory());
@@ -122,7 +122,7 @@ public final class OriginServer implements AutoCloseable {
             https = listen(config.https(), context, limiter, tls);
         }
         if (config.admin() != null) {
-            admin = AdminServer.start(config.admin(), transport, metrics, () -> !draining && !stopped);
+            admin = AdminServer.start(config.admin(), transport.admin(), metrics, () -> !draining && !stopped);
         }
     }
 

@@ -159,6 +159,36 @@ class OriginConfigTest {
     }
 
     @Test
+    void aPortTransportNeedsTheStacksAddress() throws Exception {
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.address is not set"), p.toString());
+
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n  transport: tap:dcn0\n"
+                + "  address: 198.18.0.2/24\n  gateway: 198.18.0.1\n  mac: 02:00:00:00:00:02\n")));
+        assertEquals("tap:dcn0", c.transport());
+        assertEquals(new OriginConfig.Stack("198.18.0.2/24", "198.18.0.1", "02:00:00:00:00:02"), c.stack());
+    }
+
+    @Test
+    void badPortsAndStackSettingsAreNamed() throws Exception {
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: carrier-pigeon\n");
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:4: server.transport") && s.contains("not a transport")
+                && s.contains("not a port URI")), p.toString());
+        assertTrue(p.stream().noneMatch(s -> s.contains("server.address")), "no false alarm: " + p);
+
+        p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n  address: 198.18.0.2\n"
+                + "  gateway: 300.1.1.1\n");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("server.address") && p.get(0).contains("prefix"), p.toString());
+        assertTrue(p.get(1).contains("server.gateway"), p.toString());
+
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  address: 198.18.0.2/24\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.address") && p.getFirst().contains("names no packet port"), p.toString());
+    }
+
+    @Test
     void durations() {
         assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
         assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));
