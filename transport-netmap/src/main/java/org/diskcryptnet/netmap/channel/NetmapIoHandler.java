@@ -52,6 +52,7 @@ public final class NetmapIoHandler implements IoHandler {
     private final NetworkInterface nif;
     private final TcpLayer tcp;
     private final LoopIdler idler;
+    private final NetmapLoopStats stats;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging;
     private final ByteBuffer stagingBuffer;
@@ -74,6 +75,7 @@ public final class NetmapIoHandler implements IoHandler {
             this.tcp = nif.tcp();
             this.tcp.listenerSource(this::listenerFor);
             this.idler = new LoopIdler(config.idle(), port, queue);
+            this.stats = new NetmapLoopStats(port.uri(), queue, nif.counters(), port.counters(queue), idler);
             this.staging = arena.allocate(STAGING_BYTES, 64);
             this.stagingBuffer = staging.asByteBuffer();
             ok = true;
@@ -288,6 +290,11 @@ public final class NetmapIoHandler implements IoHandler {
     /** This loop's stack counters (read them on the loop's thread, or accept torn values). */
     public StackCounters counters() {
         return nif.counters();
+    }
+
+    /** This loop's counters for a scrape from any thread (opaque reads, no lock, no allocation). */
+    public NetmapLoopStats stats() {
+        return stats;
     }
 
     /** A loop-owned scratch area for copies that cannot go straight from a ByteBuf's address. */
