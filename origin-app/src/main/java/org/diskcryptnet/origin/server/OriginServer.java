@@ -76,6 +76,9 @@ public final class OriginServer implements AutoCloseable {
         this.accessLog = AccessLog.open(config.accessLog(), metrics);
         this.group = new MeteredEventLoopGroup(eventLoops, transport.ioHandlerFactory());
         metrics.registerEventLoops(group);
+        if (!transport.portLoops().isEmpty()) {
+            metrics.registerNetwork(transport.portLoops());
+        }
         metrics.registerIdleConnections(this::idleConnections);
     }
 
