@@ -186,6 +186,11 @@ final class TcpOutput {
                     break;
                 }
             }
+            int whole = len > 0 ? c.send.cut(nextOffset, len) : len;
+            if (whole < len) { // issue 8: end on a TLS record boundary, so the record is sealed in this frame
+                len = whole;
+                fin = false;
+            }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
             segmentPayload = len > mss ? mss : 0;
             boolean sent = emitData(c, c.sndNxt, len, flags, now);
