@@ -30,6 +30,17 @@ public enum TransmitMemory {
 
     private final boolean diskReadable;
 
+    /** The transmit memory of a port of {@code kind}. */
+    public static TransmitMemory of(org.diskcryptnet.netmap.port.PortUri.Kind kind) {
+        return switch (kind) {
+            case XDP -> XDP;
+            case TAP -> TAP;
+            case PIPE -> PIPE;
+            case NETMAP -> NETMAP;
+            case PACKET -> AF_PACKET;
+        };
+    }
+
     TransmitMemory(boolean diskReadable) {
         this.diskReadable = diskReadable;
     }
