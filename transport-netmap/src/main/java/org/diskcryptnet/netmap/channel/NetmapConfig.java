@@ -1,7 +1,6 @@
 package org.diskcryptnet.netmap.channel;
 
 import org.diskcryptnet.netmap.datapath.DiskSendConfig;
-import org.diskcryptnet.netmap.datapath.TransmitMemory;
 
 import java.util.Objects;
 
@@ -118,13 +117,13 @@ public final class NetmapConfig {
 
     /**
      * How each loop sends {@code DiskRegion}s (issue 8): the budget of file bytes between disk read and transmission,
-     * the reads per batch, and whether the reads go straight into this port's transmit buffers
-     * ({@link TransmitMemory}).
+     * the reads per batch; {@code directIntoFrames} is the port's
+     * {@link org.diskcryptnet.netmap.port.PortFeatures#dmaReadable()}.
      */
-    public DiskSendConfig diskSend() {
-        DiskSendConfig d = DiskSendConfig.defaults(TransmitMemory.of(port.kind()).diskReadable());
+    public DiskSendConfig diskSend(boolean directIntoFrames) {
+        DiskSendConfig d = DiskSendConfig.defaults(directIntoFrames);
         return new DiskSendConfig(diskSendBudget, diskSendBatch, d.stagingSlots(), d.stagingSlotBytes(),
-                d.directIntoFrames());
+                directIntoFrames);
     }
 
     @Override

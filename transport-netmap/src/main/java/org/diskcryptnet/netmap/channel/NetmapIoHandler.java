@@ -166,7 +166,7 @@ public final class NetmapIoHandler implements IoHandler {
                 return sendPaths[i];
             }
         }
-        DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend());
+        DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
         sendPaths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
         diskLoops[diskLoops.length - 1] = disk;

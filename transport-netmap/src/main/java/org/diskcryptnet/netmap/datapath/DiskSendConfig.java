@@ -10,7 +10,9 @@ package org.diskcryptnet.netmap.datapath;
  * @param maxReadsPerBatch units read per batch (one batch per loop iteration, across all connections)
  * @param stagingSlots     slots of the per-loop staging area
  * @param stagingSlotBytes bytes per staging slot: at least the largest TLS record plus two disk blocks of slack
- * @param directIntoFrames whether the port's transmit buffers take a disk DMA read (see {@link TransmitMemory});
+ * @param directIntoFrames whether the port's transmit buffers take a disk DMA read
+ *                         ({@link org.diskcryptnet.netmap.port.PortFeatures#dmaReadable()}: {@code xdp:} and
+ *                         {@code tap:} yes; {@code packet:}, {@code netmap:} and {@code pipe:} no);
  *                         false: every read goes through the staging area and is copied into the frame
  */
 public record DiskSendConfig(long budgetBytes, int maxReadsPerBatch, int stagingSlots, int stagingSlotBytes,

@@ -146,7 +146,7 @@ class NetmapChannelSemanticsTest {
     }
 
     private static long serverGroupBudget() {
-        return NetmapConfig.builder().port("pipe:x").address("198.18.90.1/24").build().diskSend().budgetBytes();
+        return NetmapConfig.builder().port("pipe:x").address("198.18.90.1/24").build().diskSend(false).budgetBytes();
     }
 
     /** The disk send counters of the storage the last {@link #serveRegion} used, read on the server's loop. */
