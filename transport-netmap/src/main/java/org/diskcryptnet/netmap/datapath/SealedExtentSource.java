@@ -35,6 +35,12 @@ public final class SealedExtentSource extends ExtentSource {
     }
 
     @Override
+    public long nextUnitBoundary(long position) {
+        long start = unitBoundary(position);
+        return start == position ? position : Math.min(length, start + layout.payload() + layout.overhead());
+    }
+
+    @Override
     void clear() {
         RecordProtection p = protection;
         protection = null;

@@ -204,6 +204,22 @@ final class SendQueue {
         return length;
     }
 
+    /** The first unit boundary at or after stream {@code offset} ({@link SendSource#nextUnitBoundary}). */
+    long nextBoundary(long offset) {
+        for (int i = 0; i < count; i++) {
+            int e = (head + i) & mask;
+            if (entryStart[e] + entryLength[e] <= offset) {
+                continue;
+            }
+            SendSource s = entrySource[e];
+            if (s == null || entryStart[e] > offset) {
+                return offset;
+            }
+            return entryStart[e] + s.nextUnitBoundary(entryPosition[e] + offset - entryStart[e]) - entryPosition[e];
+        }
+        return offset;
+    }
+
     /** Bytes the last {@link #produce} asked of regenerable sources. */
     long lastSourceBytes() {
         return lastSourceBytes;

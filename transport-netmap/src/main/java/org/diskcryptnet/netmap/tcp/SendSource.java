@@ -61,4 +61,9 @@ public interface SendSource {
     default long unitBoundary(long position) {
         return position;
     }
+
+    /** The smallest unit boundary at or after {@code position}; see {@link #unitBoundary}. */
+    default long nextUnitBoundary(long position) {
+        return position;
+    }
 }
