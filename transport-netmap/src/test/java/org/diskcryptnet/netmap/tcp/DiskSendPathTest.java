@@ -437,6 +437,51 @@ class DiskSendPathTest {
     }
 
     @Test
+    void anAbortWhileReadsAreInFlightKeepsTheFileOpenUntilTheyComplete() throws IOException {
+        TcpTestbed bed = bed();
+        disk(DiskSendConfig.defaults(true), 512);
+        readDelay = TimeUnit.MILLISECONDS.toNanos(5);
+        Owner owner = new Owner();
+        DiskFile f = file("a.bin", TcpTestbed.bytes(50_000, 2));
+        TcpConnection c = bed.establishedServer(new Recorder());
+        ExtentSource src = path.plain(f, 0, 40_000, owner);
+        c.write(src, src.length());
+        iterate();
+        assertEquals(10, path.unitsInFlight());
+        c.abort();
+        bed.settle();
+        assertEquals(1, owner.refCnt(), "reads in flight target the file: the region stays");
+        advance(10);
+        iterate();
+        assertEquals(0, path.unitsInFlight());
+        assertEquals(0, owner.refCnt(), "released once the last read completed");
+        assertEquals(0, path.counters().budgetInUse);
+        // the file stays usable for the next extent
+        readDelay = 0;
+        Owner next = new Owner();
+        TcpTestbed other = bed();
+        TcpConnection c2 = other.establishedServer(new Recorder());
+        assertTrue(c2.write(path.plain(f, 0, 1000, next), 1000));
+        iterate(2);
+        assertEquals(1, other.recv().size());
+    }
+
+    @Test
+    void aUnitLargerThanTheBudgetIsReadWhenItIsAlone() throws IOException {
+        TcpTestbed bed = bed();
+        bed.segmentationLimit = 65_535;
+        disk(new DiskSendConfig(4096, 64, 16, 32 * 1024, true), 512);
+        byte[] content = TcpTestbed.bytes(50_000, 6);
+        TcpConnection c = bed.establishedServer(new Recorder());
+        ExtentSource src = path.plain(file("a.bin", content), 0, 14_600, new Owner());
+        c.write(src, src.length());
+        iterate(2);
+        List<Seg> sent = bed.recv();
+        assertArrayEquals(Arrays.copyOf(content, 14_600), stream(sent, 14_600), "one large frame of ten segments");
+        assertEquals(1, path.counters().oversizeAdmissions, "over the budget, but alone: read, and counted");
+    }
+
+    @Test
     void aDiskErrorOnARetransmissionClosesOnlyThatConnection() throws IOException {
         TcpTestbed a = bed();
         TcpTestbed b = bed();
