@@ -127,7 +127,7 @@ public final class NetmapIoHandler implements IoHandler {
     private int pollDisks() {
         int n = 0;
         for (int i = 0; i < sendPaths.length; i++) {
-            if (sendPaths[i].unitsInFlight() > 0) {
+            if (diskLoops[i].reader().inFlight() > 0) {
                 try {
                     n += diskLoops[i].reader().poll();
                 } catch (IOException e) {
@@ -151,8 +151,8 @@ public final class NetmapIoHandler implements IoHandler {
 
     /** Reads in flight or waiting: the loop polls for them instead of blocking (their queue has no wake-up here). */
     private boolean disksBusy() {
-        for (DiskSendPath p : sendPaths) {
-            if (p.unitsInFlight() > 0 || p.waitingUnits() > 0) {
+        for (int i = 0; i < sendPaths.length; i++) {
+            if (diskLoops[i].reader().inFlight() > 0 || sendPaths[i].waitingUnits() > 0) {
                 return true;
             }
         }
@@ -167,6 +167,7 @@ public final class NetmapIoHandler implements IoHandler {
             }
         }
         DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
+        disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
         sendPaths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
         diskLoops[diskLoops.length - 1] = disk;
