@@ -448,6 +448,12 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         int u = pieceUnit[pc];
         if (result < 0) {
             unitFailed[u] = true;
+            ExtentSource s = unitSource[u];
+            if (!s.failed) {
+                s.failed = true; // once per extent: the units in flight behind it fail alike
+                LOG.warn("disk send path: reading {} at {} failed ({}): its connection is reset", s.file,
+                        pieceFileOffset[pc], org.diskcryptnet.disk.DiskResult.describe(result));
+            }
         } else if (!unitFailed[u]) {
             place(pc, u);
         }

@@ -31,6 +31,8 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
     long producedEnd;
     int unitsOutstanding;
     boolean released;
+    /** A read of this extent failed (logged once). */
+    boolean failed;
     ExtentSource nextFree;
 
     ExtentSource(DiskSendPath path) {
@@ -45,6 +47,7 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
         this.producedEnd = 0;
         this.unitsOutstanding = 0;
         this.released = false;
+        this.failed = false;
     }
 
     /** The bytes TCP sends for this source: give this to {@code TcpConnection.write(SendSource, long)}. */
