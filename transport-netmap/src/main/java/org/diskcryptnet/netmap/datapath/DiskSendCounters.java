@@ -20,6 +20,9 @@ public final class DiskSendCounters {
     /** Plaintext bytes sealed where they are transmitted from (the frame), and in a staging slot. */
     public long sealedInPlaceBytes;
     public long sealedInStagingBytes;
+    /** Parts of records copied from a record already sealed in a staging slot, and such slots evicted early. */
+    public long cacheHits;
+    public long cacheEvictions;
     /** TLS records sealed again for a retransmission. */
     public long recordsResealed;
     /** Bytes of reads submitted and not yet handed to the ring (the budget in use), and its highest value. */

@@ -1,7 +1,6 @@
 package org.diskcryptnet.netmap.datapath;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import io.netty.util.ReferenceCounted;
@@ -43,15 +42,14 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private static final int RECORD_DIRECT = 2;  // a whole record's plaintext read into the frame, sealed there
     private static final int RECORD_STAGED = 3;  // a whole record read into a slot, copied into the frame, sealed there
     private static final int RECORD_PART = 4;    // a record sealed in a slot, the part the segment carries copied
+    private static final int CACHED_PART = 5;    // the part copied from a record already sealed in a slot
 
     private final DiskReader reader;
     private final DiskQueue queue;
     private final DiskSendConfig config;
     private final DiskSendCounters counters = new DiskSendCounters();
-    private final Arena arena = Arena.ofShared();
+    private final StagingArea slots;
     private final MemorySegment staging;
-    private final int[] freeSlots;
-    private int freeSlotCount;
 
     // units: one per produce call
     private final ExtentSource[] unitSource = new ExtentSource[MAX_UNITS];
@@ -80,6 +78,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     /** Where bytes go in the frame: PLAIN_*: the bytes; RECORD_DIRECT/STAGED: the record; RECORD_PART: the part. */
     private final long[] pieceDstOffset = new long[MAX_PIECES];
     private final int[] pieceSlot = new int[MAX_PIECES];
+    /** Budget bytes the piece's read charged (its covering blocks). */
+    private final long[] pieceCost = new long[MAX_PIECES];
     /** Staging offset of the piece's first file byte. */
     private final long[] pieceStaged = new long[MAX_PIECES];
     private final long[] pieceSequence = new long[MAX_PIECES];
@@ -95,6 +95,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private int planPieces;
     private int planEntries;
     private int planSlots;
+    private int planReads;
+    private boolean planWait;
+    private int planHit;
+    private long planRecord;
+    private long planStamp;
     private long planCost;
     private String planRefusal;
     private int planLastPiece;
@@ -106,11 +111,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         this.reader = reader;
         this.queue = reader.queue();
         this.config = config;
-        this.staging = arena.allocate((long) config.stagingSlots() * config.stagingSlotBytes(), 4096);
-        this.freeSlots = new int[config.stagingSlots()];
-        for (int i = 0; i < freeSlots.length; i++) {
-            freeSlots[freeSlotCount++] = freeSlots.length - 1 - i;
-        }
+        this.slots = new StagingArea(config.stagingSlots(), config.stagingSlotBytes());
+        this.staging = slots.memory;
         for (int i = 0; i < MAX_UNITS; i++) {
             freeUnits[freeUnitCount++] = MAX_UNITS - 1 - i;
         }
@@ -179,6 +181,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     }
 
     void recycle(ExtentSource s) {
+        counters.budgetInUse -= slots.dropAll(s);
         ReferenceCounted owner = s.owner;
         s.owner = null;
         s.file = null;
@@ -235,7 +238,10 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         while (waitingCount > 0 && reads < config.maxReadsPerBatch()) {
             int u = waiting[waitingHead];
             plan(u, false);
-            if (planRefusal == null && (planEntries > queue.depth() || planSlots > freeSlots.length
+            if (planWait) {
+                break; // a record this unit needs is being read into a slot for an earlier unit: next iteration
+            }
+            if (planRefusal == null && (planEntries > queue.depth() || planSlots > slots.slots()
                     || planPieces > MAX_PIECES)) {
                 planRefusal = "needs " + planEntries + " disk queue entries and " + planSlots
                         + " staging slots, more than there are";
@@ -249,12 +255,21 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 finish(u);
                 continue;
             }
+            // cached records give way to reads: for slots, and for budget
+            while (slots.freeSlots() < planSlots || counters.budgetInUse + planCost > config.budgetBytes()) {
+                long freed = slots.evictOne(planStamp);
+                if (freed < 0) {
+                    break;
+                }
+                counters.budgetInUse -= freed;
+                counters.cacheEvictions++;
+            }
             boolean alone = counters.budgetInUse == 0;
             if (counters.budgetInUse + planCost > config.budgetBytes() && !alone) {
                 counters.batchesBoundByBudget++;
                 break;
             }
-            if (planSlots > freeSlotCount || planPieces > freePieceCount
+            if (planSlots > slots.freeSlots() || planPieces > freePieceCount
                     || planEntries > queue.depth() - queue.inFlight()
                     || planPieces > queue.depth() - reader.inFlight()) {
                 break; // the next completions make room
@@ -266,16 +281,18 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             counters.budgetInUse += planCost;
             counters.budgetHighWater = Math.max(counters.budgetHighWater, counters.budgetInUse);
             unitCost[u] = planCost;
-            if (unitReRead[u] > 0) {
-                counters.diskReReads++;
-                counters.reReadBytes += unitReRead[u];
+            if (planReads > 0) {
+                if (unitReRead[u] > 0) {
+                    counters.diskReReads++;
+                    counters.reReadBytes += unitReRead[u];
+                }
+                counters.diskReads++;
+                reads++;
             }
-            counters.diskReads++;
-            reads++;
             bytes += planCost;
             plan(u, true);
             if (unitOutstanding[u] == 0) {
-                finish(u); // every read was refused on the spot
+                finish(u); // all of it from cached records, or every read refused on the spot
             }
         }
         if (reads > 0) {
@@ -304,6 +321,9 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         planPieces = 0;
         planEntries = 0;
         planSlots = 0;
+        planReads = 0;
+        planWait = false;
+        planStamp = slots.now() + 1;
         planCost = 0;
         planRefusal = null;
         planLastPiece = -1;
@@ -361,8 +381,18 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 boolean direct = direct(file, fo, plain, unitDst[u], recordDst + header);
                 piece(direct ? RECORD_DIRECT : RECORD_STAGED, file, fo, plain, recordDst, seq, 0, 0);
             } else {
-                piece(RECORD_PART, file, fo, plain, dstOff + (from - p), seq, (int) (from - recordStart),
-                        (int) (to - from));
+                int hit = slots.find(s, k);
+                if (hit >= 0 && !slots.ready(hit)) {
+                    planWait = true;
+                    return;
+                }
+                if (hit >= 0) {
+                    slots.touch(hit);
+                }
+                planHit = hit;
+                planRecord = k;
+                piece(hit >= 0 ? CACHED_PART : RECORD_PART, file, fo, plain, dstOff + (from - p), seq,
+                        (int) (from - recordStart), (int) (to - from));
             }
         }
     }
@@ -377,6 +407,12 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     }
 
     private void piece(int kind, DiskFile file, long fo, int n, long dstOffset, long seq, int partFrom, int partLength) {
+        if (kind == CACHED_PART) {
+            if (issuing) {
+                copyCachedPart(planHit, partFrom, partLength, dstOffset);
+            }
+            return;
+        }
         long covering = file.alignUp(fo + n) - file.alignDown(fo);
         boolean staged = kind == PLAIN_STAGED || kind == RECORD_STAGED || kind == RECORD_PART;
         int pad = kind == RECORD_PART ? roundUp(RecordProtection.HEADER + 8, file.memoryAlignment()) : 0;
@@ -386,6 +422,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             return;
         }
         planPieces++;
+        planReads++;
         planEntries += staged ? 1 : 3;
         planSlots += staged ? 1 : 0;
         planCost += covering;
@@ -404,6 +441,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         piecePartLength[pc] = partLength;
         pieceNext[pc] = -1;
         pieceSlot[pc] = -1;
+        pieceCost[pc] = covering;
         if (planLastPiece < 0) {
             unitFirstPiece[u] = pc;
         } else {
@@ -413,10 +451,13 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         boolean queued;
         try {
             if (staged) {
-                int slot = freeSlots[--freeSlotCount];
+                int slot = slots.take();
                 pieceSlot[pc] = slot;
+                if (kind == RECORD_PART) {
+                    slots.reading(slot, unitSource[u], planRecord);
+                }
                 long aligned = file.alignDown(fo);
-                long slotBase = (long) slot * config.stagingSlotBytes() + pad;
+                long slotBase = slots.base(slot) + pad;
                 pieceStaged[pc] = slotBase + (fo - aligned);
                 queued = reader.readCovering(file, aligned, (int) covering, staging, slotBase, (int) (fo + n - aligned),
                         this, pc);
@@ -433,6 +474,16 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             unitOutstanding[u]++;
         } else {
             unitFailed[u] = true;
+        }
+    }
+
+    /** A part of a record already sealed in {@code slot}: copied into the frame now, no read. */
+    private void copyCachedPart(int slot, int partFrom, int partLength, long dstOffset) {
+        MemorySegment.copy(staging, slots.recordStart(slot) + partFrom, unitDst[planUnit], dstOffset, partLength);
+        counters.cpuCopiedBytes += partLength;
+        counters.cacheHits++;
+        if (partFrom + partLength >= slots.recordWire(slot)) {
+            counters.budgetInUse -= slots.release(slot); // its last part: the record is done with
         }
     }
 
@@ -491,6 +542,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 SealedExtentSource sealed = (SealedExtentSource) s;
                 long record = pieceStaged[pc] - sealed.protection.headerLength();
                 sealed.protection.seal(staging, record, n, ContentType.APPLICATION_DATA, pieceSequence[pc]);
+                slots.sealed(pieceSlot[pc], record, n + sealed.protection.overhead());
                 MemorySegment.copy(staging, record + piecePartFrom[pc], dst, pieceDstOffset[pc], piecePartLength[pc]);
                 counters.sealedInStagingBytes += n;
                 counters.cpuCopiedBytes += piecePartLength[pc];
@@ -517,8 +569,15 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         boolean ok = !unitFailed[u];
         for (int pc = unitFirstPiece[u]; pc >= 0; ) {
             int next = pieceNext[pc];
-            if (pieceSlot[pc] >= 0) {
-                freeSlots[freeSlotCount++] = pieceSlot[pc];
+            int slot = pieceSlot[pc];
+            if (slot >= 0) {
+                if (ok && pieceKind[pc] == RECORD_PART && !s.released && slots.ready(slot)
+                        && piecePartFrom[pc] + piecePartLength[pc] < slots.recordWire(slot)) {
+                    slots.keep(slot, pieceCost[pc]); // the segments with the record's other parts copy from here
+                    unitCost[u] -= pieceCost[pc];
+                } else {
+                    slots.give(slot);
+                }
             }
             freePieces[freePieceCount++] = pc;
             pc = next;
@@ -547,6 +606,6 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             LOG.warn("disk send path: {} units still reading at close; leaking the staging area", unitsInFlight());
             return;
         }
-        arena.close();
+        slots.close();
     }
 }

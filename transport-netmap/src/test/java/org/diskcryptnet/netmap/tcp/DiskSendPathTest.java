@@ -343,6 +343,10 @@ class DiskSendPathTest {
         DiskSendCounters k = path.counters();
         assertTrue(k.sealedInStagingBytes > 0);
         assertTrue(k.copiedPerByteSent() > 0.9, "parts of records are copied out of the slot: " + k.copiedPerByteSent());
+        // each record is read and sealed once: the segments with its other parts copy from the cached slot
+        assertEquals(12_345, k.sealedInStagingBytes + k.sealedInPlaceBytes, "every plaintext byte sealed once");
+        assertTrue(k.cacheHits > 0);
+        assertEquals(0, k.budgetInUse, "cached records give their budget back when their last part is sent");
     }
 
     private static int highest(List<Seg> segments, int from) {
