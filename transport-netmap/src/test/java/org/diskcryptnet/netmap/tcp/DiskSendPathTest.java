@@ -441,6 +441,53 @@ class DiskSendPathTest {
     }
 
     @Test
+    void cachedRecordsStayWithinTheBudgetAcrossConnections() throws Exception {
+        // 4000-byte records over 1460-byte segments: most segments carry parts of records kept in staging slots;
+        // the budget covers two such records, three connections compete (cached records must give way), reads take 1 ms
+        disk(new DiskSendConfig(2 * 5120, 64, 16, 32 * 1024, true), 512);
+        readDelay = TimeUnit.MICROSECONDS.toNanos(1000);
+        List<byte[]> contents = new ArrayList<>();
+        List<ExtentSource> sources = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TcpTestbed b = bed();
+            TcpConnection c = b.establishedServer(new Recorder());
+            byte[] content = TcpTestbed.bytes(60_000, 60 + i);
+            contents.add(content);
+            RecordProtection key = writeKey();
+            ExtentSource src = path.sealed(file("r" + i + ".bin", content), 100 + i,
+                    key, new RecordLayout(4000, key.overhead(), 40_000), 0, new Owner());
+            c.write(src, src.length());
+            sources.add(src);
+        }
+        List<List<Seg>> received = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int step = 0; step < 600; step++) {
+            iterate();
+            assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
+                    "step " + step + ": " + path.counters().budgetInUse);
+            for (int i = 0; i < 3; i++) {
+                List<Seg> got = beds.get(i).recv();
+                received.get(i).addAll(got);
+                if (!got.isEmpty()) {
+                    beds.get(i).send(in().seq(R).ack(highest(got, L)).win(WINDOW));
+                }
+            }
+            advanceNanos(TimeUnit.MICROSECONDS.toNanos(250));
+        }
+        for (int i = 0; i < 3; i++) {
+            int wire = (int) sources.get(i).length();
+            assertArrayEquals(Arrays.copyOfRange(contents.get(i), 100 + i, 100 + i + 40_000),
+                    open(stream(received.get(i), wire)), "connection " + i);
+        }
+        DiskSendCounters k = path.counters();
+        assertTrue(k.cacheHits > 0, "parts served from sealed slots");
+        assertTrue(k.cacheEvictions > 0, "cached records gave way to other connections' reads");
+        assertTrue(k.budgetHighWater <= path.config().budgetBytes());
+        assertEquals(0, k.oversizeAdmissions);
+        System.out.printf("cached records, 3 connections: %d reads, %d cache hits, %d evictions, budget high water %d%n",
+                k.diskReads, k.cacheHits, k.cacheEvictions, k.budgetHighWater);
+    }
+
+    @Test
     void anAbortWhileReadsAreInFlightKeepsTheFileOpenUntilTheyComplete() throws IOException {
         TcpTestbed bed = bed();
         disk(DiskSendConfig.defaults(true), 512);
