@@ -104,8 +104,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private String planRefusal;
     private int planLastPiece;
 
-    private PlainExtentSource freePlain;
-    private SealedExtentSource freeSealed;
+    private final SourcePool pool = new SourcePool(this);
 
     public DiskSendPath(DiskReader reader, DiskSendConfig config) {
         this.reader = reader;
@@ -146,13 +145,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
      * (the region the bytes belong to) is released when TCP is done with the source and its last read completed.
      */
     public PlainExtentSource plain(DiskFile file, long position, long length, ReferenceCounted owner) {
-        PlainExtentSource s = freePlain;
-        if (s == null) {
-            s = new PlainExtentSource(this);
-        } else {
-            freePlain = (PlainExtentSource) s.nextFree;
-            s.nextFree = null;
-        }
+        PlainExtentSource s = pool.plain();
         s.init(file, position, length, owner);
         return s;
     }
@@ -168,13 +161,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             throw new IllegalArgumentException("layout overhead " + layout.overhead() + " is not the protection's "
                     + protection.overhead());
         }
-        SealedExtentSource s = freeSealed;
-        if (s == null) {
-            s = new SealedExtentSource(this);
-        } else {
-            freeSealed = (SealedExtentSource) s.nextFree;
-            s.nextFree = null;
-        }
+        SealedExtentSource s = pool.sealed();
         s.init(file, position, layout.wireLength(), owner);
         s.initRecords(protection, layout, firstSequence);
         return s;
@@ -189,13 +176,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         if (owner != null) {
             owner.release();
         }
-        if (s instanceof PlainExtentSource p) {
-            p.nextFree = freePlain;
-            freePlain = p;
-        } else {
-            s.nextFree = freeSealed;
-            freeSealed = (SealedExtentSource) s;
-        }
+        pool.give(s);
     }
 
     // ------------------------------------------------------------------------------------------ units
