@@ -127,7 +127,7 @@ public final class NetmapIoHandler implements IoHandler {
     private int pollDisks() {
         int n = 0;
         for (int i = 0; i < sendPaths.length; i++) {
-            if (diskLoops[i].reader().inFlight() > 0) {
+            if (diskLoops[i].reader().inFlight() > 0 && !diskLoops[i].reader().isClosed()) {
                 try {
                     n += diskLoops[i].reader().poll();
                 } catch (IOException e) {
