@@ -29,6 +29,7 @@ public final class DiskLoop {
     private final Runnable flushTask = this::flushNow;
     private final Runnable pollTask = this::pollNow;
     private boolean closed;
+    private boolean ownerPolls;
 
     DiskLoop(EventLoop loop, DiskBackend backend, DiskStorage.Config config) throws IOException {
         this.loop = loop;
@@ -74,6 +75,15 @@ public final class DiskLoop {
         return queue.registerBuffers(memory);
     }
 
+    /**
+     * The event loop polls this queue itself in every iteration ({@link #reader()}{@code .poll()}), as the netmap
+     * transport's polling loops do: the completion bridge then stays idle (a timer-polled bridge would schedule a task
+     * per batch, an allocation each).
+     */
+    public void ownerPolls() {
+        this.ownerPolls = true;
+    }
+
     /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */
     public boolean fixedBuffers() {
         return fixedBuffers;
@@ -88,7 +98,9 @@ public final class DiskLoop {
         } catch (IOException e) {
             LOG.warn("disk queue ({}): submitting reads failed; retrying with the next batch", queue.backend(), e);
         }
-        bridge.armed(reader.inFlight());
+        if (!ownerPolls) {
+            bridge.armed(reader.inFlight());
+        }
     }
 
     private void pollNow() {
@@ -102,7 +114,7 @@ public final class DiskLoop {
         }
         if (queue.completionsPending()) {
             loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
-        } else if (reader.inFlight() > 0) {
+        } else if (reader.inFlight() > 0 && !ownerPolls) {
             bridge.armed(reader.inFlight());
         }
     }

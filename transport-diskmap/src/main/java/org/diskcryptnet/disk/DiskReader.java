@@ -44,6 +44,8 @@ public final class DiskReader implements DiskCompletionHandler {
     private final Arena arena = Arena.ofShared();
     private Runnable flushScheduler;
     private boolean flushPending;
+    /** The queue's rings are gone: reads are refused and polls find nothing, instead of touching unmapped memory. */
+    private boolean closed;
 
     public DiskReader(DiskQueue queue, DiskStats stats) {
         this.queue = queue;
@@ -81,6 +83,7 @@ public final class DiskReader implements DiskCompletionHandler {
     public boolean readCovering(DiskFile file, long alignedOffset, int alignedLength, MemorySegment dst, long dstOffset,
                                 int needed, Callback callback, long cookie) {
         DiskQueue.checkAligned(file, alignedOffset, alignedLength, dst, dstOffset);
+        checkOpen();
         if (freeCount == 0 || queue.depth() - queue.inFlight() < 1) {
             return false;
         }
@@ -128,6 +131,7 @@ public final class DiskReader implements DiskCompletionHandler {
                     + (middleStart - position) + " must be a multiple of " + file.memoryAlignment());
         }
         int parts = (head ? 1 : 0) + (middle ? 1 : 0) + (tail ? 1 : 0);
+        checkOpen();
         if (freeCount == 0 || queue.depth() - queue.inFlight() < parts) {
             return false;
         }
@@ -172,11 +176,14 @@ public final class DiskReader implements DiskCompletionHandler {
     /** Submits the queued reads. */
     public int flush() throws IOException {
         flushPending = false;
-        return queue.submit();
+        return closed ? 0 : queue.submit();
     }
 
     /** Reaps completions and runs their callbacks; then wakes readers waiting for room. */
     public int poll() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.poll(this);
         if (n > 0) {
             wakeWaiters();
@@ -186,6 +193,9 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Blocks for at least one completion (for synchronous users and shutdown). */
     public int await() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.await(this);
         if (n > 0) {
             wakeWaiters();
@@ -267,7 +277,19 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Releases the bounce memory; the queue must be idle (see {@link DiskQueue#close()}). */
     public void close() {
+        closed = true;
         arena.close();
+    }
+
+    /** Whether {@link #close()} was called (the storage was closed): reads are refused. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the disk queue (" + queue.backend() + ") is closed: its storage was closed");
+        }
     }
 
     private final class Op {
