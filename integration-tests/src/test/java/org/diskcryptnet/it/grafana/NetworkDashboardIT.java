@@ -140,7 +140,8 @@ class NetworkDashboardIT {
                     for (String shown : new String[] {"sum by (queue) (origin_net_rx_packets_total)",
                             "sum by (reason) (origin_net_drops_total) > 0", "sum(origin_tcp_segments_retransmitted_total)",
                             "sum(origin_tcp_rto_events_total)", "sum by (kind) (origin_tcp_loss_recoveries_total)",
-                            "sum by (outcome) (origin_net_loop_iterations_total)"}) {
+                            "sum by (outcome) (origin_net_loop_iterations_total)",
+                            "sum(origin_net_disk_send_file_bytes_total)", "max(origin_net_disk_send_budget_bytes)"}) {
                         System.out.println(shown + ": " + query(serverNs, shown).path("data").path("result"));
                     }
                 } finally {

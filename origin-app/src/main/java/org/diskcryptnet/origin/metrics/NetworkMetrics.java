@@ -11,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
+import org.diskcryptnet.netmap.channel.NetmapLoopStats.DiskSend;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Idle;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Interface;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Port;
@@ -20,8 +21,8 @@ import org.diskcryptnet.netmap.wire.DropReason;
 
 /**
  * The netmap transport's metrics, by port and queue (queue {@code i} is served by event loop {@code i}): packets
- * and bytes, drops by reason, the TCP layer's events and its connections by state, and what each loop's idle
- * strategy did. Read from each loop's {@link NetmapLoopStats} when Prometheus scrapes; the loops only bump their
+ * and bytes, drops by reason, the TCP layer's events and its connections by state, what each loop's idle
+ * strategy did, and its disk send path (file bytes in flight against the per-loop budget, re-reads). Read from each loop's {@link NetmapLoopStats} when Prometheus scrapes; the loops only bump their
  * own plain counters.
  */
 final class NetworkMetrics implements MultiCollector {
@@ -44,6 +45,10 @@ final class NetworkMetrics implements MultiCollector {
         Counters c = new Counters();
         GaugeSnapshot.Builder connections = GaugeSnapshot.builder().name("origin_tcp_connections")
                 .help("TCP connections of the userspace stack by state (RFC 9293 section 3.3.2)");
+        GaugeSnapshot.Builder budget = GaugeSnapshot.builder().name("origin_net_disk_send_budget_bytes").unit(Unit.BYTES)
+                .help("The per-loop budget of file bytes between disk read and transmission (per storage sent from)");
+        GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("origin_net_disk_send_inflight_bytes").unit(Unit.BYTES)
+                .help("File bytes read or being read from disk and not yet handed to the transmit ring (budget in use)");
         for (NetmapLoopStats s : loops) {
             Labels at = Labels.of("port", s.port(), "queue", Integer.toString(s.queue()));
             c.rxPackets.dataPoint(point(s.get(Interface.RX_FRAMES), at));
@@ -79,16 +84,26 @@ final class NetworkMetrics implements MultiCollector {
             for (Idle i : Idle.values()) {
                 c.iterations.dataPoint(point(s.get(i), at.add("outcome", i.name().toLowerCase(Locale.ROOT))));
             }
+            budget.dataPoint(gauge(s.diskSendBudgetBytes(), at));
+            inFlight.dataPoint(gauge(s.get(DiskSend.BUDGET_IN_USE), at));
+            c.fileBytes.dataPoint(point(s.get(DiskSend.FILE_BYTES_SENT), at));
+            c.copiedBytes.dataPoint(point(s.get(DiskSend.CPU_COPIED_BYTES), at));
+            c.diskReads.dataPoint(point(s.get(DiskSend.DISK_READS), at));
+            c.diskReReads.dataPoint(point(s.get(DiskSend.DISK_RE_READS), at));
+            c.reReadBytes.dataPoint(point(s.get(DiskSend.RE_READ_BYTES), at));
+            c.batches.dataPoint(point(s.get(DiskSend.BATCHES), at));
+            c.budgetBound.dataPoint(point(s.get(DiskSend.BATCHES_BOUND_BY_BUDGET), at));
+            c.readFailures.dataPoint(point(s.get(DiskSend.READ_FAILURES), at));
             for (TcpState state : STATES) {
-                connections.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(s.connections(state))
-                        .labels(at.add("state", state.name().toLowerCase(Locale.ROOT))).build());
+                connections.dataPoint(gauge(s.connections(state), at.add("state", state.name().toLowerCase(Locale.ROOT))));
             }
         }
         MetricSnapshots.Builder all = MetricSnapshots.builder();
         for (CounterSnapshot.Builder b : c.all()) {
             all.metricSnapshot(b.build());
         }
-        return all.metricSnapshot(connections.build()).build();
+        return all.metricSnapshot(connections.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
+                .build();
     }
 
     /** The counters of one scrape (built afresh each time: a scrape may allocate, the loops do not). */
@@ -131,11 +146,26 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder iterations = counter("origin_net_loop_iterations",
                 "Loop iterations by what the idle strategy did: busy (found work), spin, yield, park (blocked or parked)");
 
+        final CounterSnapshot.Builder fileBytes = bytes("origin_net_disk_send_file_bytes",
+                "File bytes the disk send path produced into frames, first time and again");
+        final CounterSnapshot.Builder copiedBytes = bytes("origin_net_disk_send_copied_bytes",
+                "Of those, bytes the CPU copied (0 where the frames take the disk read)");
+        final CounterSnapshot.Builder diskReads = counter("origin_net_disk_send_reads", "Disk reads the send path submitted");
+        final CounterSnapshot.Builder diskReReads = counter("origin_net_disk_send_rereads",
+                "Disk reads of bytes produced before: a lost segment read again");
+        final CounterSnapshot.Builder reReadBytes = bytes("origin_net_disk_send_reread_bytes", "Bytes read again from disk for retransmission");
+        final CounterSnapshot.Builder batches = counter("origin_net_disk_send_batches", "Read batches the send path ran");
+        final CounterSnapshot.Builder budgetBound = counter("origin_net_disk_send_budget_bound_batches",
+                "Read batches that stopped because the per-loop budget was used up");
+        final CounterSnapshot.Builder readFailures = counter("origin_net_disk_send_read_failures",
+                "Send-path disk reads that failed (their connection is reset)");
+
         List<CounterSnapshot.Builder> all() {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, syscalls, drops, segmentsReceived,
                     segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto, tailLossProbes, recoveries,
                     lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets, timedOut, regenerated, deferred,
-                    iterations);
+                    iterations, fileBytes, copiedBytes, diskReads, diskReReads, reReadBytes, batches, budgetBound,
+                    readFailures);
         }
 
         private static CounterSnapshot.Builder counter(String name, String help) {
@@ -145,6 +175,10 @@ final class NetworkMetrics implements MultiCollector {
         private static CounterSnapshot.Builder bytes(String name, String help) {
             return CounterSnapshot.builder().name(name).unit(Unit.BYTES).help(help);
         }
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot gauge(long value, Labels labels) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).labels(labels).build();
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot point(long value, Labels labels) {

@@ -60,10 +60,12 @@ class NetworkMetricsTest {
                     "origin_tcp_syn_cookies_sent_total{" + at + "}",
                     "origin_tcp_connections{" + at + ",state=\"established\"}",
                     "origin_tcp_connections{" + at + ",state=\"time_wait\"}",
-                    "origin_tcp_connections{" + at + ",state=\"syn_received\"}")) {
+                    "origin_tcp_connections{" + at + ",state=\"syn_received\"}",
+                    "origin_net_disk_send_inflight_bytes{" + at + "}", "origin_net_disk_send_rereads_total{" + at + "}")) {
                 assertEquals(0, value(before, series), series);
             }
             assertTrue(before.contains("# TYPE origin_net_rx_bytes_total counter"), before);
+            assertTrue(value(before, "origin_net_disk_send_budget_bytes{" + at + "}") >= 64 * 1024, "the budget, before any file");
 
             Throwable refused = new Bootstrap().group(client).channel(NetmapSocketChannel.class)
                     .handler(new ChannelInboundHandlerAdapter())

@@ -3,6 +3,8 @@ package org.diskcryptnet.netmap.channel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import org.diskcryptnet.netmap.datapath.DiskSendCounters;
+import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.stack.StackCounters;
 import org.diskcryptnet.netmap.tcp.TcpCounters;
@@ -77,6 +79,29 @@ public final class NetmapLoopStats {
         }
     }
 
+    /** The disk send path's counters ({@link DiskSendCounters}), summed over the storages the loop sends from. */
+    public enum DiskSend {
+        /** File bytes between disk read and transmission now (the per-loop budget in use). */
+        BUDGET_IN_USE("budgetInUse"),
+        FILE_BYTES_SENT("fileBytesSent"),
+        /** Of those, bytes the CPU copied (0 where the frames take the disk read). */
+        CPU_COPIED_BYTES("cpuCopiedBytes"),
+        DISK_READS("diskReads"),
+        /** Reads of bytes produced before: a lost segment read again from disk. */
+        DISK_RE_READS("diskReReads"),
+        RE_READ_BYTES("reReadBytes"),
+        BATCHES("batches"),
+        /** Batches that stopped because the budget was used up. */
+        BATCHES_BOUND_BY_BUDGET("batchesBoundByBudget"),
+        READ_FAILURES("readFailures");
+
+        final VarHandle field;
+
+        DiskSend(String name) {
+            this.field = field(DiskSendCounters.class, name);
+        }
+    }
+
     private final String port;
     private final int queue;
     private final StackCounters stack;
@@ -84,8 +109,11 @@ public final class NetmapLoopStats {
     private final DropCounters drops;
     private final PortCounters portCounters;
     private final LoopIdler idler;
+    private final NetmapIoHandler handler;
+    private final long diskSendBudget;
 
-    NetmapLoopStats(String port, int queue, StackCounters stack, PortCounters portCounters, LoopIdler idler) {
+    NetmapLoopStats(String port, int queue, StackCounters stack, PortCounters portCounters, LoopIdler idler,
+                    NetmapIoHandler handler, long diskSendBudget) {
         this.port = port;
         this.queue = queue;
         this.stack = stack;
@@ -93,6 +121,8 @@ public final class NetmapLoopStats {
         this.drops = stack.drops();
         this.portCounters = portCounters;
         this.idler = idler;
+        this.handler = handler;
+        this.diskSendBudget = diskSendBudget;
     }
 
     /** The port's URI ({@code tap:dcn0}, {@code xdp:eth0@0}, ...). */
@@ -119,6 +149,20 @@ public final class NetmapLoopStats {
 
     public long get(Idle counter) {
         return (long) counter.field.getOpaque(idler);
+    }
+
+    /** Summed over the loop's disk send paths; 0 before the loop sent a file from disk. */
+    public long get(DiskSend counter) {
+        long sum = 0;
+        for (DiskSendPath p : handler.sendPathsForScrape()) {
+            sum += (long) counter.field.getOpaque(p.counters());
+        }
+        return sum;
+    }
+
+    /** The per-loop budget of file bytes between disk read and transmission, for each storage sent from. */
+    public long diskSendBudgetBytes() {
+        return diskSendBudget;
     }
 
     public long drops(DropReason reason) {
