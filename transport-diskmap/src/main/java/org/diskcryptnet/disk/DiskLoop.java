@@ -34,6 +34,7 @@ public final class DiskLoop {
     private final Runnable retryTask = this::retryFlush;
     private boolean retryScheduled;
     private boolean closed;
+    private boolean ownerPolls;
 
     DiskLoop(EventLoop loop, DiskBackend backend, DiskStorage.Config config) throws IOException {
         this.loop = loop;
@@ -79,6 +80,15 @@ public final class DiskLoop {
         return queue.registerBuffers(memory);
     }
 
+    /**
+     * The event loop polls this queue itself in every iteration ({@link #reader()}{@code .poll()}), as the netmap
+     * transport's polling loops do: the completion bridge then stays idle (a timer-polled bridge would schedule a task
+     * per batch, an allocation each).
+     */
+    public void ownerPolls() {
+        this.ownerPolls = true;
+    }
+
     /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */
     public boolean fixedBuffers() {
         return fixedBuffers;
@@ -99,7 +109,9 @@ public final class DiskLoop {
             LOG.warn("disk queue ({}): submitting reads failed; retrying", queue.backend(), e);
         }
         retryUnsubmitted();
-        bridge.armed(reader.inFlight());
+        if (!ownerPolls) {
+            bridge.armed(reader.inFlight());
+        }
     }
 
     /**
@@ -126,7 +138,7 @@ public final class DiskLoop {
         retryUnsubmitted(); // the poll submits what its callbacks queued; the kernel may not take all of it
         if (queue.completionsPending()) {
             loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
-        } else if (reader.inFlight() > 0) {
+        } else if (reader.inFlight() > 0 && !ownerPolls) {
             bridge.armed(reader.inFlight());
         }
     }

@@ -44,6 +44,8 @@ public final class DiskReader implements DiskCompletionHandler {
     private final Arena arena = Arena.ofShared();
     private Runnable flushScheduler;
     private boolean flushPending;
+    /** The queue's rings are gone: reads are refused and polls find nothing, instead of touching unmapped memory. */
+    private boolean closed;
 
     public DiskReader(DiskQueue queue, DiskStats stats) {
         this.queue = queue;
@@ -83,7 +85,8 @@ public final class DiskReader implements DiskCompletionHandler {
     public boolean readCovering(DiskFile file, long alignedOffset, int alignedLength, MemorySegment dst, long dstOffset,
                                 int needed, Callback callback, long cookie) {
         DiskQueue.checkAligned(file, alignedOffset, alignedLength, dst, dstOffset);
-        checkOpen(file);
+        checkOpen();
+        checkFileOpen(file);
         if (freeCount == 0 || queue.depth() - queue.inFlight() < 1) {
             return false;
         }
@@ -131,8 +134,9 @@ public final class DiskReader implements DiskCompletionHandler {
             throw new IllegalArgumentException("destination misaligned for direct reads: address of byte "
                     + (middleStart - position) + " must be a multiple of " + file.memoryAlignment());
         }
-        checkOpen(file);
         int parts = (head ? 1 : 0) + (middle ? 1 : 0) + (tail ? 1 : 0);
+        checkOpen();
+        checkFileOpen(file);
         if (freeCount == 0 || queue.depth() - queue.inFlight() < parts) {
             return false;
         }
@@ -169,7 +173,7 @@ public final class DiskReader implements DiskCompletionHandler {
      * the flush being scheduled: a read stranded in the ring, never submitted, its slot never freed. Once every slot
      * was stranded so, the loop's disk I/O stopped for good (the HTTPS wedge after aborted connections).
      */
-    private static void checkOpen(DiskFile file) {
+    private static void checkFileOpen(DiskFile file) {
         if (!file.isOpen()) {
             throw new IllegalStateException("read of " + file.path() + " after it was closed");
         }
@@ -194,11 +198,14 @@ public final class DiskReader implements DiskCompletionHandler {
     /** Submits the queued reads. */
     public int flush() throws IOException {
         flushPending = false;
-        return queue.submit();
+        return closed ? 0 : queue.submit();
     }
 
     /** Reaps completions and runs their callbacks; then wakes readers waiting for room. */
     public int poll() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.poll(this);
         if (n > 0) {
             wakeWaiters();
@@ -208,6 +215,9 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Blocks for at least one completion (for synchronous users and shutdown). */
     public int await() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.await(this);
         if (n > 0) {
             wakeWaiters();
@@ -289,7 +299,19 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Releases the bounce memory; the queue must be idle (see {@link DiskQueue#close()}). */
     public void close() {
+        closed = true;
         arena.close();
+    }
+
+    /** Whether {@link #close()} was called (the storage was closed): reads are refused. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the disk queue (" + queue.backend() + ") is closed: its storage was closed");
+        }
     }
 
     private final class Op {
