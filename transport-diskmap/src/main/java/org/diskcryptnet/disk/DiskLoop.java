@@ -2,6 +2,7 @@ package org.diskcryptnet.disk;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.logging.InternalLogger;
@@ -18,6 +19,8 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 public final class DiskLoop {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DiskLoop.class);
+    /** How soon reads the kernel refused to take are submitted again (it refuses when short of memory). */
+    private static final long SUBMIT_RETRY_NANOS = 1_000_000;
 
     private final EventLoop loop;
     private final DiskQueue queue;
@@ -28,6 +31,8 @@ public final class DiskLoop {
     private final boolean fixedBuffers;
     private final Runnable flushTask = this::flushNow;
     private final Runnable pollTask = this::pollNow;
+    private final Runnable retryTask = this::retryFlush;
+    private boolean retryScheduled;
     private boolean closed;
     private boolean ownerPolls;
 
@@ -89,6 +94,11 @@ public final class DiskLoop {
         return fixedBuffers;
     }
 
+    private void retryFlush() {
+        retryScheduled = false;
+        flushNow();
+    }
+
     private void flushNow() {
         if (closed) {
             return;
@@ -96,10 +106,23 @@ public final class DiskLoop {
         try {
             reader.flush();
         } catch (IOException e) {
-            LOG.warn("disk queue ({}): submitting reads failed; retrying with the next batch", queue.backend(), e);
+            LOG.warn("disk queue ({}): submitting reads failed; retrying", queue.backend(), e);
         }
+        retryUnsubmitted();
         if (!ownerPolls) {
             bridge.armed(reader.inFlight());
+        }
+    }
+
+    /**
+     * Reads the kernel did not take (io_uring_enter: EAGAIN when it is short of memory, EBUSY, EINTR) are tried
+     * again shortly. Not left for "the next batch": when the queue is full of them there is none, nothing completes,
+     * and the loop's disk I/O would stop for good.
+     */
+    private void retryUnsubmitted() {
+        if (queue.queued() > 0 && !retryScheduled && !reader.flushScheduled()) {
+            retryScheduled = true;
+            loop.schedule(retryTask, SUBMIT_RETRY_NANOS, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -112,6 +135,7 @@ public final class DiskLoop {
         } catch (IOException e) {
             LOG.warn("disk queue ({}): reaping completions failed", queue.backend(), e);
         }
+        retryUnsubmitted(); // the poll submits what its callbacks queued; the kernel may not take all of it
         if (queue.completionsPending()) {
             loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
         } else if (reader.inFlight() > 0 && !ownerPolls) {
