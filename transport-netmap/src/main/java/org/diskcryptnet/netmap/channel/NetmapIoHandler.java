@@ -3,6 +3,8 @@ package org.diskcryptnet.netmap.channel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +50,15 @@ public final class NetmapIoHandler implements IoHandler {
     private static final long CLOCK_BASE = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private static final long TIMER_HORIZON = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_TX_SYNCS = 64;
+    private static final VarHandle SEND_PATHS;
+
+    static {
+        try {
+            SEND_PATHS = MethodHandles.lookup().findVarHandle(NetmapIoHandler.class, "sendPaths", DiskSendPath[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ThreadAwareExecutor executor;
     private final PortShare share;
@@ -57,6 +68,7 @@ public final class NetmapIoHandler implements IoHandler {
     private final NetworkInterface nif;
     private final TcpLayer tcp;
     private final LoopIdler idler;
+    private final NetmapLoopStats stats;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging;
     private final ByteBuffer stagingBuffer;
@@ -82,6 +94,8 @@ public final class NetmapIoHandler implements IoHandler {
             this.tcp = nif.tcp();
             this.tcp.listenerSource(this::listenerFor);
             this.idler = new LoopIdler(config.idle(), port, queue);
+            this.stats = new NetmapLoopStats(port.uri(), queue, nif.counters(), port.counters(queue), idler, this,
+                    config.diskSend(port.features().dmaReadable()).budgetBytes());
             this.staging = arena.allocate(STAGING_BYTES, 64);
             this.stagingBuffer = staging.asByteBuffer();
             ok = true;
@@ -169,10 +183,16 @@ public final class NetmapIoHandler implements IoHandler {
         DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
         disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
-        sendPaths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
+        DiskSendPath[] paths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
         diskLoops[diskLoops.length - 1] = disk;
-        sendPaths[sendPaths.length - 1] = p;
+        paths[paths.length - 1] = p;
+        SEND_PATHS.setRelease(this, paths); // published whole to a scrape (NetmapLoopStats), once per storage
         return p;
+    }
+
+    /** The loop's send paths for a reader on another thread (acquire: the array as the loop published it). */
+    DiskSendPath[] sendPathsForScrape() {
+        return (DiskSendPath[]) SEND_PATHS.getAcquire(this);
     }
 
     /** The counters of this loop's first disk send path, or null if it sent no file yet (loop thread only). */
@@ -363,6 +383,11 @@ public final class NetmapIoHandler implements IoHandler {
     /** This loop's stack counters (read them on the loop's thread, or accept torn values). */
     public StackCounters counters() {
         return nif.counters();
+    }
+
+    /** This loop's counters for a scrape from any thread (opaque reads, no lock, no allocation). */
+    public NetmapLoopStats stats() {
+        return stats;
     }
 
     /** A loop-owned scratch area for copies that cannot go straight from a ByteBuf's address. */
