@@ -320,6 +320,7 @@ class TlsRecordHandlerTest {
         try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
             HeldWrites held = new HeldWrites();
             EmbeddedChannel ch = new EmbeddedChannel(held, peer.serverHandler(TlsStats.NONE));
+            ch.freezeTime(); // only advanceTimeBy moves the clock: a slow machine must not fire the timeout early
             ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("a peer that stopped reading")));
             ChannelFuture closed = ch.pipeline().close();
             ch.advanceTimeBy(TlsRecordHandler.CLOSE_NOTIFY_TIMEOUT_MS - 1, TimeUnit.MILLISECONDS);
