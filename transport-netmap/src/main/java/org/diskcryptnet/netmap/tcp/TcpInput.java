@@ -148,6 +148,9 @@ final class TcpInput {
         if (c.state == TcpState.SYN_RECEIVED) {
             int ack = seg.acknowledgment();
             if (!(SeqNum.lt(c.sndUna, ack) && SeqNum.le(ack, c.sndMax))) {
+                if (layer.passiveOpen().completesByCookie(c, seg, now)) {
+                    return;
+                }
                 drops.increment(DropReason.TCP_BAD_ACK);
                 output.sendStateless(c.localIp, c.remoteIp, c.localPort, c.remotePort, ack, 0, RST, 0,
                         0, -1, false, false, 0, 0);
