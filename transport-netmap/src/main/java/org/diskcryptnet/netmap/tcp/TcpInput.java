@@ -90,7 +90,14 @@ final class TcpInput {
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         boolean acceptable;
         if (segLen == 0) {
-            acceptable = window == 0 ? seq == c.rcvNxt : SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window);
+            // RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, and the right edge itself: a segment that occupies no sequence
+            // space there holds nothing outside the window, and it is where a peer whose data beyond our window
+            // is outstanding numbers its pure ACKs (SND.NXT kept within the window, as RFC 9293 section
+            // 3.10.7.4's note advises and Linux's tcp_acceptable_seq() does; TcpOutput.ackSequence likewise).
+            // Linux's tcp_sequence() accepts it; refusing it dropped the ACKs of our data whenever our receive
+            // window was small and full (an echo whose sends were held up), until our RTO.
+            acceptable = window == 0 ? seq == c.rcvNxt
+                    : SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window) || seq == c.rcvNxt + window;
         } else {
             acceptable = window > 0 && (SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window)
                     || SeqNum.inWindow(seq + segLen - 1, c.rcvNxt, c.rcvNxt + window));
