@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard JSON itself: a schema version Grafana 10+ loads, unique panel ids, every variable used and
- * every used variable defined, every query on the dashboard's datasource variable, units on every panel.
+ * every used variable defined, every query on the dashboard's datasource variable, units and thresholds on every
+ * panel, every panel on the grid.
  */
 class DashboardJsonTest {
 
@@ -29,6 +30,18 @@ class DashboardJsonTest {
     @Test
     void thereAreDashboards() {
         assertFalse(Dashboards.files().isEmpty(), "no dashboards under " + Dashboards.dir());
+    }
+
+    /** The overview and one dashboard per layer (network and TCP follows once the origin runs on the netmap stack). */
+    @Test
+    void theOverviewAndEveryLayerHaveADashboard() {
+        Set<String> uids = new HashSet<>();
+        for (Path file : Dashboards.files()) {
+            uids.add(Dashboards.read(file).path("uid").asText());
+        }
+        for (String uid : List.of("dcn-overview", "dcn-tls", "dcn-disk", "dcn-event-loops")) {
+            assertTrue(uids.contains(uid), "no dashboard with uid " + uid + " among " + uids);
+        }
     }
 
     @Test
@@ -66,6 +79,14 @@ class DashboardJsonTest {
                 }
                 if (panel.path("fieldConfig").path("defaults").path("unit").asText("").isEmpty()) {
                     problems.add(name + ": panel \"" + title + "\" has no unit");
+                }
+                JsonNode steps = panel.path("fieldConfig").path("defaults").path("thresholds").path("steps");
+                if (!steps.isArray() || steps.isEmpty() || !steps.get(0).path("value").isNull()) {
+                    problems.add(name + ": panel \"" + title + "\" needs thresholds starting with a base step (value null)");
+                }
+                JsonNode pos = panel.path("gridPos");
+                if (pos.path("w").asInt(0) <= 0 || pos.path("h").asInt(0) <= 0 || pos.path("x").asInt(0) + pos.path("w").asInt(0) > 24) {
+                    problems.add(name + ": panel \"" + title + "\" has no place on the 24-column grid: " + pos);
                 }
                 if (!panel.path("targets").elements().hasNext()) {
                     problems.add(name + ": panel \"" + title + "\" has no query");

@@ -54,6 +54,21 @@ class AccessLogAndMetricsIT {
             double bytes = value(m, "http_server_response_body_bytes_total");
             assertTrue(bytes >= 1000 + 300_000 + 8, "body bytes " + bytes);
             assertTrue(m.contains("http_server_connections_open "), m);
+            // every exchange also has a time to first byte, by route: 4 segments (GET 206, 404, TLS GET, HEAD)
+            assertMetric(m, "http_server_time_to_first_byte_seconds_count{route=\"segment\"}", 4);
+            assertMetric(m, "http_server_time_to_first_byte_seconds_count{route=\"playlist\"}", 1);
+            double idle = value(m, "http_server_connections_idle");
+            assertTrue(idle >= 0 && idle <= value(m, "http_server_connections_open") + 1, "idle " + idle);
+            // the five exchanges ran on the origin's loops; the loops' threads used CPU for them
+            double tasks = 0;
+            double cpu = 0;
+            for (int loop = 0; m.contains("origin_event_loop_tasks_total{loop=\"" + loop + "\"}"); loop++) {
+                tasks += value(m, "origin_event_loop_tasks_total{loop=\"" + loop + "\"}");
+                cpu += value(m, "origin_event_loop_cpu_seconds_total{loop=\"" + loop + "\"}");
+                assertTrue(value(m, "origin_event_loop_wakeups_total{loop=\"" + loop + "\"}") >= 0);
+            }
+            assertTrue(tasks >= 1, "event loop tasks " + tasks + "\n" + m);
+            assertTrue(cpu > 0, "event loop CPU " + cpu + "\n" + m);
             assertEquals(404, Curl.exchange(admin + "/nothing", null).status());
         }
         // closing the server flushes the log

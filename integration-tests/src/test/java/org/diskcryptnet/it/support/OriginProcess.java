@@ -45,7 +45,15 @@ public final class OriginProcess implements AutoCloseable {
 
     /** Runs {@code ./origin ARGS} and waits until it prints its listeners (or fails). */
     public static OriginProcess start(Path workDir, Duration startTimeout, String... args) {
+        return startIn(null, workDir, startTimeout, args);
+    }
+
+    /** As {@link #start}, inside the network namespace {@code netns} ({@code ip netns exec}); null: this one. */
+    public static OriginProcess startIn(String netns, Path workDir, Duration startTimeout, String... args) {
         List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
         cmd.add(repoRoot().resolve("origin").toString());
         cmd.addAll(List.of(args));
         Path out = workDir.resolve("origin.stdout");

@@ -33,6 +33,8 @@ public final class OriginMain {
             Map.entry("--cert", "tls.certificate"),
             Map.entry("--key", "tls.private_key"),
             Map.entry("--transport", "server.transport"),
+            Map.entry("--address", "server.address"),
+            Map.entry("--gateway", "server.gateway"),
             Map.entry("--event-loops", "server.event_loops"),
             Map.entry("--max-connections", "server.max_connections"),
             Map.entry("--access-log", "access_log.path"));
@@ -55,7 +57,10 @@ public final class OriginMain {
               --https HOST:PORT|off     listen.https       (default off; demo: 127.0.0.1:8443)
               --admin HOST:PORT|off     listen.admin       (default 127.0.0.1:9464)
               --cert FILE --key FILE    tls.certificate, tls.private_key (PEM)
-              --transport auto|epoll|nio
+              --transport auto|epoll|nio|PORT   PORT: serve on the userspace TCP/IP stack over a packet port
+                                        (xdp:IF[@queue], tap:NAME, packet:IF, netmap:IF), one queue per loop
+              --address A.B.C.D/N       server.address: the userspace stack's own address (with a PORT)
+              --gateway A.B.C.D         server.gateway: its next hop off the prefix (optional)
               --event-loops N           0 = one per core
               --max-connections N
               --access-log PATH|stdout|off

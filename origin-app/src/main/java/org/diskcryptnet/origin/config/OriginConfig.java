@@ -22,11 +22,13 @@ import org.diskcryptnet.origin.storage.DirectFileBodies;
 public record OriginConfig(
         Path contentRoot,
         Storage storage,
+        DiskQueue disk,
         ListenAddress http,
         ListenAddress https,
         ListenAddress admin,
         Tls tls,
         String transport,
+        Stack stack,
         int eventLoops,
         int maxConnections,
         Duration requestHeaderTimeout,
@@ -46,6 +48,22 @@ public record OriginConfig(
         /** Around the page cache: O_DIRECT or NVMe passthrough reads through the loop's disk queue (transport-diskmap). */
         DIRECT
     }
+
+    /**
+     * The userspace stack's own addressing, for a {@code server.transport} that names a packet port: its address
+     * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's).
+     */
+    public record Stack(String address, String gateway, String mac) {}
+
+    /**
+     * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
+     * the size of the chunks plain bodies are read in, chunks in the loop's registered pool (its bound on file bytes
+     * between the disk and the socket), and chunks read ahead per connection.
+     */
+    public record DiskQueue(int queueDepth, int chunkSize, int poolChunks, int readAhead) {}
+
+    /** A loop's chunk pool is registered with the kernel (pinned memory): a bound that a typo cannot exceed. */
+    static final long MAX_DISK_POOL_BYTES = 1L << 30;
 
     /**
      * Certificate chain and key for the HTTPS listener (PEM), the TLS versions offered, and who runs the record layer:
@@ -79,6 +97,10 @@ public record OriginConfig(
         d.put("content.root", "");
         // direct (around the page cache) wherever io_uring works; OriginServer says so when it falls back
         d.put("content.storage", DirectFileBodies.available() ? "direct" : "buffered");
+        d.put("content.disk.queue_depth", "128");
+        d.put("content.disk.chunk_size", "262144");
+        d.put("content.disk.pool_chunks", "64");
+        d.put("content.disk.read_ahead", "2");
         d.put("listen.http", "127.0.0.1:8080");
         d.put("listen.https", "off");
         d.put("listen.admin", "127.0.0.1:9464");
@@ -89,6 +111,9 @@ public record OriginConfig(
         d.put("tls.crypto_engine", "auto");
         d.put("tls.key_log", "off");
         d.put("server.transport", "auto");
+        d.put("server.address", "");
+        d.put("server.gateway", "");
+        d.put("server.mac", "");
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -119,6 +144,13 @@ public record OriginConfig(
             b.problem(b.get("content.storage"), "direct needs io_uring, which is unavailable here: "
                     + DirectFileBodies.unavailabilityCause() + "; use buffered");
         }
+        DiskQueue disk = new DiskQueue(b.integer("content.disk.queue_depth", 4, 4096),
+                b.multipleOf4096("content.disk.chunk_size", 4096, 16 << 20),
+                b.integer("content.disk.pool_chunks", 1, 1 << 16), b.integer("content.disk.read_ahead", 1, 64));
+        if ((long) disk.chunkSize() * disk.poolChunks() > MAX_DISK_POOL_BYTES) {
+            b.problem(b.get("content.disk.pool_chunks"), disk.poolChunks() + " chunks of " + disk.chunkSize()
+                    + " bytes is more than the " + (MAX_DISK_POOL_BYTES >> 20) + " MiB a loop may register");
+        }
         ListenAddress http = b.address("listen.http");
         ListenAddress https = b.address("listen.https");
         ListenAddress admin = b.address("listen.admin");
@@ -140,8 +172,9 @@ public record OriginConfig(
             }
             tls = new Tls(cert, key, protocols, recordLayer, engine, keyLog);
         }
-        String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) ? null
-                : "\"" + t + "\" is not a transport: auto, epoll or nio");
+        String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
+                : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
+        Stack stack = b.stack(!TRANSPORTS.contains(transport) && portError(transport) == null);
         int eventLoops = b.integer("server.event_loops", 0, 1024);
         int maxConnections = b.integer("server.max_connections", 1, 10_000_000);
         Duration headerTimeout = b.duration("server.request_header_timeout");
@@ -162,8 +195,19 @@ public record OriginConfig(
         if (!b.problems.isEmpty()) {
             throw new ConfigException(b.problems);
         }
-        return new OriginConfig(root, storage, http, https, admin, tls, transport, eventLoops, maxConnections,
-                headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge, mime);
+        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, stack, eventLoops,
+                maxConnections, headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge,
+                mime);
+    }
+
+    /** Why {@code text} is not a port URI (xdp:IF@queue, tap:NAME, packet:IF, netmap:IF, pipe:NAME), or null. */
+    private static String portError(String text) {
+        try {
+            org.diskcryptnet.netmap.port.PortUri.parse(text);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     /** Reads typed values out of a source, collecting problems instead of stopping at the first. */
@@ -243,6 +287,45 @@ public record OriginConfig(
             return text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false");
         }
 
+        /** server.address, .gateway, .mac: required (address) with a port transport, refused without one. */
+        Stack stack(boolean portTransport) {
+            Setting address = get("server.address");
+            Setting gateway = get("server.gateway");
+            Setting mac = get("server.mac");
+            String a = address.text().trim();
+            String g = gateway.text().trim();
+            String m = mac.text().trim();
+            if (!portTransport) {
+                for (Setting s : List.of(address, gateway, mac)) {
+                    if (!s.text().trim().isEmpty()) {
+                        problem(s, "is for the userspace stack; server.transport names no packet port");
+                    }
+                }
+                return null;
+            }
+            if (a.isEmpty()) {
+                missing("server.address", "server.transport names a packet port, so the userspace stack needs its "
+                        + "own address and prefix, e.g. 198.18.0.2/24");
+            } else {
+                check(address, () -> org.diskcryptnet.netmap.stack.InterfaceConfig.of(a));
+            }
+            if (!g.isEmpty()) {
+                check(gateway, () -> org.diskcryptnet.netmap.wire.Ipv4Address.parse(g));
+            }
+            if (!m.isEmpty()) {
+                check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
+            }
+            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m);
+        }
+
+        private void check(Setting s, Runnable parse) {
+            try {
+                parse.run();
+            } catch (IllegalArgumentException e) {
+                problem(s, e.getMessage());
+            }
+        }
+
         ListenAddress address(String key) {
             Setting s = get(key);
             if (isOff(key)) {
@@ -288,6 +371,16 @@ public record OriginConfig(
                 problem(s, "\"" + s.text() + "\" is not a whole number");
                 return min;
             }
+        }
+
+        /** A byte count within [min, max] that is a whole number of 4 KiB blocks (O_DIRECT reads them). */
+        int multipleOf4096(String key, int min, int max) {
+            int v = integer(key, min, max);
+            if (v % 4096 != 0) {
+                problem(get(key), v + " is not a multiple of 4096");
+                return min;
+            }
+            return v;
         }
 
         Duration duration(String key) {

@@ -1,5 +1,7 @@
 package org.diskcryptnet.origin.http;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,16 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
             + "Content-Length: 20\r\nConnection: close\r\n\r\n408 Request Timeout\n").getBytes(StandardCharsets.US_ASCII);
 
     private enum State { IDLE, AWAITING_HEADERS, BUSY }
+
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(ConnectionTimeouts.class, "requestsInFlight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long headerTimeoutNanos;
     private final long keepAliveNanos;
@@ -92,6 +104,11 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     /** No request in progress: a graceful shutdown may close this connection now. */
     public boolean idle() {
         return requestsInFlight == 0;
+    }
+
+    /** {@link #idle()} for a metrics scrape on another thread: an opaque read of the loop's plain counter. */
+    public boolean idleSeenFromAnotherThread() {
+        return (int) IN_FLIGHT.getOpaque(this) == 0;
     }
 
     private void arm(long nanos, boolean headerClock) {

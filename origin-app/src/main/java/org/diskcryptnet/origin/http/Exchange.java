@@ -1,6 +1,7 @@
 package org.diskcryptnet.origin.http;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelProgressiveFuture;
 import io.netty.channel.ChannelProgressiveFutureListener;
@@ -13,7 +14,7 @@ import org.diskcryptnet.origin.metrics.RouteKind;
  * the last byte is out. Counts the body bytes actually handed to the socket, part by part, so that an
  * aborted response logs what it really sent.
  */
-final class Exchange {
+final class Exchange implements ChannelFutureListener {
 
     final long startNanos;
     final long startMillis;
@@ -24,6 +25,7 @@ final class Exchange {
     final RouteKind route;
     int status;
     private long bodyBytesSent;
+    private long headWrittenNanos;
 
     Exchange(String method, String target, String version, String range) {
         this.startNanos = System.nanoTime();
@@ -33,6 +35,17 @@ final class Exchange {
         this.version = version;
         this.range = range;
         this.route = RouteKind.of(target);
+    }
+
+    /** Listens to the write of the response's header section: the time to first byte ends there. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        headWrittenNanos = System.nanoTime();
+    }
+
+    /** From the request's header section to the response's, or to {@code endNanos} if the head was not written apart. */
+    long firstByteNanos(long endNanos) {
+        return (headWrittenNanos != 0 ? headWrittenNanos : endNanos) - startNanos;
     }
 
     long bodyBytesSent() {

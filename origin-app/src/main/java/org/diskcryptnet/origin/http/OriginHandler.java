@@ -227,7 +227,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
                           List<ByteRange> ranges, ByteBuf[] framing, boolean keepAlive) {
         ex.status = response.status().code();
         setConnection(response, keepAlive);
-        ctx.write(response);
+        ctx.write(response).addListener(ex);
         if (!ranges.isEmpty()) {
             for (int i = 0; i < ranges.size(); i++) {
                 if (framing != null) {
@@ -331,8 +331,10 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
     private void finish(ChannelHandlerContext ctx, Exchange ex, io.netty.util.concurrent.Future<?> written, boolean keepAlive) {
         boolean complete = written.isSuccess();
         timeouts.responseFinished();
-        long duration = System.nanoTime() - ex.startNanos;
-        origin.metrics().requestCompleted(ex.method, ex.status, ex.route, ex.bodyBytesSent(), duration);
+        long end = System.nanoTime();
+        long duration = end - ex.startNanos;
+        origin.metrics().requestCompleted(ex.method, ex.status, ex.route, ex.bodyBytesSent(), ex.firstByteNanos(end),
+                duration);
         if (origin.accessLog() != null) {
             origin.accessLog().log(new AccessLogEntry(clientOf(ctx.channel()), ex.startMillis, ex.method, ex.target,
                     ex.version, ex.status, ex.bodyBytesSent(), ex.range, duration, tls(ctx), complete));

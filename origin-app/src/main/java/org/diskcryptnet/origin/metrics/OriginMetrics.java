@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -15,10 +16,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.diskcryptnet.disk.DiskStats;
+import org.diskcryptnet.origin.loop.MeteredEventLoopGroup;
 
 /**
- * The origin's HTTP metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped
- * from the admin port. Meters are looked up by array index, never by building tag lists per request.
+ * The origin's metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped from the
+ * admin port: HTTP here (meters looked up by array index, never by building tag lists per request), TLS in
+ * {@link TlsMetrics}; the event loops ({@link EventLoopMetrics}) and the disk queues ({@link DiskMetrics}) are
+ * read from per-loop counters when Prometheus scrapes.
  */
 public final class OriginMetrics {
 
@@ -31,6 +35,7 @@ public final class OriginMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final AtomicReferenceArray<Timer> requestTimers;
+    private final Timer[] firstByteTimers;
     private final Counter responseBytes;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counter rejectedConnections;
@@ -40,6 +45,12 @@ public final class OriginMetrics {
     public OriginMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.requestTimers = new AtomicReferenceArray<>(METHODS.length * STATUS_CLASSES.length * RouteKind.values().length);
+        this.firstByteTimers = new Timer[RouteKind.values().length];
+        for (RouteKind route : RouteKind.values()) {
+            firstByteTimers[route.ordinal()] = Timer.builder("http.server.time.to.first.byte")
+                    .description("From the request's header section to the response's header section handed to the socket")
+                    .tag("route", route.tag).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        }
         this.responseBytes = Counter.builder("http.server.response.body").baseUnit("bytes")
                 .description("Body bytes of responses written to clients").register(registry);
         Gauge.builder("http.server.connections.open", openConnections, AtomicInteger::get)
@@ -64,6 +75,19 @@ public final class OriginMetrics {
         registry.getPrometheusRegistry().register(new DiskMetrics(backend, loops));
     }
 
+    /** Exposes the per-loop counters of the origin's event loops, read only when Prometheus scrapes. */
+    public void registerEventLoops(MeteredEventLoopGroup group) {
+        registry.getPrometheusRegistry().register(new EventLoopMetrics(group.stats()));
+    }
+
+    /** Exposes the number of open connections without a request in progress, counted when Prometheus scrapes. */
+    public void registerIdleConnections(IntSupplier idle) {
+        // the Supplier form holds its source strongly (the object form would let a method reference be collected)
+        Gauge.builder("http.server.connections.idle", idle::getAsInt)
+                .description("Client connections open with no request in progress (keep-alive or awaiting the first)")
+                .register(registry);
+    }
+
     public MeterRegistry registry() {
         return registry;
     }
@@ -84,8 +108,12 @@ public final class OriginMetrics {
         accessLogDropped.increment();
     }
 
-    /** One finished exchange: its duration from request headers to the last body byte handed to the socket. */
-    public void requestCompleted(String method, int status, RouteKind route, long bodyBytes, long durationNanos) {
+    /**
+     * One finished exchange: its duration from request headers to the last body byte handed to the socket
+     * (time to last byte), and to the response's header section handed to the socket (time to first byte).
+     */
+    public void requestCompleted(String method, int status, RouteKind route, long bodyBytes, long firstByteNanos,
+                                 long durationNanos) {
         int m = switch (method) {
             case "GET" -> 0;
             case "HEAD" -> 1;
@@ -104,6 +132,7 @@ public final class OriginMetrics {
             requestTimers.set(index, timer);
         }
         timer.record(durationNanos, TimeUnit.NANOSECONDS);
+        firstByteTimers[route.ordinal()].record(firstByteNanos, TimeUnit.NANOSECONDS);
         if (bodyBytes > 0) {
             responseBytes.increment(bodyBytes);
         }

@@ -13,8 +13,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -35,6 +33,7 @@ import org.diskcryptnet.origin.http.ConnectionTimeouts;
 import org.diskcryptnet.origin.http.Cors;
 import org.diskcryptnet.origin.http.OriginContext;
 import org.diskcryptnet.origin.http.OriginHandler;
+import org.diskcryptnet.origin.loop.MeteredEventLoopGroup;
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 import org.diskcryptnet.origin.storage.BufferedFileBodies;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
@@ -54,7 +53,7 @@ public final class OriginServer implements AutoCloseable {
 
     private final OriginConfig config;
     private final Transports transport;
-    private final EventLoopGroup group;
+    private final MeteredEventLoopGroup group;
     private final OriginMetrics metrics;
     private final AccessLog accessLog;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -71,11 +70,13 @@ public final class OriginServer implements AutoCloseable {
 
     private OriginServer(OriginConfig config) throws IOException {
         this.config = config;
-        this.transport = Transports.select(config.transport());
         this.eventLoops = config.eventLoops() > 0 ? config.eventLoops() : NettyRuntime.availableProcessors();
+        this.transport = Transports.select(config, eventLoops);
         this.metrics = new OriginMetrics();
         this.accessLog = AccessLog.open(config.accessLog(), metrics);
-        this.group = new MultiThreadIoEventLoopGroup(eventLoops, transport.ioHandlerFactory());
+        this.group = new MeteredEventLoopGroup(eventLoops, transport.ioHandlerFactory());
+        metrics.registerEventLoops(group);
+        metrics.registerIdleConnections(this::idleConnections);
     }
 
     public static OriginServer start(OriginConfig config) throws Exception {
@@ -95,7 +96,9 @@ public final class OriginServer implements AutoCloseable {
         FileBodies plainBodies = new BufferedFileBodies(false);
         FileBodies encryptedBodies = new BufferedFileBodies(true);
         if (config.storage() == OriginConfig.Storage.DIRECT) {
-            disk = new DiskStorage(DirectFileBodies.backend(), content.path(), DiskStorage.Config.DEFAULT);
+            OriginConfig.DiskQueue q = config.disk();
+            disk = new DiskStorage(DirectFileBodies.backend(), content.path(),
+                    new DiskStorage.Config(q.queueDepth(), q.chunkSize(), q.poolChunks(), q.readAhead()));
             metrics.registerDisk(disk.backendName(), disk::stats);
             // With tls.record_layer: sslhandler, SslHandler encrypts the chunks the DiskRegionWriter hands it.
             plainBodies = new DirectFileBodies(disk);
@@ -119,7 +122,7 @@ public final class OriginServer implements AutoCloseable {
             https = listen(config.https(), context, limiter, tls);
         }
         if (config.admin() != null) {
-            admin = AdminServer.start(config.admin(), transport, metrics, () -> !draining && !stopped);
+            admin = AdminServer.start(config.admin(), transport.admin(), metrics, () -> !draining && !stopped);
         }
     }
 
@@ -168,6 +171,18 @@ public final class OriginServer implements AutoCloseable {
                 .bind(address.socketAddress()).sync().channel();
         listeners.add(channel);
         return channel;
+    }
+
+    /** Client connections with no request in progress; walks the connections, so for a scrape, not a data path. */
+    private int idleConnections() {
+        int idle = 0;
+        for (Channel client : clients) {
+            ConnectionTimeouts timeouts = client.pipeline().get(ConnectionTimeouts.class);
+            if (timeouts != null && timeouts.idleSeenFromAnotherThread()) {
+                idle++;
+            }
+        }
+        return idle;
     }
 
     public InetSocketAddress httpAddress() {

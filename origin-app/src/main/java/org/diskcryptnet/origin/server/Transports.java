@@ -8,11 +8,29 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
-/** The Netty transport the origin runs on: epoll where the kernel allows it, NIO otherwise. */
-public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
+import org.diskcryptnet.netmap.channel.Netmap;
+import org.diskcryptnet.netmap.channel.NetmapConfig;
+import org.diskcryptnet.netmap.channel.NetmapIoHandler;
+import org.diskcryptnet.netmap.channel.NetmapServerSocketChannel;
+import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.origin.config.OriginConfig;
 
-    /** {@code auto}: epoll if available, else NIO; {@code epoll}: epoll or a clear error; {@code nio}: NIO. */
-    public static Transports select(String configured) {
+/**
+ * The Netty transport the origin runs on: epoll where the kernel allows it, NIO otherwise, or the netmap
+ * transport (the userspace TCP/IP stack) on a packet port when {@code server.transport} names one.
+ *
+ * @param kernel whether the listeners are kernel sockets; the admin listener always is (see {@link #admin()})
+ */
+public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
+                         boolean kernel) {
+
+    /**
+     * {@code auto}: epoll if available, else NIO; {@code epoll}: epoll or a clear error; {@code nio}: NIO;
+     * a port URI ({@code xdp:veth1@0}, {@code tap:dcn0}, ...): the userspace stack on it with one queue pair per
+     * event loop, at {@code server.address}.
+     */
+    public static Transports select(OriginConfig config, int eventLoops) {
+        String configured = config.transport();
         return switch (configured) {
             case "nio" -> nio();
             case "epoll" -> {
@@ -22,15 +40,43 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
                 }
                 yield epoll();
             }
-            default -> Epoll.isAvailable() ? epoll() : nio();
+            case "auto" -> kernelDefault();
+            default -> netmap(config, eventLoops);
         };
     }
 
+    private static Transports netmap(OriginConfig config, int eventLoops) {
+        PortUri uri = PortUri.parse(config.transport());
+        Throwable cause = Netmap.unavailabilityCause(uri.kind());
+        if (cause != null) {
+            throw new IllegalStateException("server.transport is " + uri + ", but " + cause.getMessage());
+        }
+        OriginConfig.Stack stack = config.stack();
+        NetmapConfig.Builder b = NetmapConfig.builder().port(uri).queues(eventLoops).address(stack.address());
+        if (stack.gateway() != null) {
+            b.gateway(stack.gateway());
+        }
+        if (stack.mac() != null) {
+            b.mac(stack.mac());
+        }
+        return new Transports("netmap " + uri + " at " + stack.address(), NetmapIoHandler.newFactory(b.build()),
+                NetmapServerSocketChannel.class, false);
+    }
+
+    /** The transport of the admin listener: the kernel's, also when the origin serves on a packet port. */
+    public Transports admin() {
+        return kernel ? this : kernelDefault();
+    }
+
+    private static Transports kernelDefault() {
+        return Epoll.isAvailable() ? epoll() : nio();
+    }
+
     private static Transports epoll() {
-        return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
+        return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true);
     }
 
     private static Transports nio() {
-        return new Transports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+        return new Transports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, true);
     }
 }

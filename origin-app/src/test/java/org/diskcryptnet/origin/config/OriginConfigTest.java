@@ -79,6 +79,37 @@ class OriginConfigTest {
     }
 
     @Test
+    void diskQueueSettingsAreReadAndCheckedWithTheirLines() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("""
+                content:
+                  root: www
+                  disk:
+                    queue_depth: 256
+                    chunk_size: 131072
+                    pool_chunks: 32
+                    read_ahead: 4
+                """)));
+        assertEquals(new OriginConfig.DiskQueue(256, 131072, 32, 4), c.disk());
+        assertEquals(new OriginConfig.DiskQueue(128, 262144, 64, 2),
+                OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\n"))).disk());
+        List<String> p = problems("""
+                content:
+                  root: www
+                  disk:
+                    queue_depth: 2
+                    chunk_size: 10000
+                    read_ahead: lots
+                """);
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("origin.yaml:4") && p.get(0).contains("out of range 4..4096"), p.toString());
+        assertTrue(p.get(1).contains("origin.yaml:5") && p.get(1).contains("not a multiple of 4096"), p.toString());
+        assertTrue(p.get(2).contains("origin.yaml:6") && p.get(2).contains("not a whole number"), p.toString());
+        List<String> big = problems("content:\n  root: www\n  disk:\n    chunk_size: 16777216\n    pool_chunks: 128\n");
+        assertEquals(1, big.size(), big.toString());
+        assertTrue(big.getFirst().contains("origin.yaml:5") && big.getFirst().contains("1024 MiB"), big.toString());
+    }
+
+    @Test
     void yamlSyntaxErrorNamesTheLine() throws Exception {
         List<String> p = problems("content:\n  root: www\nlisten: [unclosed\nserver:\n  event_loops: 1\n");
         assertEquals(1, p.size());
@@ -125,6 +156,36 @@ class OriginConfigTest {
         source.override("listen.admin", "nonsense", "--admin");
         ConfigException e = assertThrows(ConfigException.class, () -> OriginConfig.bind(source));
         assertEquals("--admin", e.problems().getFirst().where());
+    }
+
+    @Test
+    void aPortTransportNeedsTheStacksAddress() throws Exception {
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.address is not set"), p.toString());
+
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n  transport: tap:dcn0\n"
+                + "  address: 198.18.0.2/24\n  gateway: 198.18.0.1\n  mac: 02:00:00:00:00:02\n")));
+        assertEquals("tap:dcn0", c.transport());
+        assertEquals(new OriginConfig.Stack("198.18.0.2/24", "198.18.0.1", "02:00:00:00:00:02"), c.stack());
+    }
+
+    @Test
+    void badPortsAndStackSettingsAreNamed() throws Exception {
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: carrier-pigeon\n");
+        assertTrue(p.stream().anyMatch(s -> s.contains("origin.yaml:4: server.transport") && s.contains("not a transport")
+                && s.contains("not a port URI")), p.toString());
+        assertTrue(p.stream().noneMatch(s -> s.contains("server.address")), "no false alarm: " + p);
+
+        p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n  address: 198.18.0.2\n"
+                + "  gateway: 300.1.1.1\n");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("server.address") && p.get(0).contains("prefix"), p.toString());
+        assertTrue(p.get(1).contains("server.gateway"), p.toString());
+
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  address: 198.18.0.2/24\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.address") && p.getFirst().contains("names no packet port"), p.toString());
     }
 
     @Test

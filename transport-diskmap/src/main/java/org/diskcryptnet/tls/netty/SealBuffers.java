@@ -51,6 +51,9 @@ final class SealBuffers {
     }
 
     static void release(Buffer b) {
+        if (b == null) {
+            return;
+        }
         ArrayDeque<Buffer> pool = POOL.get();
         if (pool.size() < MAX_POOLED) {
             pool.addFirst(b);

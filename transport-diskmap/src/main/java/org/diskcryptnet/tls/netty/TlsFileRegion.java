@@ -5,23 +5,26 @@ import java.nio.channels.WritableByteChannel;
 
 import io.netty.channel.FileRegion;
 import io.netty.util.AbstractReferenceCounted;
-import io.netty.util.IllegalReferenceCountException;
 
-import org.diskcryptnet.tls.record.ContentType;
 import org.diskcryptnet.tls.record.RecordLayout;
 import org.diskcryptnet.tls.record.RecordProtection;
 
 /**
  * A response body that encrypts itself on its way to the socket: batch by batch it has its {@link RegionSource} read
- * the plaintext into an off-heap buffer and seals the TLS records <b>in that buffer</b> — no second buffer, no copy —
- * then writes them. Record {@code k} carries body bytes {@code [k·2^14, (k+1)·2^14)} and sequence number
- * {@code first + k} ({@link RecordLayout}), so any part of the body can be sealed again byte-identically.
+ * the plaintext into an off-heap buffer and seals the TLS records <b>in that buffer</b> — no second buffer, no copy.
+ * Record {@code k} carries body bytes {@code [k·2^14, (k+1)·2^14)} and sequence number {@code first + k}
+ * ({@link RecordLayout}), so any part of the body can be sealed again byte-identically.
  *
  * <p>Written to a channel whose pipeline has a {@link TlsRecordHandler}, which binds it to the connection's write key
- * and sequence numbers as it passes; before that {@link #count()} is the plaintext length and the region cannot be
- * transferred. Used on one event loop only.
+ * and sequence numbers, starts it when it reaches the head of the connection's writes, and hands the channel each
+ * {@link SealedBatch} once it is read and sealed ({@link #nextBatch()}). {@link #DEPTH} batches are in flight: one on
+ * the socket while the next is read. The region itself never reaches the socket: a transport that waits for
+ * writability would spin on a writable socket while the disk is still reading. Used on one event loop only.
  */
 public final class TlsFileRegion extends AbstractReferenceCounted implements FileRegion {
+
+    /** Batches in flight: one being written while the next is read and sealed. */
+    static final int DEPTH = 2;
 
     private final RegionSource source;
     private RecordProtection protection;
@@ -30,41 +33,16 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
     private long firstSequence;
     private int header;
     private int overhead;
+    private Runnable ready;
 
-    private long transferred;
-    /** Next record to read and seal. */
+    private SealedBatch[] batches;
+    private long batchCount;
+    /** Next record to read. */
     private long nextRecord;
-    private SealBuffers.Buffer buffer;
-    /** Sealed records of the current batch: [spanStart[i], spanEnd[i]) in the buffer, written in order. */
-    private final int[] spanStart = new int[SealBuffers.RECORDS];
-    private final int[] spanEnd = new int[SealBuffers.RECORDS];
-    private final int[] spanPlain = new int[SealBuffers.RECORDS];
-    private final long[] spanRecord = new long[SealBuffers.RECORDS];
-    private int spans;
-    private int span;
-    private int spanWritten;
-    private int fillsPending;
-    private Throwable fillFailure;
-    private Runnable resume;
-    private final RegionSource.Completion completion = new RegionSource.Completion() {
-        @Override
-        public void filled() {
-            if (--fillsPending == 0) {
-                sealBatch();
-                if (resume != null) {
-                    resume.run();
-                }
-            }
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            fillFailure = cause;
-            if (--fillsPending == 0 && resume != null) {
-                resume.run();
-            }
-        }
-    };
+    /** Batches given to the channel so far; the next one in order is batches[handedOut % batches.length]. */
+    private long handedOut;
+    private Throwable failure;
+    private long transferred;
     private long recordsSealed;
     private long bytesSealed;
 
@@ -74,10 +52,10 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
 
     /**
      * Binds the region to a write key: {@code protection} (retained here, released when the region is) and sequence
-     * numbers {@code [firstSequence, firstSequence + records())}. {@code resume} is run on the event loop when a
-     * {@link RegionSource#PENDING} fill completes, to have the channel flush again.
+     * numbers {@code [firstSequence, firstSequence + records())}. {@code ready} is run on the event loop whenever a
+     * batch is sealed or a read failed: then {@link #nextBatch()} has something to say.
      */
-    void bind(RecordProtection protection, long firstSequence, int payload, TlsStats stats, Runnable resume) {
+    void bind(RecordProtection protection, long firstSequence, int payload, TlsStats stats, Runnable ready) {
         if (this.protection != null) {
             throw new IllegalStateException("region already bound to a connection");
         }
@@ -86,8 +64,9 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
         this.header = protection.headerLength();
         this.overhead = protection.overhead();
         this.layout = new RecordLayout(payload, overhead, source.length());
+        this.batchCount = (layout.records() + SealBuffers.RECORDS - 1) / SealBuffers.RECORDS;
         this.stats = stats;
-        this.resume = resume;
+        this.ready = ready;
     }
 
     /** Records the body becomes once bound: the sequence numbers it takes. */
@@ -105,6 +84,88 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
         return source.length();
     }
 
+    /** Starts reading the first {@link #DEPTH} batches. */
+    void start() throws IOException {
+        if (layout == null) {
+            throw new IllegalStateException("TlsFileRegion written to a channel without a TlsRecordHandler");
+        }
+        batches = new SealedBatch[(int) Math.max(1, Math.min(DEPTH, batchCount))];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = new SealedBatch(this);
+            readNext(batches[i]);
+        }
+    }
+
+    /**
+     * The next batch in order once it is sealed, for the channel to write and release; null while it is still being
+     * read, and after the last one ({@link #done()}).
+     *
+     * @throws IOException the read of some record failed: the body cannot be completed
+     */
+    SealedBatch nextBatch() throws IOException {
+        if (failure != null) {
+            throw failure instanceof IOException io ? io : new IOException("read for the response failed", failure);
+        }
+        if (handedOut == batchCount) {
+            return null;
+        }
+        SealedBatch batch = batches[(int) (handedOut % batches.length)];
+        if (!batch.sealed()) {
+            return null;
+        }
+        handedOut++;
+        return batch.handOut();
+    }
+
+    /** Every batch has been given to the channel. */
+    boolean done() {
+        return handedOut == batchCount;
+    }
+
+    private void readNext(SealedBatch batch) throws IOException {
+        if (nextRecord >= layout.records() || failure != null || refCnt() == 0) {
+            return;
+        }
+        int n = (int) Math.min(SealBuffers.RECORDS, layout.records() - nextRecord);
+        long first = nextRecord;
+        nextRecord += n;
+        batch.fill(source, layout, first, n, header, overhead);
+    }
+
+    void batchFilled(SealedBatch batch) {
+        if (refCnt() == 0 || failure != null) {
+            return; // abandoned: nothing to seal with, nobody to tell
+        }
+        bytesSealed += batch.seal(protection, firstSequence, source.alignment() <= 1);
+        recordsSealed += batch.records();
+        ready.run();
+    }
+
+    void fillFailed(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+            if (refCnt() > 0) {
+                ready.run();
+            }
+        }
+    }
+
+    /** The channel is done with a batch: written whole ({@code complete}), or dropped with the connection. */
+    void batchReleased(SealedBatch batch, boolean complete) {
+        transferred += batch.transferred();
+        if (refCnt() == 0) {
+            SealBuffers.release(batch.takeBuffer());
+        } else if (!complete) {
+            fillFailed(new IOException("connection closed before the body was written"));
+        } else {
+            try {
+                readNext(batch);
+            } catch (IOException e) {
+                fillFailed(e);
+            }
+        }
+    }
+
     @Override
     public long position() {
         return 0;
@@ -116,6 +177,7 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
         return transferred;
     }
 
+    /** Wire bytes the channel has written of this body. */
     @Override
     public long transferred() {
         return transferred;
@@ -127,114 +189,10 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
         return layout == null ? source.length() : layout.wireLength();
     }
 
+    /** The region reaches the socket only as {@link SealedBatch}es, through a {@link TlsRecordHandler}. */
     @Override
-    public long transferTo(WritableByteChannel target, long position) throws IOException {
-        if (refCnt() == 0) {
-            throw new IllegalReferenceCountException(0);
-        }
-        if (layout == null) {
-            throw new IllegalStateException("TlsFileRegion written to a channel without a TlsRecordHandler");
-        }
-        long written = 0;
-        while (true) {
-            if (fillFailure != null) {
-                throw fillFailure instanceof IOException io ? io : new IOException("read for the response failed", fillFailure);
-            }
-            if (span < spans) {
-                int n = writeSpan(target);
-                written += n;
-                if (n == 0 || span < spans) {
-                    break; // socket full
-                }
-                continue;
-            }
-            if (fillsPending > 0 || nextRecord >= layout.records()) {
-                break; // waiting for the disk, or done
-            }
-            startBatch();
-        }
-        transferred += written;
-        return written;
-    }
-
-    private int writeSpan(WritableByteChannel target) throws IOException {
-        int total = 0;
-        while (span < spans) {
-            int from = spanStart[span] + spanWritten;
-            buffer.view.clear().position(from).limit(spanEnd[span]);
-            int n = target.write(buffer.view);
-            total += n;
-            spanWritten += n;
-            if (from + n < spanEnd[span]) {
-                break;
-            }
-            span++;
-            spanWritten = 0;
-        }
-        return total;
-    }
-
-    /** Asks the source for the next batch of records' plaintext, each placed where its record needs it. */
-    private void startBatch() throws IOException {
-        if (buffer == null) {
-            buffer = SealBuffers.acquire();
-        }
-        long records = Math.min(SealBuffers.RECORDS, layout.records() - nextRecord);
-        int alignment = source.alignment();
-        spans = 0;
-        span = 0;
-        spanWritten = 0;
-        int cursor = 0;
-        fillsPending = (int) records + 1; // +1 until every fill has been started
-        for (int i = 0; i < records; i++) {
-            long k = nextRecord + i;
-            int plain = layout.plaintextLength(k);
-            int payloadAt;
-            if (alignment <= 1) {
-                // Back to back: the batch goes out in one write.
-                payloadAt = cursor + header;
-                cursor += plain + overhead;
-            } else {
-                payloadAt = i * SealBuffers.SLOT + SealBuffers.ALIGN + (source.phase(layout.plaintextOffset(k)) & (alignment - 1));
-            }
-            spanStart[i] = payloadAt - header;
-            spanEnd[i] = payloadAt + plain + overhead - header;
-            spanPlain[i] = plain;
-            spanRecord[i] = k;
-            int r = source.fill(buffer.segment, payloadAt, layout.plaintextOffset(k), plain, completion);
-            if (r != RegionSource.PENDING) {
-                fillsPending--;
-            }
-        }
-        nextRecord += records;
-        spans = 0; // nothing to write until the batch is sealed
-        batchRecords = (int) records;
-        if (--fillsPending == 0) {
-            sealBatch();
-        }
-    }
-
-    private int batchRecords;
-
-    /** Seals every record of the filled batch in place and makes the batch writable. */
-    private void sealBatch() {
-        if (fillFailure != null) {
-            return;
-        }
-        for (int i = 0; i < batchRecords; i++) {
-            protection.seal(buffer.segment, spanStart[i], spanPlain[i], ContentType.APPLICATION_DATA,
-                    firstSequence + spanRecord[i]);
-            bytesSealed += spanPlain[i];
-        }
-        recordsSealed += batchRecords;
-        if (source.alignment() <= 1 && batchRecords > 1) {
-            spanEnd[0] = spanEnd[batchRecords - 1];
-            spans = 1;
-        } else {
-            spans = batchRecords;
-        }
-        span = 0;
-        spanWritten = 0;
+    public long transferTo(WritableByteChannel target, long position) {
+        throw new IllegalStateException("TlsFileRegion written to a channel without a TlsRecordHandler");
     }
 
     @Override
@@ -262,11 +220,15 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
     @Override
     protected void deallocate() {
         source.close();
-        if (buffer != null && fillsPending == 0) {
-            // With reads still in flight the buffer is not ours to reuse; the GC frees it after they land.
-            SealBuffers.release(buffer);
+        if (batches != null) {
+            for (SealedBatch batch : batches) {
+                // A batch still being read keeps its buffer until the GC (the device may still write into it); one
+                // on the socket gives it back when the channel releases it.
+                if (!batch.filling() && !batch.sending()) {
+                    SealBuffers.release(batch.takeBuffer());
+                }
+            }
         }
-        buffer = null;
         if (protection != null) {
             protection.release();
             protection = null;

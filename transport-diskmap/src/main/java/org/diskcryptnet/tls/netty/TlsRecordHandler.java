@@ -32,7 +32,8 @@ import org.diskcryptnet.tls.record.TlsAlertException;
  * fatal alert (RFC 8446 §5.2, §6.2); nothing of such a record reaches the next handler.
  *
  * <p>Outbound: buffers are coalesced into records of up to 2^14 bytes on flush; a {@link TlsFileRegion} is bound to
- * the write key and its range of sequence numbers and passed on to seal itself. Any other message (a plain
+ * the write key and its range of sequence numbers and reaches the channel batch by batch as it is read and sealed
+ * ({@link RegionFeeder}), with what was written after it kept in order behind it. Any other message (a plain
  * {@code FileRegion} would leak plaintext) is refused. Closing sends close_notify first.
  */
 public final class TlsRecordHandler extends ByteToMessageDecoder implements ChannelOutboundHandler {
@@ -42,13 +43,21 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     /** KeyUpdate's request_update (RFC 8446 §4.6.3). */
     private static final int UPDATE_NOT_REQUESTED = 0, UPDATE_REQUESTED = 1;
 
+    /**
+     * Records sealed under one TLS 1.3 write key before we move to the next (RFC 8446 §5.5: AES-GCM keys are good
+     * for 2^24.5 full-size records); about 275 GB of body, a long-lived connection's worth.
+     */
+    static final long KEY_UPDATE_AFTER_RECORDS = 1L << 24;
+
     private final TlsVersion version;
     private final CipherSuite suite;
     private final TlsStats stats;
     private final int payload;
+    private final long keyUpdateAfterRecords;
     private RecordProtection read;
     private RecordProtection write;
     private CoalescingBufferQueue pending;
+    private RegionFeeder feeder;
     /** Bytes of a handshake message split across records (only a KeyUpdate is ever accepted: 5 bytes). */
     private final byte[] handshake = new byte[8];
     private int handshakeLength;
@@ -66,6 +75,12 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
      * @param payload plaintext bytes per record of a {@link TlsFileRegion}, at most 2^14
      */
     public TlsRecordHandler(CipherSuite suite, RecordProtection read, RecordProtection write, TlsStats stats, int payload) {
+        this(suite, read, write, stats, payload, KEY_UPDATE_AFTER_RECORDS);
+    }
+
+    TlsRecordHandler(CipherSuite suite, RecordProtection read, RecordProtection write, TlsStats stats, int payload,
+            long keyUpdateAfterRecords) {
+        this.keyUpdateAfterRecords = keyUpdateAfterRecords;
         this.version = suite.version();
         this.suite = suite;
         this.read = read;
@@ -96,6 +111,10 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         pending = new CoalescingBufferQueue(ctx.channel());
+        feeder = new RegionFeeder(ctx, cause -> {
+            failed = true; // the records after the broken body would not open: end the connection without more
+            ctx.close();
+        });
         super.handlerAdded(ctx);
     }
 
@@ -246,14 +265,26 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         stats.keyUpdate(true);
         if (requestUpdate == UPDATE_REQUESTED) {
             sealPending(ctx);
-            ByteBuf body = ctx.alloc().directBuffer(4).writeByte(KEY_UPDATE).writeMedium(1).writeByte(UPDATE_NOT_REQUESTED);
-            writeRecord(ctx, ContentType.HANDSHAKE, body, ctx.newPromise());
-            RecordProtection nextWrite = write.nextGeneration();
-            write.release();
-            write = nextWrite;
-            stats.keyUpdate(false);
+            updateWriteKey(ctx);
             ctx.flush();
         }
+    }
+
+    /** Before sealing {@code records} more: a TLS 1.3 write key that would pass its limit is replaced first. */
+    private void updateWriteKeyIfWorn(ChannelHandlerContext ctx, long records) {
+        if (version == TlsVersion.TLS_1_3 && write.sequence() + records > keyUpdateAfterRecords) {
+            updateWriteKey(ctx);
+        }
+    }
+
+    /** RFC 8446 §4.6.3: KeyUpdate(update_not_requested) under the old key, everything after it under the next. */
+    private void updateWriteKey(ChannelHandlerContext ctx) {
+        ByteBuf body = ctx.alloc().directBuffer(4).writeByte(KEY_UPDATE).writeMedium(1).writeByte(UPDATE_NOT_REQUESTED);
+        writeRecord(ctx, ContentType.HANDSHAKE, body, ctx.newPromise());
+        RecordProtection nextWrite = write.nextGeneration();
+        write.release();
+        write = nextWrite;
+        stats.keyUpdate(false);
     }
 
     private void fail(ChannelHandlerContext ctx, TlsAlertException e) {
@@ -306,9 +337,11 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
                 return;
             }
             sealPending(ctx);
-            long first = write.reserve(region.records(payload, write.overhead()));
-            region.bind(write, first, payload, stats, () -> ctx.channel().flush());
-            ctx.write(region, promise);
+            long records = region.records(payload, write.overhead());
+            updateWriteKeyIfWorn(ctx, records);
+            long first = write.reserve(records);
+            region.bind(write, first, payload, stats, feeder.readyCallback());
+            feeder.write(region, promise);
         } else {
             // Anything else would reach the socket unencrypted.
             UnsupportedMessageTypeException e = new UnsupportedMessageTypeException(msg, ByteBuf.class, TlsFileRegion.class);
@@ -329,6 +362,7 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
             ChannelPromise promise = ctx.newPromise();
             ByteBuf plain = pending.remove(ctx.alloc(), Math.min(pending.readableBytes(), RecordProtection.MAX_PLAINTEXT),
                     promise);
+            updateWriteKeyIfWorn(ctx, 1);
             writeRecord(ctx, ContentType.APPLICATION_DATA, plain, promise);
         }
         if (bufferRecordsSealed > 0) {
@@ -353,7 +387,7 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         record.setIndex(0, length);
         buffersSealed += n;
         bufferRecordsSealed++;
-        ctx.write(record, promise);
+        feeder.write(record, promise);
     }
 
     @Override
@@ -426,6 +460,9 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
     private void releaseKeys(Throwable cause) {
         if (pending != null) {
             pending.releaseAndFailAll(cause);
+        }
+        if (feeder != null) {
+            feeder.failAll(cause);
         }
         if (read != null) {
             read.release();

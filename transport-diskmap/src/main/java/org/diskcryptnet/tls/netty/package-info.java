@@ -11,7 +11,8 @@
  *       records are opened in place, alerts, close_notify and KeyUpdate are handled.</li>
  *   <li>{@link org.diskcryptnet.tls.netty.TlsFileRegion} carries file bytes: it has a
  *       {@link org.diskcryptnet.tls.netty.RegionSource} fill an off-heap buffer and seals the records in that same
- *       buffer, record boundaries a pure function of the body offset.</li>
+ *       buffer, record boundaries a pure function of the body offset. {@link org.diskcryptnet.tls.netty.RegionFeeder}
+ *       hands it to the channel as {@link org.diskcryptnet.tls.netty.SealedBatch}es, each once it is sealed.</li>
  * </ol>
  */
 package org.diskcryptnet.tls.netty;

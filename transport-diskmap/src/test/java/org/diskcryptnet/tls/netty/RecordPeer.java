@@ -76,6 +76,12 @@ final class RecordPeer implements AutoCloseable {
         return new TlsRecordHandler(suite, serverRead, serverWrite, stats, RecordProtection.MAX_PLAINTEXT);
     }
 
+    /** The same, moving to the next write key after {@code keyUpdateAfterRecords} records. */
+    TlsRecordHandler serverHandler(TlsStats stats, long keyUpdateAfterRecords) {
+        return new TlsRecordHandler(suite, serverRead, serverWrite, stats, RecordProtection.MAX_PLAINTEXT,
+                keyUpdateAfterRecords);
+    }
+
     @Override
     public void close() {
         for (RecordProtection p : new RecordProtection[] {clientWrite, clientRead}) {

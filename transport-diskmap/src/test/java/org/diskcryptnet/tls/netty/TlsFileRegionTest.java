@@ -68,15 +68,25 @@ class TlsFileRegionTest {
         return b;
     }
 
+    /** Plays the channel: writes each batch the region hands out through {@code socket}, then releases it. */
     private static byte[] drain(TlsFileRegion region, WritableByteChannel socket, Runnable between) throws IOException {
+        region.start();
         int spins = 0;
-        while (region.transferred() < region.count()) {
-            region.transferTo(socket, region.transferred());
-            between.run();
+        while (!region.done()) {
+            SealedBatch batch = region.nextBatch();
+            if (batch == null) {
+                between.run();
+            } else {
+                while (batch.transferred() < batch.count()) {
+                    batch.transferTo(socket, batch.transferred());
+                }
+                batch.release();
+            }
             if (++spins > 1_000_000) {
                 throw new AssertionError("region does not make progress");
             }
         }
+        assertEquals(region.count(), region.transferred(), "every wire byte written");
         return ((StingySocket) socket).bytes.toByteArray();
     }
 
@@ -144,6 +154,8 @@ class TlsFileRegionTest {
         final long position, length;
         final ArrayDeque<Runnable> completions = new ArrayDeque<>();
         boolean closed;
+        /** The next read to complete fails instead (an I/O error from the device). */
+        boolean failNext;
 
         SlowAlignedSource(byte[] file, long position, long length) {
             this.file = file;
@@ -174,6 +186,11 @@ class TlsFileRegionTest {
             long alignedEnd = (dst.address() + dstOffset + n + 4095) & ~4095L;
             long fileStart = filePos & ~4095L;
             completions.add(() -> {
+                if (failNext) {
+                    failNext = false;
+                    completion.failed(new java.io.IOException("EIO from the test device"));
+                    return;
+                }
                 // an aligned read: whole blocks, garbage past the file's end
                 for (long a = alignedStart; a < alignedEnd; a++) {
                     long p = fileStart + (a - alignedStart);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
 import io.netty.util.ReferenceCountUtil;
@@ -204,6 +206,42 @@ class TlsRecordHandlerTest {
     }
 
     @Test
+    void aWornWriteKeyIsReplacedByAKeyUpdateOfOurOwn() throws Exception {
+        CountingStats stats = new CountingStats();
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
+            EmbeddedChannel ch = new EmbeddedChannel(peer.serverHandler(stats, 3));
+            for (int i = 0; i < 5; i++) {
+                ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("r" + i)));
+            }
+            ByteBuf out = outbound(ch);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(bytes("r" + i), peer.open(out).plaintext());
+            }
+            RecordPeer.Opened update = peer.open(out);
+            assertEquals(ContentType.HANDSHAKE, update.type(), "KeyUpdate after the key's 3 records and itself");
+            assertArrayEquals(new byte[] {24, 0, 0, 1, 0}, update.plaintext(), "KeyUpdate(update_not_requested)");
+            assertEquals(1, stats.updatesOut.get());
+            assertEquals(0, stats.updatesIn.get());
+            var next = peer.clientRead.nextGeneration();
+            for (int i = 3; i < 5; i++) {
+                int length = 5 + out.getUnsignedShort(out.readerIndex() + 3);
+                ByteBuf record = Unpooled.directBuffer(length);
+                out.readBytes(record, length);
+                long r = next.open(java.lang.foreign.MemorySegment.ofAddress(record.memoryAddress()).reinterpret(length),
+                        0, length);
+                byte[] plain = new byte[(int) r];
+                record.getBytes(next.headerLength(), plain);
+                record.release();
+                assertArrayEquals(bytes("r" + i), plain, "opened with the next generation's key");
+            }
+            assertFalse(out.isReadable());
+            out.release();
+            next.release();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void closeNotifyIsAnsweredAndClosesAndKeysAreReleased() throws Exception {
         CountingStats stats = new CountingStats();
         try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)) {
@@ -292,6 +330,87 @@ class TlsRecordHandlerTest {
             assertTrue(closed.isSuccess());
             assertFalse(ch.isOpen(), "closed after the timeout");
             held.messages.forEach(ReferenceCountUtil::release);
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** The wire bytes of everything written so far: sealed records and the batches of regions. */
+    private static byte[] wire(EmbeddedChannel ch) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        WritableByteChannel sink = java.nio.channels.Channels.newChannel(out);
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            if (o instanceof FileRegion region) {
+                assertInstanceOf(SealedBatch.class, region, "only sealed batches of a region reach the channel");
+                while (region.transferred() < region.count()) {
+                    region.transferTo(sink, region.transferred());
+                }
+            } else {
+                ByteBuf b = (ByteBuf) o;
+                b.readBytes(out, b.readableBytes());
+            }
+            ReferenceCountUtil.release(o);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aRegionReachesTheChannelOnlyAsSealedBatchesAndWritesBehindItKeepTheirOrder() throws Exception {
+        byte[] file = new byte[150_000];
+        new java.util.Random(7).nextBytes(file);
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_256_GCM_SHA384)) {
+            EmbeddedChannel ch = new EmbeddedChannel(peer.serverHandler(TlsStats.NONE));
+            TlsFileRegionTest.SlowAlignedSource source = new TlsFileRegionTest.SlowAlignedSource(file, 4000, 140_000);
+            ch.write(Unpooled.wrappedBuffer(bytes("head")));
+            ChannelFuture body = ch.write(new TlsFileRegion(source));
+            ChannelFuture tail = ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("tail")));
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            all.write(wire(ch));
+            int batchesSeen = 0;
+            while (!source.completions.isEmpty()) {
+                assertFalse(body.isDone(), "the body is not written while reads are outstanding");
+                // Reads land one by one; the channel gets a batch only when all of its reads have landed.
+                source.completions.poll().run();
+                ch.runPendingTasks();
+                byte[] w = wire(ch);
+                batchesSeen += w.length > 0 ? 1 : 0;
+                all.write(w);
+            }
+            ch.runPendingTasks();
+            all.write(wire(ch));
+            assertTrue(body.isSuccess());
+            assertTrue(tail.isSuccess(), "tail: " + tail);
+            assertTrue(batchesSeen >= 2, "written batch by batch: " + batchesSeen);
+            ByteBuf in = Unpooled.wrappedBuffer(all.toByteArray());
+            java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+            while (in.isReadable()) {
+                plain.write(peer.open(in).plaintext());
+            }
+            byte[] expected = new byte[4 + 140_000 + 4];
+            System.arraycopy(bytes("head"), 0, expected, 0, 4);
+            System.arraycopy(file, 4000, expected, 4, 140_000);
+            System.arraycopy(bytes("tail"), 0, expected, 4 + 140_000, 4);
+            assertArrayEquals(expected, plain.toByteArray(), "records opened in sequence order");
+            assertTrue(source.closed);
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aFailedReadEndsTheConnectionWithoutSendingWhatWasBehindTheBody() throws Exception {
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_128_GCM_SHA256)) {
+            EmbeddedChannel ch = new EmbeddedChannel(peer.serverHandler(TlsStats.NONE));
+            TlsFileRegionTest.SlowAlignedSource source = new TlsFileRegionTest.SlowAlignedSource(new byte[40_000], 0, 40_000);
+            ChannelFuture body = ch.write(new TlsFileRegion(source));
+            ChannelFuture tail = ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("tail")));
+            source.failNext = true;
+            while (!source.completions.isEmpty()) {
+                source.completions.poll().run();
+            }
+            ch.runPendingTasks();
+            assertInstanceOf(java.io.IOException.class, body.cause());
+            assertTrue(tail.cause() != null, "records after the missing body are never sent");
+            assertFalse(ch.isOpen(), "the connection ends");
+            assertEquals(0, wire(ch).length, "no close_notify: its sequence number would follow the gap");
             ch.finishAndReleaseAll();
         }
     }

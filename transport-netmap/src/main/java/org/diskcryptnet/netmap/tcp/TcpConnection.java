@@ -317,6 +317,14 @@ public final class TcpConnection {
         return true;
     }
 
+    /**
+     * Asks for a {@link TcpHandler#writable} event at the next acknowledgment that frees send space, for a
+     * caller that stopped writing by a limit of its own (Netty's {@code SO_SNDBUF}) rather than a full queue.
+     */
+    public void requestWritable() {
+        writeBlocked = true;
+    }
+
     /** In-memory bytes {@link #write(MemorySegment, long, int)} would take now. */
     public int writableBytes() {
         return state == TcpState.CLOSED || finQueued ? 0 : send.memorySpace();

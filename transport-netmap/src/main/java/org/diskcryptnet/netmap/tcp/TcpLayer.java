@@ -2,6 +2,7 @@ package org.diskcryptnet.netmap.tcp;
 
 import java.lang.foreign.MemorySegment;
 import java.security.SecureRandom;
+import java.util.function.IntFunction;
 
 import org.diskcryptnet.netmap.wire.DropCounters;
 import org.diskcryptnet.netmap.wire.DropReason;
@@ -61,6 +62,7 @@ public final class TcpLayer implements AutoCloseable {
     private long now;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcks;
+    private IntFunction<TcpListener> listenerSource;
 
     /** A layer with RFC 6528 ISNs and SYN-cookie / timestamp secrets drawn from {@link SecureRandom}. */
     public TcpLayer(TcpConfig config, int localIp, SegmentSink sink, DropCounters drops) {
@@ -142,6 +144,16 @@ public final class TcpLayer implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Where a listener comes from when a segment opens a connection to a port that has none yet: a listening
+     * socket shared by several loops (SO_REUSEPORT-like, one TcpLayer per loop) is installed in each loop
+     * lazily, by the first segment for it, instead of by a cross-thread task that could arrive after the SYN.
+     * The source returns null (no listener: RST as usual) or a listener it made with {@link #listen}.
+     */
+    public void listenerSource(IntFunction<TcpListener> source) {
+        this.listenerSource = source;
+    }
+
     /** The listener on {@code port}, or null. */
     public TcpListener listenerFor(int port) {
         return port > 0 && port <= 0xFFFF ? listeners[port] : null;
@@ -204,6 +216,9 @@ public final class TcpLayer implements AutoCloseable {
         int localPort = seg.destinationPort();
         TcpConnection c = table.get(ConnectionTable.key(sourceIp, seg.sourcePort(), localPort));
         TcpListener l = listeners[localPort];
+        if (c == null && l == null && listenerSource != null) {
+            l = listenerSource.apply(localPort);
+        }
         if (c != null) {
             if (c.state == TcpState.TIME_WAIT && (seg.flags() & (SYN | ACK | RST)) == SYN && l != null
                     && timeWaitMayReopen(c, seg)) {

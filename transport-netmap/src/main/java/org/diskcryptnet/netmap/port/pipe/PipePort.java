@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.diskcryptnet.netmap.port.PacketPort;
 import org.diskcryptnet.netmap.port.PacketRing;
@@ -71,6 +72,8 @@ public final class PipePort implements PacketPort {
         int releaseCursor;
         long producedLocal;
         long releasedLocal;
+        /** The receiver's thread while it is parked waiting for frames (in-process wake-up), else null. */
+        volatile Thread waiter;
 
         Link(PipeRing from, PipeRing to) {
             this.from = from;
@@ -98,6 +101,12 @@ public final class PipePort implements PacketPort {
             }
             if (moved > 0) {
                 PRODUCED.setRelease(this, producedLocal);
+                // Dekker with receiveWaiter(): publish the frames, then look for a parked receiver
+                VarHandle.fullFence();
+                Thread w = waiter;
+                if (w != null) {
+                    LockSupport.unpark(w);
+                }
             }
             from.tail = txCursor == 0 ? txSize - 1 : txCursor - 1;
             return moved;
@@ -235,6 +244,16 @@ public final class PipePort implements PacketPort {
     @Override
     public int pollFd(int queue) {
         return -1;
+    }
+
+    /**
+     * In-process wake-up, the pipe's stand-in for {@link #pollFd}: while {@code waiter} is set, the peer unparks
+     * it ({@link LockSupport#unpark}) whenever it hands frames to rx ring {@code queue}. A loop sets itself,
+     * then calls {@link #rxSync} and parks only if the ring is still empty; it clears the waiter (null) after.
+     */
+    public void receiveWaiter(int queue, Thread waiter) {
+        in[queue].waiter = waiter;
+        VarHandle.fullFence();
     }
 
     @Override

@@ -1,0 +1,19 @@
+package org.diskcryptnet.it.netty;
+
+import java.util.List;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.testsuite.transport.TestsuitePermutation;
+import org.junit.jupiter.api.Timeout;
+import io.netty.testsuite.transport.socket.SocketSslGreetingTest;
+
+/** Netty's {@code SocketSslGreetingTest} on the netmap transport. */
+@Timeout(120) // every run of a method; the suite sets shorter ones on some
+class NetmapSocketSslGreetingTest extends SocketSslGreetingTest {
+
+    @Override
+    protected List<TestsuitePermutation.BootstrapComboFactory<ServerBootstrap, Bootstrap>> newFactories() {
+        return NetmapSocketTestPermutation.INSTANCE.socket();
+    }
+}

@@ -1,0 +1,174 @@
+package org.diskcryptnet.netmap.channel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import io.netty.channel.IoHandlerContext;
+
+import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.PacketRing;
+import org.diskcryptnet.netmap.port.linux.Libc;
+import org.diskcryptnet.netmap.port.linux.Sockets;
+import org.diskcryptnet.netmap.port.pipe.PipePort;
+
+/**
+ * The idle half of a loop: carries out its {@link IdleStrategy} when an iteration found nothing to do, and
+ * wakes it from other threads. One sleep protocol for every strategy: the loop announces that it may sleep
+ * ({@code sleeping}), re-checks for work, then blocks; a waker that finds the announcement takes it back and
+ * signals, so a task submitted between the re-check and the block is never missed (the eventfd counter or the
+ * park permit remembers the signal).
+ */
+final class LoopIdler implements AutoCloseable {
+
+    private final IdleStrategy strategy;
+    private final PacketPort port;
+    private final int queue;
+    private final PacketRing rx;
+    private final PipePort pipe;
+    private final int portFd;
+    private final EventFd eventFd;
+    private final Arena arena;
+    private final MemorySegment pollFds;
+    private final MemorySegment pollState;
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private volatile Thread loopThread;
+    private int idleRounds;
+    private long backoffPark;
+    /** How often the loop blocked, for diagnostics. */
+    long parks;
+
+    LoopIdler(IdleStrategy strategy, PacketPort port, int queue) {
+        this.strategy = strategy;
+        this.port = port;
+        this.queue = queue;
+        this.rx = port.rxRing(queue);
+        this.pipe = port instanceof PipePort p ? p : null;
+        this.portFd = port.pollFd(queue);
+        this.backoffPark = strategy.minParkNanos();
+        if (strategy.kind() == IdleStrategy.Kind.BLOCK && portFd >= 0) {
+            this.eventFd = new EventFd();
+            this.arena = Arena.ofShared();
+            this.pollFds = arena.allocate(Sockets.POLLFD, 2);
+            this.pollState = Libc.newCallState(arena);
+            long size = Sockets.POLLFD.byteSize();
+            pollFds.set(ValueLayout.JAVA_INT, 0, portFd);
+            pollFds.set(ValueLayout.JAVA_SHORT, 4, Sockets.POLLIN);
+            pollFds.set(ValueLayout.JAVA_INT, size, eventFd.fd());
+            pollFds.set(ValueLayout.JAVA_SHORT, size + 4, Sockets.POLLIN);
+        } else {
+            this.eventFd = null;
+            this.arena = null;
+            this.pollFds = null;
+            this.pollState = null;
+        }
+    }
+
+    /** Called at the start of every loop iteration from the loop's own thread. */
+    void loopThread(Thread t) {
+        if (loopThread == null) {
+            loopThread = t;
+        }
+    }
+
+    /** The iteration did work: the next idle period starts from the beginning of the strategy. */
+    void busy() {
+        idleRounds = 0;
+        backoffPark = strategy.minParkNanos();
+    }
+
+    /**
+     * The iteration did nothing and the context allows blocking: spin, yield or block per the strategy, never
+     * past {@code deadline} (nanoTime of the next TCP timer) or the context's next scheduled task.
+     */
+    void idle(IoHandlerContext context, long timerDelayNanos) {
+        IdleStrategy s = strategy;
+        if (s.kind() == IdleStrategy.Kind.BUSY_POLL) {
+            Thread.onSpinWait();
+            return;
+        }
+        int round = ++idleRounds;
+        if (round <= s.spins()) {
+            Thread.onSpinWait();
+            return;
+        }
+        if (s.kind() == IdleStrategy.Kind.BACKOFF && round <= s.spins() + s.yields()) {
+            Thread.yield();
+            return;
+        }
+        long limit = s.kind() == IdleStrategy.Kind.BACKOFF ? backoffPark : s.maxParkNanos();
+        long timeout = Math.min(Math.min(limit, timerDelayNanos), context.delayNanos(System.nanoTime()));
+        if (timeout <= 0) {
+            return;
+        }
+        sleeping.set(true);
+        try {
+            if (!context.canBlock() || framesWaiting()) {
+                return;
+            }
+            parks++;
+            if (eventFd != null) {
+                block(timeout);
+            } else {
+                park(timeout);
+            }
+        } finally {
+            if (pipe != null) {
+                pipe.receiveWaiter(queue, null);
+            }
+            if (!sleeping.getAndSet(false) && eventFd != null) {
+                // a waker took the announcement and wrote the eventfd: reset it for the next sleep
+                eventFd.drain();
+            }
+        }
+        if (s.kind() == IdleStrategy.Kind.BACKOFF) {
+            backoffPark = Math.min(backoffPark << 1, s.maxParkNanos());
+        }
+    }
+
+    /** Whether frames arrived since the iteration looked (pipe ports also register for the peer's unpark). */
+    private boolean framesWaiting() {
+        if (pipe != null) {
+            pipe.receiveWaiter(queue, loopThread);
+            // frames the peer could not hand over (our rx ring was full) are retried by our own tx sync
+            port.txSync(queue);
+        }
+        port.rxSync(queue);
+        return rx.head() != rx.tail();
+    }
+
+    private void park(long timeoutNanos) {
+        LockSupport.parkNanos(this, timeoutNanos);
+    }
+
+    private void block(long timeoutNanos) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+        Libc.poll(pollState, pollFds, 2, millis);
+    }
+
+    /** Ends a park or block from any thread; free when the loop is awake. */
+    void wakeup() {
+        if (Thread.currentThread() == loopThread || !sleeping.get() || !sleeping.getAndSet(false)) {
+            return;
+        }
+        if (eventFd != null) {
+            eventFd.signal();
+        } else {
+            Thread t = loopThread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (eventFd != null) {
+            eventFd.close();
+            arena.close();
+        }
+    }
+}

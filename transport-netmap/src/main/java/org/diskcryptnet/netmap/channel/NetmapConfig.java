@@ -1,0 +1,223 @@
+package org.diskcryptnet.netmap.channel;
+
+import java.util.Objects;
+
+import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.PortOptions;
+import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.netmap.stack.InterfaceConfig;
+import org.diskcryptnet.netmap.tcp.TcpConfig;
+import org.diskcryptnet.netmap.wire.Ipv4Address;
+import org.diskcryptnet.netmap.wire.MacAddress;
+
+/**
+ * Everything a group of {@link NetmapIoHandler}s needs: the port (by URI, or an already opened one), how many of
+ * its queue pairs the group uses (one per event loop), the stack's own address, netmask, gateway and MAC, the
+ * TCP settings of every loop, and the idle strategy. Immutable; build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * NetmapConfig config = NetmapConfig.builder()
+ *         .port("xdp:veth1@0").queues(2)
+ *         .address("198.18.0.2/24").gateway("198.18.0.1")
+ *         .build();
+ * }</pre>
+ */
+public final class NetmapConfig {
+
+    private final PortUri port;
+    private final PacketPort openedPort;
+    private final int queues;
+    private final PortOptions portOptions;
+    private final InterfaceConfig interfaceConfig;
+    private final TcpConfig tcp;
+    private final IdleStrategy idle;
+    private final int pipeMtu;
+    private final int zeroCopyWriteThreshold;
+
+    private NetmapConfig(Builder b) {
+        if (b.port == null && b.openedPort == null) {
+            throw new IllegalArgumentException("a netmap configuration needs a port: port(\"xdp:IF@queue\" | "
+                    + "\"tap:NAME\" | \"packet:IF\" | \"netmap:IF\" | \"pipe:NAME\")");
+        }
+        if (b.interfaceConfig == null) {
+            throw new IllegalArgumentException("a netmap configuration needs the stack's address, e.g. address(\"198.18.0.2/24\")");
+        }
+        this.port = b.port != null ? b.port : PortUri.parse(b.openedPort.uri());
+        this.openedPort = b.openedPort;
+        this.queues = b.openedPort != null ? b.openedPort.queues() : b.queues;
+        this.portOptions = b.portOptions.withQueues(queues);
+        InterfaceConfig ic = b.interfaceConfig;
+        if (b.gateway != 0) {
+            ic = ic.withGateway(b.gateway);
+        }
+        if (b.mac != 0) {
+            ic = ic.withMac(b.mac);
+        }
+        this.interfaceConfig = ic;
+        this.tcp = b.tcp;
+        this.idle = b.idle;
+        this.pipeMtu = b.pipeMtu;
+        this.zeroCopyWriteThreshold = b.zeroCopyWriteThreshold;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port's URI (for an opened port, the URI it was opened with). */
+    public PortUri port() {
+        return port;
+    }
+
+    /** A port opened by the caller and handed over (the handlers close it), or null to open {@link #port()}. */
+    PacketPort openedPort() {
+        return openedPort;
+    }
+
+    /** Queue pairs the port is opened with: the group must have exactly as many event loops. */
+    public int queues() {
+        return queues;
+    }
+
+    public PortOptions portOptions() {
+        return portOptions;
+    }
+
+    /** The stack's address, prefix, gateway and MAC (0: the port's). */
+    public InterfaceConfig interfaceConfig() {
+        return interfaceConfig;
+    }
+
+    public TcpConfig tcp() {
+        return tcp;
+    }
+
+    public IdleStrategy idle() {
+        return idle;
+    }
+
+    /** MTU of a {@code pipe:} port created by this configuration. */
+    public int pipeMtu() {
+        return pipeMtu;
+    }
+
+    /**
+     * Written {@code ByteBuf}s at least this large are handed to TCP by reference (retained, copied straight into
+     * transmit slots and again on retransmission); smaller ones are copied into the connection's send buffer.
+     */
+    public int zeroCopyWriteThreshold() {
+        return zeroCopyWriteThreshold;
+    }
+
+    @Override
+    public String toString() {
+        return port + " x" + queues + " at " + Ipv4Address.format(interfaceConfig.address()) + "/"
+                + interfaceConfig.prefixLength()
+                + (interfaceConfig.gateway() != 0 ? " via " + Ipv4Address.format(interfaceConfig.gateway()) : "")
+                + ", idle " + idle.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** Builder; {@link #port} and {@link #address} are required. */
+    public static final class Builder {
+        private PortUri port;
+        private PacketPort openedPort;
+        private int queues = 1;
+        private PortOptions portOptions = PortOptions.defaults();
+        private InterfaceConfig interfaceConfig;
+        private int gateway;
+        private long mac;
+        private TcpConfig tcp = TcpConfig.builder().build();
+        private IdleStrategy idle = IdleStrategy.block();
+        private int pipeMtu = 1500;
+        private int zeroCopyWriteThreshold = 2048;
+
+        private Builder() {
+        }
+
+        /** The port by URI: {@code xdp:IF[@queue]}, {@code tap:NAME}, {@code packet:IF}, {@code netmap:IF}, {@code pipe:NAME}. */
+        public Builder port(String uri) {
+            return port(PortUri.parse(uri));
+        }
+
+        public Builder port(PortUri uri) {
+            this.port = Objects.requireNonNull(uri, "uri");
+            this.openedPort = null;
+            return this;
+        }
+
+        /** A port the caller opened (e.g. wrapped by a fault injector); the handlers own and close it. */
+        public Builder port(PacketPort opened) {
+            this.openedPort = Objects.requireNonNull(opened, "port");
+            this.port = null;
+            return this;
+        }
+
+        /** Queue pairs to open, one per event loop of the group (1 by default). */
+        public Builder queues(int n) {
+            if (n < 1 || n > 1024) {
+                throw new IllegalArgumentException("queues " + n + " is not within 1..1024");
+            }
+            this.queues = n;
+            return this;
+        }
+
+        public Builder portOptions(PortOptions options) {
+            this.portOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** The stack's own address and prefix, e.g. {@code 198.18.0.2/24} (the kernel must not own it). */
+        public Builder address(String addressWithPrefix) {
+            this.interfaceConfig = InterfaceConfig.of(addressWithPrefix);
+            return this;
+        }
+
+        /** Everything of the interface at once (address, prefix, gateway, MAC, ARP cache, batch, TTL). */
+        public Builder interfaceConfig(InterfaceConfig config) {
+            this.interfaceConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** The next hop for destinations off the prefix, e.g. {@code 198.18.0.1}. */
+        public Builder gateway(String ip) {
+            this.gateway = Ipv4Address.parse(ip);
+            return this;
+        }
+
+        /** The stack's MAC, e.g. {@code 02:00:00:00:00:01}; by default the port's. */
+        public Builder mac(String mac) {
+            this.mac = MacAddress.parse(mac);
+            return this;
+        }
+
+        public Builder tcp(TcpConfig tcp) {
+            this.tcp = Objects.requireNonNull(tcp, "tcp");
+            return this;
+        }
+
+        public Builder idle(IdleStrategy idle) {
+            this.idle = Objects.requireNonNull(idle, "idle");
+            return this;
+        }
+
+        public Builder pipeMtu(int mtu) {
+            if (mtu < 576 || mtu > 65521) {
+                throw new IllegalArgumentException("pipe MTU " + mtu + " is not within 576..65521");
+            }
+            this.pipeMtu = mtu;
+            return this;
+        }
+
+        public Builder zeroCopyWriteThreshold(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("zeroCopyWriteThreshold must be positive");
+            }
+            this.zeroCopyWriteThreshold = bytes;
+            return this;
+        }
+
+        public NetmapConfig build() {
+            return new NetmapConfig(this);
+        }
+    }
+}

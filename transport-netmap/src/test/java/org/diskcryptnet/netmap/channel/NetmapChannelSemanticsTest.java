@@ -1,0 +1,205 @@
+package org.diskcryptnet.netmap.channel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.diskcryptnet.disk.DiskRegion;
+import org.diskcryptnet.disk.DiskRegionWriter;
+import org.diskcryptnet.disk.DiskStorage;
+import org.diskcryptnet.disk.uring.IoUringBackend;
+import org.diskcryptnet.netmap.tcp.TcpConnection;
+
+/**
+ * The parts of issue 7's channel semantics that the listed Netty testsuite classes do not reach: channel options
+ * arriving at the TCP connection, connect timeouts and cancellation against an address nobody answers for, and the
+ * project's {@link DiskRegion} written to a channel (by its {@code transferTo}, and through {@link DiskRegionWriter}
+ * on a netmap loop). Two stacks joined by a {@code pipe:} port.
+ */
+@Timeout(60)
+class NetmapChannelSemanticsTest {
+
+    private static EventLoopGroup serverGroup;
+    private static EventLoopGroup clientGroup;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void groups() {
+        serverGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
+                NetmapConfig.builder().port("pipe:semantics").address("198.18.90.1/24").build()));
+        clientGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
+                NetmapConfig.builder().port("pipe:semantics").address("198.18.90.2/24").build()));
+    }
+
+    @AfterAll
+    static void shutdown() {
+        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void optionsReachTheConnectionBeforeAndAfterConnect() throws Exception {
+        Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter()).bind(0).sync().channel();
+        try {
+            Channel client = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, false)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .option(ChannelOption.SO_RCVBUF, 16 * 1024)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.localAddress()).sync().channel();
+            NetmapSocketChannel ch = (NetmapSocketChannel) client;
+            TcpConnection c = onLoop(ch, ch::connection);
+            assertEquals(Boolean.FALSE, onLoop(ch, c::noDelay), "TCP_NODELAY false: Nagle on");
+            assertEquals(Boolean.TRUE, onLoop(ch, c::keepAlive), "SO_KEEPALIVE");
+            assertEquals(16 * 1024, (int) onLoop(ch, c::receiveBufferSize), "SO_RCVBUF is the receive buffer");
+
+            // set on a connected channel, from another thread: applied on the loop
+            ch.config().setTcpNoDelay(true);
+            ch.config().setKeepAlive(false);
+            ch.config().setReceiveBufferSize(32 * 1024);
+            assertEquals(Boolean.TRUE, onLoop(ch, c::noDelay));
+            assertEquals(Boolean.FALSE, onLoop(ch, c::keepAlive));
+            assertEquals(32 * 1024, (int) onLoop(ch, c::receiveBufferSize));
+            assertEquals(Boolean.TRUE, ch.config().getOption(ChannelOption.TCP_NODELAY));
+            assertEquals(32 * 1024, (int) ch.config().getOption(ChannelOption.SO_RCVBUF));
+            client.close().sync();
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    @Test
+    void aConnectToAnAddressNobodyAnswersTimesOutAndClosesTheChannel() throws Exception {
+        long start = System.nanoTime();
+        ChannelFuture f = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress("198.18.90.99", 80)).await();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertInstanceOf(ConnectTimeoutException.class, f.cause(), String.valueOf(f.cause()));
+        assertTrue(millis >= 290, "timed out after " + millis + " ms, before the 300 ms asked for");
+        f.channel().closeFuture().await(5, TimeUnit.SECONDS);
+        assertFalse(f.channel().isOpen(), "a timed-out connect closes its channel");
+    }
+
+    @Test
+    void aCancelledConnectClosesTheChannel() throws Exception {
+        ChannelFuture f = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress("198.18.90.99", 80));
+        f.channel().eventLoop().submit(() -> { }).sync(); // the connect is under way
+        assertTrue(f.cancel(false), "a pending connect can be cancelled");
+        assertTrue(f.isCancelled());
+        assertTrue(f.channel().closeFuture().await(5, TimeUnit.SECONDS), "the channel closes");
+    }
+
+    @Test
+    void aDiskRegionWrittenToTheChannelArrivesWhole() throws Exception {
+        byte[] data = content(1_000_000 + 333);
+        byte[] received = serveRegion(data, 4096 + 7, false);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096 + 7, data.length), received);
+    }
+
+    @Test
+    void aDiskRegionThroughDiskRegionWriterOnANetmapLoopArrivesWhole() throws Exception {
+        byte[] data = content(2_000_000 + 11);
+        byte[] received = serveRegion(data, 513, true);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 513, data.length), received);
+    }
+
+    private static byte[] content(int n) {
+        byte[] b = new byte[n];
+        new Random(n).nextBytes(b);
+        return b;
+    }
+
+    /** A server that writes [from, end) of a file as a DiskRegion to each connection and closes; what a client got. */
+    private byte[] serveRegion(byte[] data, long from, boolean throughWriter) throws Exception {
+        assumeTrue(IoUringBackend.isAvailable(), () -> "io_uring unavailable: " + IoUringBackend.unavailabilityCause());
+        Path file = Files.write(dir.resolve("object.bin"), data);
+        try (DiskStorage storage = new DiskStorage(new IoUringBackend(), dir, DiskStorage.Config.DEFAULT)) {
+            Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (throughWriter) {
+                                ch.pipeline().addLast(new DiskRegionWriter());
+                            }
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelActive(ChannelHandlerContext ctx) throws Exception {
+                                    DiskRegion region = storage.region(file, from, data.length - from);
+                                    ctx.writeAndFlush(region).addListener(ChannelFutureListener.CLOSE);
+                                }
+                            });
+                        }
+                    }).bind(0).sync().channel();
+            try {
+                CompletableFuture<byte[]> done = new CompletableFuture<>();
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+                        .handler(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf b = (ByteBuf) msg;
+                                byte[] bytes = new byte[b.readableBytes()];
+                                b.readBytes(bytes);
+                                b.release();
+                                got.writeBytes(bytes);
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                done.complete(got.toByteArray());
+                            }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                done.completeExceptionally(cause);
+                            }
+                        }).connect(server.localAddress()).sync();
+                return done.get(30, TimeUnit.SECONDS);
+            } finally {
+                server.close().sync();
+            }
+        }
+    }
+
+    private static <T> T onLoop(Channel ch, java.util.concurrent.Callable<T> what) throws Exception {
+        return ch.eventLoop().submit(what).get(5, TimeUnit.SECONDS);
+    }
+}
