@@ -2,6 +2,7 @@ package org.diskcryptnet.disk;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.logging.InternalLogger;
@@ -18,6 +19,8 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 public final class DiskLoop {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DiskLoop.class);
+    /** How soon reads the kernel refused to take are submitted again (it refuses when short of memory). */
+    private static final long SUBMIT_RETRY_NANOS = 1_000_000;
 
     private final EventLoop loop;
     private final DiskQueue queue;
@@ -28,7 +31,10 @@ public final class DiskLoop {
     private final boolean fixedBuffers;
     private final Runnable flushTask = this::flushNow;
     private final Runnable pollTask = this::pollNow;
+    private final Runnable retryTask = this::retryFlush;
+    private boolean retryScheduled;
     private boolean closed;
+    private boolean ownerPolls;
 
     DiskLoop(EventLoop loop, DiskBackend backend, DiskStorage.Config config) throws IOException {
         this.loop = loop;
@@ -74,9 +80,23 @@ public final class DiskLoop {
         return queue.registerBuffers(memory);
     }
 
+    /**
+     * The event loop polls this queue itself in every iteration ({@link #reader()}{@code .poll()}), as the netmap
+     * transport's polling loops do: the completion bridge then stays idle (a timer-polled bridge would schedule a task
+     * per batch, an allocation each).
+     */
+    public void ownerPolls() {
+        this.ownerPolls = true;
+    }
+
     /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */
     public boolean fixedBuffers() {
         return fixedBuffers;
+    }
+
+    private void retryFlush() {
+        retryScheduled = false;
+        flushNow();
     }
 
     private void flushNow() {
@@ -86,9 +106,24 @@ public final class DiskLoop {
         try {
             reader.flush();
         } catch (IOException e) {
-            LOG.warn("disk queue ({}): submitting reads failed; retrying with the next batch", queue.backend(), e);
+            LOG.warn("disk queue ({}): submitting reads failed; retrying", queue.backend(), e);
         }
-        bridge.armed(reader.inFlight());
+        retryUnsubmitted();
+        if (!ownerPolls) {
+            bridge.armed(reader.inFlight());
+        }
+    }
+
+    /**
+     * Reads the kernel did not take (io_uring_enter: EAGAIN when it is short of memory, EBUSY, EINTR) are tried
+     * again shortly. Not left for "the next batch": when the queue is full of them there is none, nothing completes,
+     * and the loop's disk I/O would stop for good.
+     */
+    private void retryUnsubmitted() {
+        if (queue.queued() > 0 && !retryScheduled && !reader.flushScheduled()) {
+            retryScheduled = true;
+            loop.schedule(retryTask, SUBMIT_RETRY_NANOS, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void pollNow() {
@@ -100,9 +135,10 @@ public final class DiskLoop {
         } catch (IOException e) {
             LOG.warn("disk queue ({}): reaping completions failed", queue.backend(), e);
         }
+        retryUnsubmitted(); // the poll submits what its callbacks queued; the kernel may not take all of it
         if (queue.completionsPending()) {
             loop.execute(pollTask); // more than one batch was waiting: the rest after this iteration's other work
-        } else if (reader.inFlight() > 0) {
+        } else if (reader.inFlight() > 0 && !ownerPolls) {
             bridge.armed(reader.inFlight());
         }
     }

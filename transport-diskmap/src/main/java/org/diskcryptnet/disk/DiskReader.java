@@ -44,6 +44,8 @@ public final class DiskReader implements DiskCompletionHandler {
     private final Arena arena = Arena.ofShared();
     private Runnable flushScheduler;
     private boolean flushPending;
+    /** The queue's rings are gone: reads are refused and polls find nothing, instead of touching unmapped memory. */
+    private boolean closed;
 
     public DiskReader(DiskQueue queue, DiskStats stats) {
         this.queue = queue;
@@ -77,10 +79,14 @@ public final class DiskReader implements DiskCompletionHandler {
      * {@code dstOffset} (aligned as {@link DiskQueue} requires). The callback gets the bytes read from
      * {@code alignedOffset}, or {@link DiskResult#SHORT_READ} if fewer than {@code needed} arrived (the file
      * shrank). Returns false when the queue is full: ask {@link #whenReady} and try again.
+     *
+     * @throws IllegalStateException if {@code file} was closed (nothing is queued then)
      */
     public boolean readCovering(DiskFile file, long alignedOffset, int alignedLength, MemorySegment dst, long dstOffset,
                                 int needed, Callback callback, long cookie) {
         DiskQueue.checkAligned(file, alignedOffset, alignedLength, dst, dstOffset);
+        checkOpen();
+        checkFileOpen(file);
         if (freeCount == 0 || queue.depth() - queue.inFlight() < 1) {
             return false;
         }
@@ -105,6 +111,7 @@ public final class DiskReader implements DiskCompletionHandler {
      * {@code length}, or an error. Returns false when the queue is full: ask {@link #whenReady}.
      *
      * @throws IllegalArgumentException if the destination is misaligned or too small, or blocks exceed 4 KiB
+     * @throws IllegalStateException    if {@code file} was closed (nothing is queued then)
      */
     public boolean readExact(DiskFile file, long position, int length, MemorySegment dst, long dstOffset,
                              Callback callback, long cookie) {
@@ -128,6 +135,8 @@ public final class DiskReader implements DiskCompletionHandler {
                     + (middleStart - position) + " must be a multiple of " + file.memoryAlignment());
         }
         int parts = (head ? 1 : 0) + (middle ? 1 : 0) + (tail ? 1 : 0);
+        checkOpen();
+        checkFileOpen(file);
         if (freeCount == 0 || queue.depth() - queue.inFlight() < parts) {
             return false;
         }
@@ -158,6 +167,18 @@ public final class DiskReader implements DiskCompletionHandler {
         op.pending++;
     }
 
+    /**
+     * Refuses a read of a file whose owner has closed it, before anything is queued. Such a read would reach the
+     * queue's submission ring and then fail in {@link DiskFile#readStarted()}, after its slot was taken and without
+     * the flush being scheduled: a read stranded in the ring, never submitted, its slot never freed. Once every slot
+     * was stranded so, the loop's disk I/O stopped for good (the HTTPS wedge after aborted connections).
+     */
+    private static void checkFileOpen(DiskFile file) {
+        if (!file.isOpen()) {
+            throw new IllegalStateException("read of " + file.path() + " after it was closed");
+        }
+    }
+
     /** Whether whole blocks of a {@link #readExact} at {@code position} can go straight into {@code dst}. */
     public static boolean directAligned(DiskFile file, long position, MemorySegment dst, long dstOffset) {
         long firstBoundary = file.alignUp(position) - position;
@@ -169,14 +190,22 @@ public final class DiskReader implements DiskCompletionHandler {
         waiters.add(waiter);
     }
 
+    /** Whether a flush is scheduled for reads queued since the last one. */
+    boolean flushScheduled() {
+        return flushPending;
+    }
+
     /** Submits the queued reads. */
     public int flush() throws IOException {
         flushPending = false;
-        return queue.submit();
+        return closed ? 0 : queue.submit();
     }
 
     /** Reaps completions and runs their callbacks; then wakes readers waiting for room. */
     public int poll() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.poll(this);
         if (n > 0) {
             wakeWaiters();
@@ -186,6 +215,9 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Blocks for at least one completion (for synchronous users and shutdown). */
     public int await() throws IOException {
+        if (closed) {
+            return 0;
+        }
         int n = queue.await(this);
         if (n > 0) {
             wakeWaiters();
@@ -267,7 +299,19 @@ public final class DiskReader implements DiskCompletionHandler {
 
     /** Releases the bounce memory; the queue must be idle (see {@link DiskQueue#close()}). */
     public void close() {
+        closed = true;
         arena.close();
+    }
+
+    /** Whether {@link #close()} was called (the storage was closed): reads are refused. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the disk queue (" + queue.backend() + ") is closed: its storage was closed");
+        }
     }
 
     private final class Op {

@@ -114,6 +114,9 @@ public final class DiskRegionSource implements RegionSource, DiskReader.Callback
 
     private void retryWaiting() {
         waitingForRoom = false;
+        if (closed) {
+            return; // close() dropped the backlog: the region and its file are gone
+        }
         try {
             while (!waiting.isEmpty()) {
                 Iterator<Object> it = waiting.iterator();
@@ -157,7 +160,10 @@ public final class DiskRegionSource implements RegionSource, DiskReader.Callback
     public void close() {
         if (!closed) {
             closed = true;
-            // Reads still in flight keep the file open (DiskFile defers its close) and the buffer reachable.
+            // Fills still waiting for room are dropped, not started: nobody waits for their records, and the file
+            // closes with the region (a read of it would be refused). Reads already in flight keep the file open
+            // (DiskFile defers its close) and the buffer reachable until they complete.
+            waiting.clear();
             region.release();
         }
     }

@@ -110,6 +110,38 @@ class DiskReaderTest {
         }
     }
 
+    /**
+     * A read of a closed file is refused before it takes anything: it used to take a reader slot and a queue entry
+     * and only then fail, leaving the entry in the submission ring unsubmitted with no flush scheduled (the HTTPS
+     * wedge: abandoned regions' backlogs stranded every slot of the loop's queue).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void readsOfAClosedFileAreRefusedBeforeTakingASlot(String name) throws IOException {
+        Path file = Files.write(dir.resolve("closed.bin"), random(16384, 14));
+        DiskBackend backend = backend(name);
+        try (DiskQueue q = backend.newQueue(4); Arena arena = Arena.ofConfined()) {
+            DiskReader reader = new DiskReader(q, new DiskStats(q.backend()));
+            int[] flushes = {0};
+            reader.flushScheduler(() -> flushes[0]++);
+            DiskFile f = backend.openFile(file);
+            f.close();
+            MemorySegment buf = arena.allocate(16384, 4096);
+            IllegalStateException covering = assertThrows(IllegalStateException.class,
+                    () -> reader.readCovering(f, 0, 4096, buf, 0, 4096, (ck, r) -> { }, 1));
+            assertTrue(covering.getMessage().contains("closed"), covering.getMessage());
+            long lead = f.alignUp(100) - 100; // the first whole block lands aligned, as readExact requires
+            IllegalStateException exact = assertThrows(IllegalStateException.class,
+                    () -> reader.readExact(f, 100, 5000, buf, (4096 - lead % 4096) % 4096, (ck, r) -> { }, 2));
+            assertTrue(exact.getMessage().contains("closed"), exact.getMessage());
+            assertEquals(0, q.inFlight(), "no queue entry taken");
+            assertEquals(0, q.queued(), "nothing left unsubmitted in the ring");
+            assertEquals(0, reader.inFlight(), "no reader slot taken");
+            assertEquals(0, flushes[0]);
+            reader.close();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void misalignedDestinationIsRefusedWithTheRule(String name) throws IOException {

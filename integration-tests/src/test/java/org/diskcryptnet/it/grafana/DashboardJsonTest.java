@@ -32,14 +32,14 @@ class DashboardJsonTest {
         assertFalse(Dashboards.files().isEmpty(), "no dashboards under " + Dashboards.dir());
     }
 
-    /** The overview and one dashboard per layer (network and TCP follows once the origin runs on the netmap stack). */
+    /** The overview and one dashboard per layer: TLS, disk, network and TCP (the netmap transport), event loops. */
     @Test
     void theOverviewAndEveryLayerHaveADashboard() {
         Set<String> uids = new HashSet<>();
         for (Path file : Dashboards.files()) {
             uids.add(Dashboards.read(file).path("uid").asText());
         }
-        for (String uid : List.of("dcn-overview", "dcn-tls", "dcn-disk", "dcn-event-loops")) {
+        for (String uid : List.of("dcn-overview", "dcn-tls", "dcn-disk", "dcn-network", "dcn-event-loops")) {
             assertTrue(uids.contains(uid), "no dashboard with uid " + uid + " among " + uids);
         }
     }

@@ -70,6 +70,25 @@ final class Dashboards {
         return queries;
     }
 
+    /**
+     * What is wrong with Prometheus' answer to {@code q} for a dashboard: invalid, no series, or only NaN (nothing
+     * to draw); null when it is fine.
+     */
+    static String problem(Query q, JsonNode answer) {
+        JsonNode result = answer.path("data").path("result");
+        if (!"success".equals(answer.path("status").asText())) {
+            return q.dashboard() + " / " + q.panel() + ": invalid: " + answer.path("error").asText() + "\n    " + q.expr();
+        } else if (result.isEmpty()) {
+            return q.dashboard() + " / " + q.panel() + ": no series\n    " + q.expr();
+        }
+        for (JsonNode series : result) {
+            if (!series.path("value").get(1).asText().equals("NaN")) {
+                return null;
+            }
+        }
+        return q.dashboard() + " / " + q.panel() + ": only NaN (nothing to draw)\n    " + q.expr();
+    }
+
     /** What Grafana would send for the dashboard's variables and its built-in interval variables. */
     static String expand(String expr) {
         return expr.replace("$__rate_interval", "1m").replace("$__interval", "15s").replace("$__range", "5m")

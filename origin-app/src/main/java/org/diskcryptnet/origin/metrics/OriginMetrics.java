@@ -16,13 +16,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.diskcryptnet.disk.DiskStats;
+import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.origin.loop.MeteredEventLoopGroup;
 
 /**
  * The origin's metrics, named after Micrometer's conventions (base units: seconds, bytes) and scraped from the
  * admin port: HTTP here (meters looked up by array index, never by building tag lists per request), TLS in
- * {@link TlsMetrics}; the event loops ({@link EventLoopMetrics}) and the disk queues ({@link DiskMetrics}) are
- * read from per-loop counters when Prometheus scrapes.
+ * {@link TlsMetrics}; the event loops ({@link EventLoopMetrics}), the disk queues ({@link DiskMetrics}) and the
+ * netmap transport's ports and TCP ({@link NetworkMetrics}) are read from per-loop counters when Prometheus scrapes.
  */
 public final class OriginMetrics {
 
@@ -78,6 +79,14 @@ public final class OriginMetrics {
     /** Exposes the per-loop counters of the origin's event loops, read only when Prometheus scrapes. */
     public void registerEventLoops(MeteredEventLoopGroup group) {
         registry.getPrometheusRegistry().register(new EventLoopMetrics(group.stats()));
+    }
+
+    /**
+     * Exposes the netmap transport's metrics when the origin serves on a packet port: one entry per loop, each
+     * read only when Prometheus scrapes.
+     */
+    public void registerNetwork(List<NetmapLoopStats> loops) {
+        registry.getPrometheusRegistry().register(new NetworkMetrics(loops));
     }
 
     /** Exposes the number of open connections without a request in progress, counted when Prometheus scrapes. */

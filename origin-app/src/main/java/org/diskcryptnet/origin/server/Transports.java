@@ -1,5 +1,8 @@
 package org.diskcryptnet.origin.server;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -11,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.channel.NetmapConfig;
 import org.diskcryptnet.netmap.channel.NetmapIoHandler;
+import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.netmap.channel.NetmapServerSocketChannel;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.origin.config.OriginConfig;
@@ -19,10 +23,12 @@ import org.diskcryptnet.origin.config.OriginConfig;
  * The Netty transport the origin runs on: epoll where the kernel allows it, NIO otherwise, or the netmap
  * transport (the userspace TCP/IP stack) on a packet port when {@code server.transport} names one.
  *
- * @param kernel whether the listeners are kernel sockets; the admin listener always is (see {@link #admin()})
+ * @param kernel    whether the listeners are kernel sockets; the admin listener always is (see {@link #admin()})
+ * @param portLoops on a packet port, the counters of each loop the factory made (filled as the event loop group
+ *                  is built, in loop order); empty for the kernel's transports
  */
 public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
-                         boolean kernel) {
+                         boolean kernel, List<NetmapLoopStats> portLoops) {
 
     /**
      * {@code auto}: epoll if available, else NIO; {@code epoll}: epoll or a clear error; {@code nio}: NIO;
@@ -59,8 +65,15 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.mac() != null) {
             b.mac(stack.mac());
         }
-        return new Transports("netmap " + uri + " at " + stack.address(), NetmapIoHandler.newFactory(b.build()),
-                NetmapServerSocketChannel.class, false);
+        IoHandlerFactory factory = NetmapIoHandler.newFactory(b.build());
+        List<NetmapLoopStats> loops = new CopyOnWriteArrayList<>();
+        IoHandlerFactory recording = executor -> {
+            NetmapIoHandler handler = (NetmapIoHandler) factory.newHandler(executor);
+            loops.add(handler.stats());
+            return handler;
+        };
+        return new Transports("netmap " + uri + " at " + stack.address(), recording, NetmapServerSocketChannel.class,
+                false, loops);
     }
 
     /** The transport of the admin listener: the kernel's, also when the origin serves on a packet port. */
@@ -73,10 +86,10 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
     }
 
     private static Transports epoll() {
-        return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true);
+        return new Transports("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, true, List.of());
     }
 
     private static Transports nio() {
-        return new Transports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, true);
+        return new Transports("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, true, List.of());
     }
 }

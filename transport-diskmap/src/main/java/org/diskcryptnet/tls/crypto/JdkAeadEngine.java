@@ -63,6 +63,9 @@ public final class JdkAeadEngine implements AeadEngine {
         private final Cipher cipher;
         private final SecretKeySpec key;
         private final byte[] nonce = new byte[AeadAlgorithm.NONCE_LENGTH];
+        private final byte[] lastSealNonce = new byte[AeadAlgorithm.NONCE_LENGTH];
+        private final byte[] decoyNonce = new byte[AeadAlgorithm.NONCE_LENGTH];
+        private boolean sealedBefore;
         private final byte[][] aadByLength = new byte[14][];
 
         JdkAead(AeadAlgorithm algorithm, byte[] key) {
@@ -96,7 +99,19 @@ public final class JdkAeadEngine implements AeadEngine {
             checkOpen();
             ByteBuffer view = buffer.asSlice(offset, length + AeadAlgorithm.TAG_LENGTH).asByteBuffer();
             try {
-                cipher.init(Cipher.ENCRYPT_MODE, key, spec());
+                AlgorithmParameterSpec spec = spec();
+                if (sealedBefore && Arrays.equals(nonce, lastSealNonce)) {
+                    // The JDK refuses to encrypt twice in a row under one key and nonce, a guard against nonce reuse.
+                    // Sealing the same record again is the retransmission path's purpose (issue 8): the same
+                    // plaintext gives the same ciphertext, nothing leaks. Step aside with another nonce first.
+                    System.arraycopy(nonce, 0, decoyNonce, 0, nonce.length);
+                    decoyNonce[0] ^= 1;
+                    cipher.init(Cipher.ENCRYPT_MODE, key, algorithm == AeadAlgorithm.CHACHA20_POLY1305
+                            ? new IvParameterSpec(decoyNonce) : new GCMParameterSpec(AeadAlgorithm.TAG_LENGTH * 8, decoyNonce));
+                }
+                cipher.init(Cipher.ENCRYPT_MODE, key, spec);
+                System.arraycopy(nonce, 0, lastSealNonce, 0, nonce.length);
+                sealedBefore = true;
                 cipher.updateAAD(aadBytes(aadLength));
                 ByteBuffer in = view.duplicate().limit(length);
                 int n = cipher.doFinal(in, view.duplicate());
@@ -127,6 +142,8 @@ public final class JdkAeadEngine implements AeadEngine {
         @Override
         protected void destroyKey() {
             Arrays.fill(nonce, (byte) 0);
+            Arrays.fill(lastSealNonce, (byte) 0);
+            Arrays.fill(decoyNonce, (byte) 0);
             for (byte[] a : aadByLength) {
                 Arrays.fill(a, (byte) 0);
             }

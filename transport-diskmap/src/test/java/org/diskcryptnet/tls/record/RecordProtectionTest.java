@@ -133,6 +133,24 @@ class RecordProtectionTest {
         }
     }
 
+    /** Issue 8: a lost record is read again and sealed again, possibly right after its first sealing. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndSuites")
+    void sealingTheSameRecordAgainIsByteIdentical(String name, CipherSuite suite) {
+        AeadEngine engine = engine(name);
+        RecordProtection[] p = pair(suite, engine);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment first = plaintext(arena, p[0], 1000);
+            MemorySegment again = plaintext(arena, p[0], 1000);
+            int len = p[0].seal(first, 0, 1000, ContentType.APPLICATION_DATA, 7);
+            assertEquals(len, p[0].seal(again, 0, 1000, ContentType.APPLICATION_DATA, 7));
+            assertEquals(-1, first.mismatch(again));
+        } finally {
+            p[0].release();
+            p[1].release();
+        }
+    }
+
     @Test
     void tls12GcmCarriesTheSequenceNumberAsExplicitNonce() {
         RecordProtection[] p = pair(CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, AeadEngines.best(

@@ -38,7 +38,14 @@ final class LoopIdler implements AutoCloseable {
     private volatile Thread loopThread;
     private int idleRounds;
     private long backoffPark;
-    /** How often the loop blocked, for diagnostics. */
+    // What the strategy did, per iteration: plain stores by the loop, opaque reads by NetmapLoopStats.
+    /** Iterations that found work. */
+    long busy;
+    /** Idle iterations that only spun. */
+    long spins;
+    /** Idle iterations that yielded the CPU. */
+    long yields;
+    /** Idle iterations that parked or blocked. */
     long parks;
 
     LoopIdler(IdleStrategy strategy, PacketPort port, int queue) {
@@ -76,6 +83,7 @@ final class LoopIdler implements AutoCloseable {
 
     /** The iteration did work: the next idle period starts from the beginning of the strategy. */
     void busy() {
+        busy++;
         idleRounds = 0;
         backoffPark = strategy.minParkNanos();
     }
@@ -87,15 +95,18 @@ final class LoopIdler implements AutoCloseable {
     void idle(IoHandlerContext context, long timerDelayNanos) {
         IdleStrategy s = strategy;
         if (s.kind() == IdleStrategy.Kind.BUSY_POLL) {
+            spins++;
             Thread.onSpinWait();
             return;
         }
         int round = ++idleRounds;
         if (round <= s.spins()) {
+            spins++;
             Thread.onSpinWait();
             return;
         }
         if (s.kind() == IdleStrategy.Kind.BACKOFF && round <= s.spins() + s.yields()) {
+            yields++;
             Thread.yield();
             return;
         }

@@ -1,5 +1,7 @@
 package org.diskcryptnet.netmap.channel;
 
+import org.diskcryptnet.netmap.datapath.DiskSendConfig;
+
 import java.util.Objects;
 
 import org.diskcryptnet.netmap.port.PacketPort;
@@ -33,6 +35,8 @@ public final class NetmapConfig {
     private final IdleStrategy idle;
     private final int pipeMtu;
     private final int zeroCopyWriteThreshold;
+    private final long diskSendBudget;
+    private final int diskSendBatch;
 
     private NetmapConfig(Builder b) {
         if (b.port == null && b.openedPort == null) {
@@ -58,6 +62,8 @@ public final class NetmapConfig {
         this.idle = b.idle;
         this.pipeMtu = b.pipeMtu;
         this.zeroCopyWriteThreshold = b.zeroCopyWriteThreshold;
+        this.diskSendBudget = b.diskSendBudget;
+        this.diskSendBatch = b.diskSendBatch;
     }
 
     public static Builder builder() {
@@ -109,6 +115,17 @@ public final class NetmapConfig {
         return zeroCopyWriteThreshold;
     }
 
+    /**
+     * How each loop sends {@code DiskRegion}s (issue 8): the budget of file bytes between disk read and transmission,
+     * the reads per batch; {@code directIntoFrames} is the port's
+     * {@link org.diskcryptnet.netmap.port.PortFeatures#dmaReadable()}.
+     */
+    public DiskSendConfig diskSend(boolean directIntoFrames) {
+        DiskSendConfig d = DiskSendConfig.defaults(directIntoFrames);
+        return new DiskSendConfig(diskSendBudget, diskSendBatch, d.stagingSlots(), d.stagingSlotBytes(),
+                directIntoFrames);
+    }
+
     @Override
     public String toString() {
         return port + " x" + queues + " at " + Ipv4Address.format(interfaceConfig.address()) + "/"
@@ -130,6 +147,8 @@ public final class NetmapConfig {
         private IdleStrategy idle = IdleStrategy.block();
         private int pipeMtu = 1500;
         private int zeroCopyWriteThreshold = 2048;
+        private long diskSendBudget = DiskSendConfig.defaults(false).budgetBytes();
+        private int diskSendBatch = DiskSendConfig.defaults(false).maxReadsPerBatch();
 
         private Builder() {
         }
@@ -213,6 +232,24 @@ public final class NetmapConfig {
                 throw new IllegalArgumentException("zeroCopyWriteThreshold must be positive");
             }
             this.zeroCopyWriteThreshold = bytes;
+            return this;
+        }
+
+        /** File bytes each loop may hold between a disk read's submission and its frame's transmission. */
+        public Builder diskSendBudget(long bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("diskSendBudget must be at least 64 KiB (a few TLS records), not " + bytes);
+            }
+            this.diskSendBudget = bytes;
+            return this;
+        }
+
+        /** Disk reads each loop submits per iteration, across its connections. */
+        public Builder diskSendBatch(int reads) {
+            if (reads < 1) {
+                throw new IllegalArgumentException("diskSendBatch must be positive");
+            }
+            this.diskSendBatch = reads;
             return this;
         }
 

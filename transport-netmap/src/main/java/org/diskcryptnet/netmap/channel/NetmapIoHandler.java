@@ -1,10 +1,14 @@
 package org.diskcryptnet.netmap.channel;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerContext;
@@ -14,6 +18,9 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import org.diskcryptnet.disk.DiskLoop;
+import org.diskcryptnet.netmap.datapath.DiskSendCounters;
+import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.netmap.port.PacketPort;
 import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.stack.NetworkInterface;
@@ -43,6 +50,15 @@ public final class NetmapIoHandler implements IoHandler {
     private static final long CLOCK_BASE = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private static final long TIMER_HORIZON = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_TX_SYNCS = 64;
+    private static final VarHandle SEND_PATHS;
+
+    static {
+        try {
+            SEND_PATHS = MethodHandles.lookup().findVarHandle(NetmapIoHandler.class, "sendPaths", DiskSendPath[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ThreadAwareExecutor executor;
     private final PortShare share;
@@ -52,6 +68,7 @@ public final class NetmapIoHandler implements IoHandler {
     private final NetworkInterface nif;
     private final TcpLayer tcp;
     private final LoopIdler idler;
+    private final NetmapLoopStats stats;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging;
     private final ByteBuffer stagingBuffer;
@@ -60,6 +77,9 @@ public final class NetmapIoHandler implements IoHandler {
     private NetmapRegistration readyTail;
     private int channels;
     private boolean destroyed;
+    /** The disk send paths of this loop, one per storage's disk queue (issue 8); usually one. */
+    private DiskLoop[] diskLoops = new DiskLoop[0];
+    private DiskSendPath[] sendPaths = new DiskSendPath[0];
 
     private NetmapIoHandler(ThreadAwareExecutor executor, PortShare share) {
         this.executor = executor;
@@ -74,6 +94,8 @@ public final class NetmapIoHandler implements IoHandler {
             this.tcp = nif.tcp();
             this.tcp.listenerSource(this::listenerFor);
             this.idler = new LoopIdler(config.idle(), port, queue);
+            this.stats = new NetmapLoopStats(port.uri(), queue, nif.counters(), port.counters(queue), idler, this,
+                    config.diskSend(port.features().dmaReadable()).budgetBytes());
             this.staging = arena.allocate(STAGING_BYTES, 64);
             this.stagingBuffer = staging.asByteBuffer();
             ok = true;
@@ -102,15 +124,85 @@ public final class NetmapIoHandler implements IoHandler {
         idler.loopThread(Thread.currentThread());
         long now = now();
         int work = runReady();
+        work += pollDisks();
         work += nif.poll(now);
+        work += runDiskBatches();
         boolean txBusy = drainTx();
-        if (work > 0 || txBusy || tcp.hasPendingOutput() || readyHead != null) {
+        if (work > 0 || txBusy || tcp.hasPendingOutput() || readyHead != null || disksBusy()) {
             idler.busy();
         } else if (context.canBlock()) {
             long t = now();
             idler.idle(context, Math.min(tcp.nextTimerDeadline(), t + TIMER_HORIZON) - t);
         }
         return work;
+    }
+
+    /** Completions of the send paths' reads: their frames go out with this iteration's flush. */
+    private int pollDisks() {
+        int n = 0;
+        for (int i = 0; i < sendPaths.length; i++) {
+            if (diskLoops[i].reader().inFlight() > 0 && !diskLoops[i].reader().isClosed()) {
+                try {
+                    n += diskLoops[i].reader().poll();
+                } catch (IOException e) {
+                    logger.warn("{}: reaping disk completions failed", this, e);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** One batch of reads per send path, for what TCP asked in this iteration. */
+    private int runDiskBatches() {
+        int n = 0;
+        for (DiskSendPath p : sendPaths) {
+            if (p.waitingUnits() > 0) {
+                n += p.runBatch();
+            }
+        }
+        return n;
+    }
+
+    /** Reads in flight or waiting: the loop polls for them instead of blocking (their queue has no wake-up here). */
+    private boolean disksBusy() {
+        for (int i = 0; i < sendPaths.length; i++) {
+            if (diskLoops[i].reader().inFlight() > 0 || sendPaths[i].waitingUnits() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The send path over {@code disk}, this loop's queue of a storage; made on first use. */
+    DiskSendPath sendPath(DiskLoop disk) {
+        for (int i = 0; i < diskLoops.length; i++) {
+            if (diskLoops[i] == disk) {
+                return sendPaths[i];
+            }
+        }
+        DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
+        disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
+        diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
+        DiskSendPath[] paths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
+        diskLoops[diskLoops.length - 1] = disk;
+        paths[paths.length - 1] = p;
+        SEND_PATHS.setRelease(this, paths); // published whole to a scrape (NetmapLoopStats), once per storage
+        return p;
+    }
+
+    /** The loop's send paths for a reader on another thread (acquire: the array as the loop published it). */
+    DiskSendPath[] sendPathsForScrape() {
+        return (DiskSendPath[]) SEND_PATHS.getAcquire(this);
+    }
+
+    /** The counters of this loop's first disk send path, or null if it sent no file yet (loop thread only). */
+    public DiskSendCounters diskSendCounters() {
+        return sendPaths.length == 0 ? null : sendPaths[0].counters();
+    }
+
+    /** This loop as Netty's {@link EventLoop} (the executor Netty built the handler for). */
+    EventLoop eventLoop() {
+        return (EventLoop) executor;
     }
 
     @Override
@@ -210,6 +302,9 @@ public final class NetmapIoHandler implements IoHandler {
         } catch (RuntimeException e) {
             logger.debug("closing the stack of {} queue {}", port.uri(), queue, e);
         } finally {
+            for (DiskSendPath p : sendPaths) {
+                p.close();
+            }
             idler.close();
             arena.close();
             share.release(this);
@@ -288,6 +383,11 @@ public final class NetmapIoHandler implements IoHandler {
     /** This loop's stack counters (read them on the loop's thread, or accept torn values). */
     public StackCounters counters() {
         return nif.counters();
+    }
+
+    /** This loop's counters for a scrape from any thread (opaque reads, no lock, no allocation). */
+    public NetmapLoopStats stats() {
+        return stats;
     }
 
     /** A loop-owned scratch area for copies that cannot go straight from a ByteBuf's address. */

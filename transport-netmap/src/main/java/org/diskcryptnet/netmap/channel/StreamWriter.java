@@ -14,6 +14,9 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 
+import org.diskcryptnet.disk.DiskRegion;
+import org.diskcryptnet.netmap.datapath.DiskSendPath;
+import org.diskcryptnet.netmap.datapath.ExtentSource;
 import org.diskcryptnet.netmap.tcp.TcpConnection;
 
 /**
@@ -24,9 +27,11 @@ import org.diskcryptnet.netmap.tcp.TcpConnection;
  *       ({@link ByteBufSource}): one copy, from the buffer into the transmit slots;</li>
  *   <li>a smaller {@code ByteBuf} is copied into the connection's send buffer (kept until acknowledged), from its
  *       memory address, or through the loop's staging area for heap and composite buffers;</li>
+ *   <li>the project's {@link DiskRegion} becomes an extent of the loop's {@link DiskSendPath} (issue 8): read
+ *       from disk into the transmit frames when TCP may send it, in batches within the loop's budget, and read
+ *       again on loss;</li>
  *   <li>a {@link DefaultFileRegion} becomes a regenerable {@link FileSource} (pread into the transmit slots);
- *       any other {@link FileRegion} copies itself into the send buffer through
- *       {@link FileRegion#transferTo} (issue 8 hands the project's {@code DiskRegion} to TCP here as a source).</li>
+ *       any other {@link FileRegion} copies itself into the send buffer through {@link FileRegion#transferTo}.</li>
  * </ul>
  * A write promise completes when TCP has taken the bytes, as a kernel socket's completes when they are in the
  * socket buffer. The channel's {@code SO_SNDBUF} bounds the bytes TCP holds unacknowledged for it.
@@ -96,6 +101,10 @@ final class StreamWriter {
                     }
                     in.removeBytes(n);
                 }
+            } else if (msg instanceof DiskRegion region) {
+                if (!writeDiskRegion(in, region, c)) {
+                    return false;
+                }
             } else if (msg instanceof DefaultFileRegion region && REGION_FILE != null) {
                 if (!writeRegion(in, region, c)) {
                     return false;
@@ -139,6 +148,28 @@ final class StreamWriter {
             throw new IOException("Underlying file size " + size + " smaller then requested count " + region.count());
         }
         FileSource source = takeFileSource().init((DefaultFileRegion) region.retain(), file, from);
+        if (!c.write(source, remaining)) {
+            source.release();
+            return false;
+        }
+        in.progress(remaining);
+        in.remove();
+        return true;
+    }
+
+    /**
+     * A {@link DiskRegion} becomes an extent of the loop's {@link DiskSendPath}: read from disk into the transmit
+     * frames when TCP may send it, read again on loss (issue 8).
+     */
+    private boolean writeDiskRegion(ChannelOutboundBuffer in, DiskRegion region, TcpConnection c) throws IOException {
+        long from = region.transferred();
+        long remaining = region.count() - from;
+        if (remaining <= 0) {
+            in.remove();
+            return true;
+        }
+        DiskSendPath path = loop.sendPath(region.storage().loop(loop.eventLoop()));
+        ExtentSource source = path.plain(region.file(), region.position() + from, remaining, region.retain());
         if (!c.write(source, remaining)) {
             source.release();
             return false;

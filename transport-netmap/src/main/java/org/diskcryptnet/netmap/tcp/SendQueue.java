@@ -181,6 +181,45 @@ final class SendQueue {
         return length == 0 ? pending : -1;
     }
 
+    /**
+     * How much of the {@code length} bytes at stream {@code offset} a new segment should carry so that it ends on a
+     * unit boundary of the source that holds its last byte ({@link SendSource#unitBoundary}): {@code length} when
+     * that byte is in memory or no boundary lies inside the segment after {@code offset}.
+     */
+    int cut(long offset, int length) {
+        long last = offset + length - 1;
+        for (int i = 0; i < count; i++) {
+            int e = (head + i) & mask;
+            if (entryStart[e] + entryLength[e] <= last) {
+                continue;
+            }
+            SendSource s = entrySource[e];
+            if (s == null || entryStart[e] > last) {
+                return length;
+            }
+            long boundary = entryStart[e] + s.unitBoundary(entryPosition[e] + offset + length - entryStart[e])
+                    - entryPosition[e];
+            return boundary > offset && boundary < offset + length ? (int) (boundary - offset) : length;
+        }
+        return length;
+    }
+
+    /** The first unit boundary at or after stream {@code offset} ({@link SendSource#nextUnitBoundary}). */
+    long nextBoundary(long offset) {
+        for (int i = 0; i < count; i++) {
+            int e = (head + i) & mask;
+            if (entryStart[e] + entryLength[e] <= offset) {
+                continue;
+            }
+            SendSource s = entrySource[e];
+            if (s == null || entryStart[e] > offset) {
+                return offset;
+            }
+            return entryStart[e] + s.nextUnitBoundary(entryPosition[e] + offset - entryStart[e]) - entryPosition[e];
+        }
+        return offset;
+    }
+
     /** Bytes the last {@link #produce} asked of regenerable sources. */
     long lastSourceBytes() {
         return lastSourceBytes;

@@ -51,4 +51,19 @@ public interface SendSource {
 
     /** TCP is done with this source. */
     void release();
+
+    /**
+     * The largest unit boundary at or before {@code position} (0 and the source's length are boundaries). A source
+     * made of units that must be produced whole to be produced in place (TLS records sealed in the transmit frame)
+     * names their starts here, and TCP ends a new segment on such a boundary when one lies inside it, so that
+     * units do not straddle segments. By default every position is a boundary: TCP cuts where it likes.
+     */
+    default long unitBoundary(long position) {
+        return position;
+    }
+
+    /** The smallest unit boundary at or after {@code position}; see {@link #unitBoundary}. */
+    default long nextUnitBoundary(long position) {
+        return position;
+    }
 }

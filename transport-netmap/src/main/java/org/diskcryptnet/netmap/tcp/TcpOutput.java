@@ -186,6 +186,13 @@ final class TcpOutput {
                     break;
                 }
             }
+            int whole = len > 0 ? c.send.cut(nextOffset, len) : len;
+            if (whole < len) { // issue 8: end on a TLS record boundary, so the record is sealed in this frame
+                len = whole;
+                fin = false;
+            } else if (len > 0 && len < available && !resending && unitDeferred(c, nextOffset, len, frameMax)) {
+                break;
+            }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
             segmentPayload = len > mss ? mss : 0;
             int seq = c.sndNxt;
@@ -221,6 +228,20 @@ final class TcpOutput {
             layer.reschedule(c);
         }
         return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
+    }
+
+    /**
+     * Whether a new segment that would end inside a unit of its source (a TLS record) waits for the ACK that lets it
+     * carry the whole unit, as Linux defers a TSO frame (tcp_tso_should_defer): only while data is in flight (that
+     * ACK will come) and the unit fits both a frame and the window once the flight is acknowledged.
+     */
+    private static boolean unitDeferred(TcpConnection c, long offset, int len, int frameMax) {
+        long end = c.send.nextBoundary(offset + len);
+        if (end == offset + len || c.flightSize() == 0) {
+            return false;
+        }
+        long need = end - offset;
+        return need <= frameMax && need <= Math.min(c.cc.cwnd(), c.sndWnd);
     }
 
     /**

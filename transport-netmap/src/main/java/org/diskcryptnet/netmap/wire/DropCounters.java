@@ -1,5 +1,7 @@
 package org.diskcryptnet.netmap.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -10,6 +12,8 @@ import java.util.Map;
  */
 public final class DropCounters {
 
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
     private final long[] counts = new long[DropReason.count()];
 
     public void increment(DropReason reason) {
@@ -18,6 +22,11 @@ public final class DropCounters {
 
     public long get(DropReason reason) {
         return counts[reason.ordinal()];
+    }
+
+    /** The counter read with an opaque load: for a scrape from another thread (the loop's stores stay plain). */
+    public long getOpaque(DropReason reason) {
+        return (long) LONGS.getOpaque(counts, reason.ordinal());
     }
 
     public long total() {

@@ -132,7 +132,24 @@ class NetmapChannelSemanticsTest {
         byte[] data = content(1_000_000 + 333);
         byte[] received = serveRegion(data, 4096 + 7, false);
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096 + 7, data.length), received);
+        // issue 8: the region went through the loop's disk send path, nothing read ahead of the window
+        org.diskcryptnet.netmap.datapath.DiskSendCounters k = lastCounters;
+        long[] v = serverGroup.next().submit(() -> new long[] {k.fileBytesSent, k.diskReads, k.diskReReads,
+                k.budgetInUse, k.budgetHighWater, k.cpuCopiedBytes, k.reReadBytes}).get(5, TimeUnit.SECONDS);
+        assertEquals(data.length - 4096 - 7, v[0] - v[6], "every byte produced from disk once, plus what was re-read");
+        assertTrue(v[1] > 0, "disk reads");
+        assertEquals(0, v[3], "nothing left between disk and ring");
+        assertTrue(v[4] <= serverGroupBudget(), "budget high water " + v[4]);
+        System.out.printf("DiskRegion on pipe: %d reads (%d re-reads), %.3f bytes copied per byte sent, budget high "
+                + "water %d%n", v[1], v[2], (double) v[5] / v[0], v[4]);
     }
+
+    private static long serverGroupBudget() {
+        return NetmapConfig.builder().port("pipe:x").address("198.18.90.1/24").build().diskSend(false).budgetBytes();
+    }
+
+    /** The disk send counters of the storage the last {@link #serveRegion} used, read on the server's loop. */
+    private volatile org.diskcryptnet.netmap.datapath.DiskSendCounters lastCounters;
 
     @Test
     void aDiskRegionThroughDiskRegionWriterOnANetmapLoopArrivesWhole() throws Exception {
@@ -162,6 +179,8 @@ class NetmapChannelSemanticsTest {
                             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void channelActive(ChannelHandlerContext ctx) throws Exception {
+                                    NetmapIoHandler loop = ((NetmapSocketChannel) ctx.channel()).loop();
+                                    lastCounters = loop.sendPath(storage.loop(ctx.channel().eventLoop())).counters();
                                     DiskRegion region = storage.region(file, from, data.length - from);
                                     ctx.writeAndFlush(region).addListener(ChannelFutureListener.CLOSE);
                                 }

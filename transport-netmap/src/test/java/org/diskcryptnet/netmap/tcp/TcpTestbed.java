@@ -41,6 +41,8 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
     final TcpConfig config;
     long now = START;
     int framesAvailable = Integer.MAX_VALUE;
+    /** TCP bytes one frame may carry with segmentation offload (0: none), as a GSO port offers. */
+    int segmentationLimit;
     boolean unreachable;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment frames = arena.allocate((long) FRAMES * FRAME_SIZE);
@@ -103,6 +105,31 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
         assertNull(parser.wrap(frames, off, tcpLength), "we emit well-formed segments");
         assertTrue(parser.checksumValid(localIp, remoteIp));
         sent.add(Seg.parse(parser));
+    }
+
+    @Override
+    public int segmentationLimit() {
+        return segmentationLimit;
+    }
+
+    /** A large segment, recorded as the segments the port would cut it into (FIN and PSH on the last only). */
+    @Override
+    public void submitSegmented(int frame, int localIp, int remoteIp, int tcpLength, int segmentPayload) {
+        assertTrue(segmentationLimit > 0 && tcpLength <= segmentationLimit, "a large segment within the limit");
+        long off = tcpOffset(frame);
+        TcpHeader.writeChecksum(frames, off, tcpLength, localIp, remoteIp);
+        assertNull(parser.wrap(frames, off, tcpLength), "we emit well-formed segments");
+        Seg whole = Seg.parse(parser);
+        int lastFlags = whole.flags;
+        int n = whole.payload.length;
+        for (int at = 0; at < n; at += segmentPayload) {
+            Seg part = Seg.parse(parser);
+            boolean last = at + segmentPayload >= n;
+            part.seq = whole.seq + at;
+            part.flags = last ? lastFlags : lastFlags & ~(TcpHeader.FIN | TcpHeader.PSH);
+            part.payload = java.util.Arrays.copyOfRange(whole.payload, at, Math.min(n, at + segmentPayload));
+            sent.add(part);
+        }
     }
 
     // ---- driving ----
