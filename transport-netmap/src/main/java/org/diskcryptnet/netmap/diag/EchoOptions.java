@@ -42,6 +42,7 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
               --bytes N             source: bytes per connection, then FIN (default 0: until the client closes)
               --faults SPEC         inject faults on the port: loss=P,reorder=P,dup=P,corrupt=P,seed=N
               --ring N              slots per ring (power of two, default 1024)
+              --offloads            tap:, packet: checksum offload and large segments (GSO) both ways
               --xdp-mode auto|native|generic   (default auto)
               --seconds N           stop after N seconds (default: run until SIGINT or SIGTERM)
               --quiet               no per-second lines
@@ -68,10 +69,9 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
                 flag = flag.substring(0, eq);
             }
             if (flag.equals("--offloads")) {
-                // the port would take partial checksums, but the stack does not yet mark its frames with
-                // PacketRing.txOffload: the kernel would drop them; refuse rather than serve broken frames
-                throw new IllegalArgumentException("--offloads: the stack does not hand partial checksums to the port"
-                        + " (PacketRing.txOffload) yet, so the kernel would drop its frames; run without it");
+                // a virtio-net header on every frame: partial checksums and large segments both ways
+                options = options.withOffloads(true);
+                continue;
             }
             if (flag.equals("--quiet")) {
                 quiet = true;
@@ -113,6 +113,11 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
         }
         if (port.kind() == PortUri.Kind.PIPE) {
             throw new IllegalArgumentException("a pipe: port has no other end outside this process; use xdp:, packet:, tap: or netmap:");
+        }
+        if (options.offloads() && port.kind() != PortUri.Kind.TAP && port.kind() != PortUri.Kind.PACKET) {
+            // AF_XDP and netmap frames carry no virtio-net header to describe a partial checksum or a segment size
+            throw new IllegalArgumentException("--offloads is for tap: and packet: ports (virtio-net header), not "
+                    + port.kind().name().toLowerCase(Locale.ROOT) + ":");
         }
         if (bytes != 0 && mode != Mode.SOURCE) {
             throw new IllegalArgumentException("--bytes is for --mode source");

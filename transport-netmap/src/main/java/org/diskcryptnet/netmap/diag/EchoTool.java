@@ -100,8 +100,8 @@ public final class EchoTool {
     }
 
     private void loop(PacketPort port, InterfaceConfig address) {
-        // a listen backlog of 1024 half-open connections, as for the accept queue: SYN cookies only beyond that
-        TcpConfig tcp = TcpConfig.builder().synBacklog(1024).build();
+        // the default SYN backlog (256 half-open connections), SYN cookies beyond it, as under a flood
+        TcpConfig tcp = TcpConfig.builder().build();
         EchoServer server = new EchoServer(options.mode(), options.sourceBytes());
         try (Arena arena = Arena.ofConfined(); NetworkInterface nif = new NetworkInterface(port, 0, address, tcp)) {
             TcpListener listener = server.listen(nif.tcp(), options.listenPort());

@@ -92,7 +92,18 @@ abstract class CongestionControl {
         cwnd = mss;
     }
 
-    /** Loss recovery ended: continue from ssthresh (RFC 6675 section 5 / RFC 6582 section 3.2 step 3). */
+    /**
+     * SACK-based loss recovery ended (RFC 6675 section 5 (A)): cwnd stays what step (4.2) made it, ssthresh.
+     * RFC 6675 sends during recovery by the pipe estimate, never in bursts, and sets no other window at its end;
+     * RFC 6937 section 3.1 (PRR) likewise ends recovery at ssthresh. NewReno's burst guard below is for a
+     * recovery that inflated cwnd by duplicate ACKs; applied here it cut the window to FlightSize + 1 SMSS after
+     * every recovery in which the last ACK covered nearly everything, i.e. often to 2 SMSS.
+     */
+    void onSackRecoveryExit() {
+        cwnd = Math.max(mss, ssthresh);
+    }
+
+    /** NewReno's loss recovery ended (RFC 6582 section 3.2 step 3). */
     void onRecoveryExit(long now, long flightSize) {
         // RFC 6582 option (1): min(ssthresh, max(FlightSize, SMSS) + SMSS) avoids a burst after recovery
         cwnd = Math.max(mss, Math.min(ssthresh, Math.max(flightSize, mss) + mss));

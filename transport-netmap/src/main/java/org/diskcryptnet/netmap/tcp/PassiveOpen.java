@@ -119,6 +119,37 @@ final class PassiveOpen {
         counters.synCookiesSent++;
     }
 
+    /**
+     * An ACK that does not fit half-open connection {@code c} but acknowledges a SYN cookie we sent for the same
+     * SYN (same four-tuple, same peer ISN): under a SYN flood one copy of the peer's SYN was answered with a
+     * cookie while the backlog was full and a retransmitted copy, after the backlog drained, with this entry; the
+     * peer took the first SYN-ACK, so its ACK carries the cookie and would get a RST here. As Linux does when a
+     * request sock's ISN does not match (tcp_check_req handing the segment back to the listener's cookie check),
+     * the half-open entry gives way and the listener builds the connection from the cookie (RFC 4987 section
+     * 3.6). True if it did.
+     */
+    boolean completesByCookie(TcpConnection c, TcpHeader seg, long now) {
+        TcpListener l = c.listener;
+        if (!c.passive || l == null || config.synCookies == TcpConfig.SynCookies.NEVER
+                || seg.sequence() != c.irs + 1 || (seg.flags() & (SYN | RST)) != 0) {
+            return false;
+        }
+        int localIp = c.localIp;
+        int remoteIp = c.remoteIp;
+        if (!isCookieAck(localIp, remoteIp, seg, now)) {
+            return false;
+        }
+        layer.closing().terminate(c, TcpCloseCause.NORMAL); // never accepted: no event; the peer knows only the cookie
+        segment(l, localIp, remoteIp, seg, now);
+        return true;
+    }
+
+    /** Whether {@code seg} acknowledges a SYN cookie made for its four-tuple and sequence number. */
+    boolean isCookieAck(int localIp, int remoteIp, TcpHeader seg, long now) {
+        return cookies.check(seg.acknowledgment() - 1, localIp, seg.destinationPort(), remoteIp, seg.sourcePort(),
+                seg.sequence() - 1, now) >= 0;
+    }
+
     /** The ACK of a cookie SYN-ACK: rebuild the connection from the cookie; false if it is not one. */
     private boolean cookieAck(TcpListener l, int localIp, int remoteIp, TcpHeader seg, long now) {
         int localPort = seg.destinationPort();

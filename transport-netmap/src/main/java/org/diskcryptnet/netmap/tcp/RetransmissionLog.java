@@ -29,6 +29,10 @@ final class RetransmissionLog {
     /** [s, e) was retransmitted while SND.MAX was {@code sndMax}. */
     void retransmitted(int s, int e, int sndMax) {
         for (int i = 0; i < count; i++) {
+            if (end[i] == s && sentBefore[i] == sndMax && !lost[i]) {
+                end[i] = e; // the next segment of the same go-back or hole: one entry
+                return;
+            }
             if (start[i] == s) {
                 end[i] = e;
                 sentBefore[i] = sndMax;
@@ -47,9 +51,11 @@ final class RetransmissionLog {
 
     /**
      * After an ACK: forget retransmissions that arrived (acknowledged or SACKed); mark lost those passed by
-     * SACKed later data by more than {@code threshold} bytes. Returns the number newly marked lost.
+     * SACKed later data by more than {@code threshold} bytes, or by any SACKed later data below
+     * {@code timeLostEdge}, which {@link RackLossDetection} confirmed a reordering window ago (RFC 8985 section
+     * 6.2 judges a retransmission like any segment). Returns the number newly marked lost.
      */
-    int update(int una, SackScoreboard sb, int threshold) {
+    int update(int una, SackScoreboard sb, int threshold, int timeLostEdge) {
         int highSacked = sb.highestSacked(una);
         int marked = 0;
         int j = 0;
@@ -62,7 +68,7 @@ final class RetransmissionLog {
             if (SeqNum.lt(start[i], una)) {
                 start[i] = una;
             }
-            if (!lost[i] && SeqNum.gt(highSacked, sentBefore[i] + threshold)) {
+            if (!lost[i] && (SeqNum.gt(highSacked, sentBefore[i] + threshold) || SeqNum.gt(timeLostEdge, sentBefore[i]))) {
                 lost[i] = true;
                 marked++;
             }
@@ -74,6 +80,24 @@ final class RetransmissionLog {
         }
         count = j;
         return marked;
+    }
+
+    /**
+     * Octets of retransmissions deemed lost again, between {@code una} and {@code limit}, not SACKed: they left
+     * the network and are no longer in RFC 6675's pipe (as a lost original is not).
+     */
+    long lostOctets(int una, int limit, SackScoreboard sb) {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            if (lost[i]) {
+                int s = SeqNum.max(start[i], una);
+                int e = SeqNum.min(end[i], limit);
+                if (SeqNum.gt(e, s)) {
+                    n += (e - s) - sb.sackedIn(s, e);
+                }
+            }
+        }
+        return n;
     }
 
     /** The index of the lowest retransmission deemed lost again, or -1. */
@@ -104,6 +128,14 @@ final class RetransmissionLog {
             sentBefore[i] = sentBefore[count];
             lost[i] = lost[count];
             return;
+        }
+        if (SeqNum.lt(e, end[i]) && lost[i] && count < start.length) {
+            // a merged entry resent one segment at a time: the rest of it is still lost and still to resend
+            start[count] = e;
+            end[count] = end[i];
+            sentBefore[count] = sentBefore[i];
+            lost[count] = true;
+            count++;
         }
         start[i] = s;
         end[i] = e;

@@ -115,6 +115,7 @@ public final class TcpConnection {
     CongestionControl cc;
     final SackScoreboard scoreboard;
     final RetransmissionLog rxtLog;
+    final RackLossDetection rack = new RackLossDetection();
     int dupAcks;
     /** Consecutive ACKs that looked like SACK reneging (see TcpInput#renegingCheck). */
     int renegingSuspicion;
@@ -519,6 +520,7 @@ public final class TcpConnection {
         cc.reset(mss, config.initialWindowSegments);
         scoreboard.clear();
         rxtLog.clear();
+        rack.clear();
         dupAcks = 0;
         renegingSuspicion = 0;
         inRecovery = sackRecovery = false;
@@ -562,7 +564,8 @@ public final class TcpConnection {
     }
 
     long nextDeadline() {
-        return Math.min(Math.min(rtxDeadline, delayedAckDeadline), Math.min(keepAliveDeadline, timeWaitDeadline));
+        return Math.min(Math.min(Math.min(rtxDeadline, rack.deadline()), delayedAckDeadline),
+                Math.min(keepAliveDeadline, timeWaitDeadline));
     }
 
     @Override

@@ -90,7 +90,14 @@ final class TcpInput {
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         boolean acceptable;
         if (segLen == 0) {
-            acceptable = window == 0 ? seq == c.rcvNxt : SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window);
+            // RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND, and the right edge itself: a segment that occupies no sequence
+            // space there holds nothing outside the window, and it is where a peer whose data beyond our window
+            // is outstanding numbers its pure ACKs (SND.NXT kept within the window, as RFC 9293 section
+            // 3.10.7.4's note advises and Linux's tcp_acceptable_seq() does; TcpOutput.ackSequence likewise).
+            // Linux's tcp_sequence() accepts it; refusing it dropped the ACKs of our data whenever our receive
+            // window was small and full (an echo whose sends were held up), until our RTO.
+            acceptable = window == 0 ? seq == c.rcvNxt
+                    : SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window) || seq == c.rcvNxt + window;
         } else {
             acceptable = window > 0 && (SeqNum.inWindow(seq, c.rcvNxt, c.rcvNxt + window)
                     || SeqNum.inWindow(seq + segLen - 1, c.rcvNxt, c.rcvNxt + window));
@@ -148,6 +155,9 @@ final class TcpInput {
         if (c.state == TcpState.SYN_RECEIVED) {
             int ack = seg.acknowledgment();
             if (!(SeqNum.lt(c.sndUna, ack) && SeqNum.le(ack, c.sndMax))) {
+                if (layer.passiveOpen().completesByCookie(c, seg, now)) {
+                    return;
+                }
                 drops.increment(DropReason.TCP_BAD_ACK);
                 output.sendStateless(c.localIp, c.remoteIp, c.localPort, c.remotePort, ack, 0, RST, 0,
                         0, -1, false, false, 0, 0);
@@ -283,6 +293,9 @@ final class TcpInput {
         if (c.sackEnabled && ack == c.sndUna) {
             renegingCheck(c);
         }
+        if (c.sackEnabled) {
+            lossByTime(c, now);
+        }
         // RFC 9293 section 3.10.7.4: update the send window from the newest segment only
         if (windowUpdate) {
             boolean opened = newWindow > c.sndWnd;
@@ -329,8 +342,8 @@ final class TcpInput {
         for (int i = 0; i < opt.sackBlocks; i++) {
             added += c.scoreboard.add(opt.sackLeft[i], opt.sackRight[i], c.sndUna, c.sndMax);
         }
-        if (added > 0 && c.rxtLog.size() > 0
-                && c.rxtLog.update(c.sndUna, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss) > 0) {
+        if (added > 0 && c.rxtLog.size() > 0 && c.rxtLog.update(c.sndUna, c.scoreboard,
+                (TcpOutput.DUP_THRESH - 1) * c.cc.mss, c.rack.lostEdge(c.sndUna)) > 0) {
             layer.markDirty(c);
         }
         if (c.tlpOutstanding && SeqNum.ge(c.scoreboard.highestSacked(c.sndUna), c.tlpEndSeq)) {
@@ -375,12 +388,13 @@ final class TcpInput {
         long dataAcked = Math.min(c.sndUnaOffset, c.send.end()) - dataBefore; // without our SYN and FIN
         c.send.acknowledge(Math.min(c.sndUnaOffset, c.send.end()));
         c.retransmissions = 0;
+        int newlySacked = 0;
         if (c.sackEnabled) {
-            sack(c, opt);
+            newlySacked = sack(c, opt);
             c.scoreboard.advance(ack);
             renegingCheck(c);
             if (c.rxtLog.size() > 0) {
-                c.rxtLog.update(ack, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss);
+                c.rxtLog.update(ack, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss, c.rack.lostEdge(ack));
             }
         }
         c.limitedTransmit = 0;
@@ -395,7 +409,11 @@ final class TcpInput {
                 c.inRecovery = false;            // RFC 6675 section 5 (A) / RFC 6582 section 3.2 step 3
                 c.probeLossKnown = false;
                 c.dupAcks = 0;
-                c.cc.onRecoveryExit(now, c.flightSize());
+                if (c.sackRecovery) {
+                    c.cc.onSackRecoveryExit();
+                } else {
+                    c.cc.onRecoveryExit(now, c.flightSize());
+                }
             } else if (!c.sackRecovery) {
                 partialAck(c, (int) dataAcked, now); // RFC 6582 section 3.2 step 5
             } else if (SeqNum.lt(c.highRxt, c.sndUna)) {
@@ -405,6 +423,18 @@ final class TcpInput {
             c.dupAcks = 0;
             if (dataAcked > 0) {
                 c.cc.onAck(dataAcked, now, c.rtt.srtt(), flightBefore + c.cc.mss >= c.cc.cwnd());
+            }
+        }
+        if (!c.inRecovery && newlySacked > 0 && c.sndUna != c.sndMax) {
+            // RFC 6675 section 5: an ACK with new SACK information is a duplicate ACK "regardless of its status
+            // as a cumulative acknowledgment": DupAcks was reset to zero above and counts this one, and IsLost
+            // (HighACK + 1) may start recovery now (step 2) rather than after two more ACKs that, with the few
+            // segments a small window has out, may never come; otherwise limited transmit (step 3, RFC 3042)
+            c.dupAcks = 1;
+            if (SeqNum.gt(TcpOutput.lostEdge(c), c.sndUna)) {
+                enterRecovery(c, now);
+            } else if (c.sndNxt == c.sndMax) {
+                c.limitedTransmit = 1;
             }
         }
         // RFC 6298 section 5.2 / 5.3: stop the timer when all is acknowledged, else restart it (as a tail loss
@@ -442,6 +472,32 @@ final class TcpInput {
             c.cc.ssthresh = Math.max(c.cc.ssthresh, c.eifelSsthresh);
             c.sndNxt = c.sndMax; // what was sent before the timeout is in flight, not lost
             c.rtt.clearBackoff();
+        }
+    }
+
+    /**
+     * RFC 8985 section 6.2 and 6.3, after an ACK or when the reorder timer fires: holes below data SACKed a
+     * reordering window ago are lost ({@link RackLossDetection}); a retransmission passed by such data is lost
+     * again; and loss recovery starts if it has not (the RFC 6675 recovery then repairs them).
+     */
+    void lossByTime(TcpConnection c, long now) {
+        if (!c.sackEnabled || !c.state.synchronizedState()) {
+            c.rack.clear(); // nothing to detect: the timer must not fire again
+            return;
+        }
+        long before = c.rack.deadline();
+        int una = c.sndUna;
+        if (c.rack.update(una, c.scoreboard.highestSacked(una), now, RackLossDetection.reorderWindow(c.rtt))) {
+            if (c.rxtLog.size() > 0) {
+                c.rxtLog.update(una, c.scoreboard, (TcpOutput.DUP_THRESH - 1) * c.cc.mss, c.rack.lostEdge(una));
+            }
+            if (!c.inRecovery && una != c.sndMax && SeqNum.gt(TcpOutput.lostEdge(c), una)) {
+                enterRecovery(c, now);
+            }
+            layer.markDirty(c);
+        }
+        if (c.rack.deadline() != before) {
+            layer.reschedule(c);
         }
     }
 
@@ -524,9 +580,12 @@ final class TcpInput {
             flags |= FIN;
         }
         if (len > 0 || (flags & FIN) != 0) {
-            output.emitData(c, c.sndUna, len, flags, now);
-            if (c.sackRecovery) {
+            int sndMaxBefore = c.sndMax;
+            if (output.emitData(c, c.sndUna, len, flags, now) && c.sackRecovery) {
                 c.highRxt = c.sndUna + len + ((flags & FIN) != 0 ? 1 : 0);
+                // logged like NextSeg()'s retransmissions: the next episode skips it (HighRxt), and if this copy
+                // is lost as well only the log can tell, not the RTO
+                c.rxtLog.retransmitted(c.sndUna, c.highRxt, sndMaxBefore);
             }
         }
         if (!c.sackRecovery) {

@@ -203,6 +203,10 @@ public final class TcpLayer implements AutoCloseable {
         return c;
     }
 
+    PassiveOpen passiveOpen() {
+        return passiveOpen;
+    }
+
     // ======================================================================================== the loop
 
     /** A TCP segment for our address whose checksum the interface has verified. */

@@ -195,13 +195,19 @@ final class TcpOutput {
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
             segmentPayload = len > mss ? mss : 0;
-            boolean sent = emitData(c, c.sndNxt, len, flags, now);
+            int seq = c.sndNxt;
+            int sndMaxBefore = c.sndMax;
+            boolean sent = emitData(c, seq, len, flags, now);
             segmentPayload = 0;
             if (!sent) {
                 return false;
             }
             if (resending && SeqNum.gt(c.sndNxt, c.highRxt)) {
                 c.highRxt = c.sndNxt; // resent after the timeout: a recovery that follows must not send it again
+            }
+            if (resending && c.sackEnabled && len > 0) {
+                // a recovery that follows skips it (HighRxt): if this copy is lost too, only the log can tell
+                c.rxtLog.retransmitted(seq, seq + len, sndMaxBefore);
             }
             if (len < mss) {
                 c.smallSegmentEnd = c.sndNxt;
@@ -337,14 +343,16 @@ final class TcpOutput {
                 }
                 continue;
             }
-            // (4) one rescue retransmission per recovery, of the highest outstanding un-SACKed data
+            // (4) one rescue retransmission per recovery, of the highest outstanding un-SACKed data - unless
+            // this recovery retransmitted that already (it lies below HighRxt): the rescue is for a tail no rule
+            // above would send, and a second copy of a segment just resent only doubles it in the pipe
             if (!c.rescueDone) {
                 int top = c.sndMax;
                 int n = sb.ranges();
                 if (n > 0 && sb.rangeEnd(n - 1) == top) {
                     top = sb.rangeStart(n - 1);
                 }
-                if (SeqNum.gt(top, c.sndUna)) {
+                if (SeqNum.gt(top, c.sndUna) && SeqNum.gt(top, c.highRxt)) {
                     int from = SeqNum.max(c.sndUna, top - mss);
                     c.rescueDone = true;
                                         if (!retransmitHole(c, from, top - from, false, now)) {
@@ -394,14 +402,25 @@ final class TcpOutput {
         int rxtEnd = SeqNum.min(c.highRxt, high);
         if (SeqNum.gt(rxtEnd, una)) {
             pipe += (rxtEnd - una) - sb.sackedIn(una, rxtEnd);
+            if (c.rxtLog.size() > 0) {
+                // a retransmission found lost again is out of the network, like a lost original (Linux clears
+                // its "retransmitted" mark likewise): else it would hold cwnd until the RTO
+                pipe -= Math.min(c.rxtLog.lostOctets(una, rxtEnd, sb), pipe);
+            }
         }
         return pipe;
     }
 
-    /** RFC 6675 IsLost as a boundary, extended by what a SACKed tail loss probe proved lost (RACK's reasoning). */
+    /**
+     * RFC 6675 IsLost as a boundary, extended by what a SACKed tail loss probe proved lost and by what
+     * {@link RackLossDetection} found lost by time (RFC 8985).
+     */
     static int lostEdge(TcpConnection c) {
         int edge = c.scoreboard.lostEdge(c.sndUna, DUP_THRESH, c.cc.mss);
-        return c.probeLossKnown && SeqNum.gt(c.probeLostEdge, edge) ? c.probeLostEdge : edge;
+        if (c.probeLossKnown && SeqNum.gt(c.probeLostEdge, edge)) {
+            edge = c.probeLostEdge;
+        }
+        return SeqNum.max(edge, c.rack.lostEdge(c.sndUna));
     }
 
     // ------------------------------------------------------------------------------------------ writing

@@ -33,6 +33,9 @@ final class TcpTimers implements TimerWheel.Expiry {
                 return;
             }
         }
+        if (c.rack.deadline() <= now) {
+            layer.input().lossByTime(c, now); // RFC 8985 section 6.3: the reorder timer
+        }
         if (c.rtxDeadline <= now) {
             c.rtxDeadline = TcpConnection.NEVER;
             if (c.persistMode) {
@@ -99,6 +102,7 @@ final class TcpTimers implements TimerWheel.Expiry {
             c.renegingSuspicion = 0;
             c.tlpOutstanding = false;
             c.probeLossKnown = false;
+            c.rack.clear();
             c.inRecovery = false;
             c.rxtLog.clear();
             c.highRxt = c.sndUna; // going back: nothing counts as retransmitted any more

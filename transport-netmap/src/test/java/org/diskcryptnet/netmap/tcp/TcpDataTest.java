@@ -262,6 +262,37 @@ class TcpDataTest {
     }
 
     @Test
+    void aPureAckAtTheRightEdgeOfASmallWindowIsAccepted() {
+        // RFC 9293 3.10.7.4: the peer sent data beyond our window (lost, or refused); its pure ACKs carry
+        // SEG.SEQ = RCV.NXT + RCV.WND, the right edge (Linux's tcp_acceptable_seq). They occupy no sequence space
+        // and acknowledge our data: accepted (as Linux's tcp_sequence() does), not dropped as out of window
+        TcpTestbed b = new TcpTestbed(TcpTestbed.base().receiveBuffer(16384).build());
+        try (b) {
+            Recorder r = new Recorder();
+            r.autoRead = false;
+            b.listen(r);
+            b.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460));
+            b.recv();
+            b.send(in().seq(R).ack(L).win(WINDOW));
+            TcpConnection c = r.acceptOne(b);
+            int seq = R;
+            for (int i = 0; i < 10; i++) { // 14600 bytes unread: 1784 left in the window
+                b.send(in().seq(seq).ack(L).win(WINDOW).data(bytes(1460, i)));
+                seq += 1460;
+            }
+            b.recv();
+            b.write(c, bytes(1000, 3));
+            assertEquals(1, b.recv().size(), "our data went out");
+            int edge = seq + 1784;
+            b.send(in().seq(edge).ack(L + 1000).win(WINDOW));
+            assertEquals(0, b.dropped(DropReason.TCP_OUT_OF_WINDOW));
+            assertEquals(0, c.sndMax - c.sndUna, "our data is acknowledged");
+            b.send(in().seq(edge + 1).ack(L + 1000).win(WINDOW));
+            assertEquals(1, b.dropped(DropReason.TCP_OUT_OF_WINDOW), "beyond the edge it is still refused");
+        }
+    }
+
+    @Test
     void fullBufferAdvertisesZeroWindowAndReadingReopensIt() {
         // RFC 9293 3.8.6.2.2: the window reflects free buffer; a read that frees enough sends a window update
         TcpTestbed b = new TcpTestbed(TcpTestbed.base().receiveBuffer(16384).build());

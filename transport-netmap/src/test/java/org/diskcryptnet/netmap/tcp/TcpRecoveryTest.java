@@ -226,8 +226,9 @@ class TcpRecoveryTest {
         bed.recv();
         bed.send(ackIn(S(10)));
         assertFalse(c.inRecovery);
-        // nothing in flight after the full ACK: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
-        assertEquals(2 * MSS, c.congestionWindow());
+        // nothing in flight after the full ACK: cwnd stays ssthresh (step 4.2), not NewReno's
+        // min(ssthresh, FlightSize + SMSS), which would leave 2 SMSS
+        assertEquals(9 * MSS / 2, c.congestionWindow());
     }
 
     @Test

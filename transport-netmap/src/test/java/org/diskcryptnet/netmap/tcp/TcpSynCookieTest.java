@@ -168,6 +168,49 @@ class TcpSynCookieTest {
     }
 
     @Test
+    void aCookieAckIsAcceptedWhenARetransmittedSynGotAHalfOpenEntryMeanwhile() {
+        // RFC 4987 3.6 under load: the first copy of B's SYN came while the backlog was full (a cookie), the
+        // retransmitted copy after it drained (a half-open entry with another ISS). B took the cookie SYN-ACK;
+        // its ACK must complete the connection from the cookie, not meet a RST from the half-open entry.
+        bed = new TcpTestbed(TcpTestbed.base().synBacklog(1).build());
+        TcpListener l = bed.listen(app);
+        Seg synA = SYN.ports(REMOTE_PORT + 1, LOCAL_PORT);
+        bed.send(synA);
+        assertEquals(LOCAL_ISN, synAck().seq, "A holds the only backlog slot");
+        bed.send(SYN);
+        int cookie = synAck().seq;
+        assertNotEquals(LOCAL_ISN, cookie, "B gets a cookie");
+        bed.send(in().ports(REMOTE_PORT + 1, LOCAL_PORT).seq(R).ack(LOCAL_ISN + 1).win(WINDOW));
+        assertNotNull(l.accept(), "A established: the backlog drained");
+        bed.advance(1000);
+        bed.recv();
+        bed.send(SYN); // B's SYN retransmitted
+        assertEquals(LOCAL_ISN, synAck().seq, "a half-open entry this time");
+        bed.send(in().seq(R).ack(cookie + 1).win(WINDOW).data(new byte[] {1, 2, 3}).psh());
+        TcpConnection b = l.accept();
+        assertNotNull(b, "B established from its cookie");
+        assertEquals(TcpState.ESTABLISHED, b.state());
+        assertEquals(3, b.readableBytes(), "with the data its ACK carried");
+        assertEquals(1, bed.layer.counters().synCookiesAccepted);
+        assertEquals(0, bed.layer.counters().resetsSent);
+        assertEquals(0, bed.layer.counters().connections(TcpState.SYN_RECEIVED), "the half-open entry is gone");
+        assertEquals(0, bed.dropped(DropReason.TCP_BAD_ACK));
+    }
+
+    @Test
+    void aForeignAckToAHalfOpenEntryIsStillAnsweredWithReset() {
+        // RFC 9293 3.10.7.4 in SYN-RECEIVED: an unacceptable ACK that is no cookie either gets <SEQ=SEG.ACK><RST>
+        bed = new TcpTestbed(TcpTestbed.base().build());
+        bed.listen(app);
+        bed.send(SYN);
+        synAck();
+        bed.send(in().seq(R).ack(LOCAL_ISN + 77).win(WINDOW));
+        bed.expect(out().rst().seq(LOCAL_ISN + 77));
+        assertEquals(1, bed.dropped(DropReason.TCP_BAD_ACK));
+        assertEquals(1, bed.layer.counters().connections(TcpState.SYN_RECEIVED));
+    }
+
+    @Test
     void floodOfSynsHoldsNoMoreThanTheBacklog() {
         bed = new TcpTestbed(TcpTestbed.base().synBacklog(8).build());
         bed.listen(app);

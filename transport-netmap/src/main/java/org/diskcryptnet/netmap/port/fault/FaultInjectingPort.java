@@ -149,6 +149,7 @@ public final class FaultInjectingPort implements PacketPort {
         inner.rxSync(queue);
         PacketRing irx = inner.rxRing(queue);
         long now = System.nanoTime();
+        releaseHeldTransmissions(queue, now);
         f.releaseDue(now, sink);
         int head = irx.head();
         int tail = irx.tail();
@@ -159,6 +160,28 @@ public final class FaultInjectingPort implements PacketPort {
             head = irx.next(head);
         }
         irx.advance(head);
+    }
+
+    /**
+     * Sends the frames held back on the way out whose time has come. The application syncs its tx ring only when
+     * it sends; if nothing follows a held frame (the last segment of a flight, a tail loss probe), it would wait
+     * for the application's next frame instead of at most {@link FaultPlan#delayNanos()}, and a reordering would
+     * become a delay as long as the sender's retransmission timeout. Receiving is polled all the time, so it
+     * releases them.
+     */
+    private void releaseHeldTransmissions(int queue, long now) {
+        FaultyDirection f = txFaults[queue];
+        if (f.held() == 0) {
+            return;
+        }
+        TxSink sink = txSinks[queue];
+        sink.begin();
+        int before = sink.head;
+        f.releaseDue(now, sink);
+        if (sink.head != before) {
+            sink.end();
+            inner.txSync(queue);
+        }
     }
 
     /**

@@ -122,6 +122,31 @@ class FaultInjectingPortTest {
         ends[1].close();
     }
 
+    /**
+     * A frame held back on the way out leaves when its time comes although the application sends nothing more:
+     * the receive polls, which go on while the application waits for an ACK, release it (a reordered last
+     * segment of a flight must not wait for the sender's retransmission timeout).
+     */
+    @Test
+    void aHeldFrameLeavesOnTimeWhenNothingFollowsIt() throws Exception {
+        PipePort[] ends = PipePort.pair("tail", 1, 64, 1500);
+        FaultInjectingPort faulty = new FaultInjectingPort(ends[0], FaultPlan.NONE,
+                FaultPlan.parse("reorder=1,delayms=20,seed=1"));
+        PacketRing tx = faulty.txRing(0);
+        tx.length(tx.head(), 64);
+        tx.advance(tx.next(tx.head()));
+        faulty.txSync(0);
+        ends[1].rxSync(0);
+        assertEquals(0, ends[1].rxRing(0).space(), "held for a successor");
+        Thread.sleep(30);
+        faulty.rxSync(0); // the application only polls for frames: no txSync
+        ends[1].rxSync(0);
+        assertEquals(1, ends[1].rxRing(0).space(), "released by the receive poll after 20 ms");
+        assertEquals(1, faulty.sentCounters().reordered);
+        faulty.close();
+        ends[1].close();
+    }
+
     @Test
     void receivedFramesAreDamagedToo() {
         PipePort[] ends = PipePort.pair("rxfault", 1, 1024, 1500);
