@@ -8,7 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
-import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.KernelQueuePort;
 import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
@@ -45,22 +45,17 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
  * <p>Several queues join one fanout group by rx queue (PACKET_FANOUT_QM): queue {@code i}'s socket receives the
  * frames the device received on its queue {@code i}.
  */
-public final class AfPacketPort implements PacketPort {
+public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
-    private final String uri;
     private final NetDevice device;
-    private final PortFeatures features;
-    private final Queue[] queues;
 
     private AfPacketPort(String uri, NetDevice device, PortFeatures features, Queue[] queues) {
-        this.uri = uri;
+        super(uri, features, queues);
         this.device = device;
-        this.features = features;
-        this.queues = queues;
     }
 
     /** Opens {@code packet:IF} in the calling thread's network namespace. */
@@ -102,41 +97,6 @@ public final class AfPacketPort implements PacketPort {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    public int queues() {
-        return queues.length;
-    }
-
-    @Override
-    public PacketRing rxRing(int queue) {
-        return queues[queue].rx;
-    }
-
-    @Override
-    public PacketRing txRing(int queue) {
-        return queues[queue].tx;
-    }
-
-    @Override
-    public void txSync(int queue) {
-        queues[queue].txSync();
-    }
-
-    @Override
-    public void rxSync(int queue) {
-        queues[queue].rxSync();
-    }
-
-    @Override
-    public int pollFd(int queue) {
-        return queues[queue].fd;
-    }
-
-    @Override
     public byte[] macAddress() {
         return device.mac();
     }
@@ -147,29 +107,12 @@ public final class AfPacketPort implements PacketPort {
     }
 
     @Override
-    public PortFeatures features() {
-        return features;
-    }
-
-    @Override
-    public PortCounters counters(int queue) {
-        return queues[queue].counters;
-    }
-
-    @Override
-    public void close() {
-        for (Queue q : queues) {
-            q.close();
-        }
-    }
-
-    @Override
     public String toString() {
-        return uri + " (AF_PACKET TPACKET_V3, ifindex " + device.index() + ", " + queues.length + " queue(s))";
+        return uri() + " (AF_PACKET TPACKET_V3, ifindex " + device.index() + ", " + queues.length + " queue(s))";
     }
 
     /** One socket, its two rings and their bookkeeping; used by one loop. */
-    private static final class Queue {
+    static final class Queue implements KernelQueuePort.Queue {
         final int fd;
         final MappedRegion region;
         final Arena arena = Arena.ofShared();
@@ -270,7 +213,28 @@ public final class AfPacketPort implements PacketPort {
             tx.tail(txFrames - 1);
         }
 
-        void rxSync() {
+        @Override
+        public int fd() {
+            return fd;
+        }
+
+        @Override
+        public PacketRing rx() {
+            return rx;
+        }
+
+        @Override
+        public PacketRing tx() {
+            return tx;
+        }
+
+        @Override
+        public PortCounters counters() {
+            return counters;
+        }
+
+        @Override
+        public void rxSync() {
             // give back the slots the application released, and with the last of a block's slots, the block
             int head = rx.head();
             for (int s = rxReleased; s != head; s = rx.next(s)) {
@@ -353,7 +317,8 @@ public final class AfPacketPort implements PacketPort {
             }
         }
 
-        void txSync() {
+        @Override
+        public void txSync() {
             int head = tx.head();
             int submitted = 0;
             for (int s = txSubmitted; s != head; s = tx.next(s)) {
@@ -405,7 +370,8 @@ public final class AfPacketPort implements PacketPort {
             }
         }
 
-        void close() {
+        @Override
+        public void close() {
             region.close();
             Sockets.closeQuietly(fd);
             if (arena.scope().isAlive()) {

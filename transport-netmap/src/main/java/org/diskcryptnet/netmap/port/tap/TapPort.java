@@ -4,7 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.KernelQueuePort;
 import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
@@ -33,24 +33,19 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
  * and {@link PacketRing#txOffload} lets the stack hand large segments with partial checksums to the kernel.
  * Several queues use IFF_MULTI_QUEUE, one file per queue.
  */
-public final class TapPort implements PacketPort {
+public final class TapPort extends KernelQueuePort<TapPort.Queue> {
 
     /** Room in front of each frame for the virtio-net header. */
     private static final int HEADROOM = 64;
 
-    private final String uri;
     private final byte[] mac;
     private final int mtu;
-    private final PortFeatures features;
-    private final Queue[] queues;
     private final MappedRegion region;
 
     private TapPort(String uri, byte[] mac, int mtu, PortFeatures features, Queue[] queues, MappedRegion region) {
-        this.uri = uri;
+        super(uri, features, queues);
         this.mac = mac;
         this.mtu = mtu;
-        this.features = features;
-        this.queues = queues;
         this.region = region;
     }
 
@@ -117,41 +112,6 @@ public final class TapPort implements PacketPort {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    public int queues() {
-        return queues.length;
-    }
-
-    @Override
-    public PacketRing rxRing(int queue) {
-        return queues[queue].rx;
-    }
-
-    @Override
-    public PacketRing txRing(int queue) {
-        return queues[queue].tx;
-    }
-
-    @Override
-    public void txSync(int queue) {
-        queues[queue].txSync();
-    }
-
-    @Override
-    public void rxSync(int queue) {
-        queues[queue].rxSync();
-    }
-
-    @Override
-    public int pollFd(int queue) {
-        return queues[queue].fd;
-    }
-
-    @Override
     public byte[] macAddress() {
         return mac.clone();
     }
@@ -162,29 +122,17 @@ public final class TapPort implements PacketPort {
     }
 
     @Override
-    public PortFeatures features() {
-        return features;
-    }
-
-    @Override
-    public PortCounters counters(int queue) {
-        return queues[queue].counters;
-    }
-
-    @Override
     public void close() {
-        for (Queue q : queues) {
-            q.close();
-        }
+        super.close();
         region.close();
     }
 
     @Override
     public String toString() {
-        return uri + " (TAP" + (features.txChecksumOffload() ? ", virtio-net header, offloads" : "") + ")";
+        return uri() + " (TAP" + (features().txChecksumOffload() ? ", virtio-net header, offloads" : "") + ")";
     }
 
-    private static final class Queue {
+    static final class Queue implements KernelQueuePort.Queue {
         final int fd;
         final MemorySegment memory;
         final Arena arena = Arena.ofShared();
@@ -212,7 +160,28 @@ public final class TapPort implements PacketPort {
             tx.tail(slots - 1);
         }
 
-        void rxSync() {
+        @Override
+        public int fd() {
+            return fd;
+        }
+
+        @Override
+        public PacketRing rx() {
+            return rx;
+        }
+
+        @Override
+        public PacketRing tx() {
+            return tx;
+        }
+
+        @Override
+        public PortCounters counters() {
+            return counters;
+        }
+
+        @Override
+        public void rxSync() {
             int free = rx.size() - 1 - rx.space();
             int tail = rx.tail();
             int capacity = rx.frameCapacity();
@@ -250,7 +219,8 @@ public final class TapPort implements PacketPort {
             rx.tail(tail);
         }
 
-        void txSync() {
+        @Override
+        public void txSync() {
             int head = tx.head();
             int s = txSubmitted;
             while (s != head) {
@@ -277,7 +247,8 @@ public final class TapPort implements PacketPort {
             tx.tail(s == 0 ? tx.size() - 1 : s - 1); // write(2) copied the frames: their slots are free again
         }
 
-        void close() {
+        @Override
+        public void close() {
             if (!closed) {
                 closed = true;
                 Sockets.closeQuietly(fd);

@@ -7,7 +7,7 @@ import static org.diskcryptnet.netmap.port.xdp.XdpAbi.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.KernelQueuePort;
 import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
@@ -38,28 +38,27 @@ import org.diskcryptnet.netmap.port.linux.Sockets;
  * the kernel sends through a local interface may carry partial checksums that AF_XDP does not flag: the kernel
  * peer must have tx checksum offload off ({@code ethtool -K PEER tx off}).
  */
-public final class XdpPort implements PacketPort {
+public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
 
     static final int CHUNK = 4096;
 
-    private final String uri;
     private final NetDevice device;
     private final MappedRegion umem;
     private final XdpRedirectProgram program;
-    private final Queue[] queues;
     private final boolean zeroCopy;
-    private final PortFeatures features;
 
     private XdpPort(String uri, NetDevice device, MappedRegion umem, XdpRedirectProgram program, Queue[] queues) {
-        this.uri = uri;
+        super(uri, features(device), queues);
         this.device = device;
         this.umem = umem;
         this.program = program;
-        this.queues = queues;
         this.zeroCopy = queues[0].zeroCopy;
+    }
+
+    private static PortFeatures features(NetDevice device) {
         int frame = Math.min(device.mtu() + 14, CHUNK - XDP_PACKET_HEADROOM);
         // UMEM chunks are page-aligned anonymous memory that the kernel pins: an O_DIRECT read may land in them
-        this.features = new PortFeatures(false, false, false, frame, true);
+        return new PortFeatures(false, false, false, frame, true);
     }
 
     /** Opens {@code xdp:IF[@queue]} in the calling thread's network namespace. */
@@ -122,41 +121,6 @@ public final class XdpPort implements PacketPort {
     }
 
     @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    public int queues() {
-        return queues.length;
-    }
-
-    @Override
-    public PacketRing rxRing(int queue) {
-        return queues[queue].rx;
-    }
-
-    @Override
-    public PacketRing txRing(int queue) {
-        return queues[queue].tx;
-    }
-
-    @Override
-    public void txSync(int queue) {
-        queues[queue].txSync();
-    }
-
-    @Override
-    public void rxSync(int queue) {
-        queues[queue].rxSync();
-    }
-
-    @Override
-    public int pollFd(int queue) {
-        return queues[queue].fd;
-    }
-
-    @Override
     public byte[] macAddress() {
         return device.mac();
     }
@@ -164,16 +128,6 @@ public final class XdpPort implements PacketPort {
     @Override
     public int mtu() {
         return device.mtu();
-    }
-
-    @Override
-    public PortFeatures features() {
-        return features;
-    }
-
-    @Override
-    public PortCounters counters(int queue) {
-        return queues[queue].counters;
     }
 
     /** Whether the sockets are bound in zero-copy mode (XDP_OPTIONS_ZEROCOPY). */
@@ -189,20 +143,18 @@ public final class XdpPort implements PacketPort {
     @Override
     public void close() {
         program.close(); // first: no frame is redirected to a socket that is going away
-        for (Queue q : queues) {
-            q.close();
-        }
+        super.close();
         umem.close();
     }
 
     @Override
     public String toString() {
-        return uri + " (AF_XDP " + (zeroCopy ? "zero-copy" : "copy") + ", " + attachMode().name().toLowerCase()
+        return uri() + " (AF_XDP " + (zeroCopy ? "zero-copy" : "copy") + ", " + attachMode().name().toLowerCase()
                 + " XDP, ifindex " + device.index() + ", " + queues.length + " queue(s))";
     }
 
     /** One AF_XDP socket, its four rings and the port's two rings over them. */
-    private static final class Queue {
+    static final class Queue implements KernelQueuePort.Queue {
         final int fd;
         final Arena arena = Arena.ofShared();
         final MemorySegment state = Libc.newCallState(arena);
@@ -301,7 +253,28 @@ public final class XdpPort implements PacketPort {
             return new XskRing(region, producer, consumer, desc, flags, ring, entrySize);
         }
 
-        void rxSync() {
+        @Override
+        public int fd() {
+            return fd;
+        }
+
+        @Override
+        public PacketRing rx() {
+            return rx;
+        }
+
+        @Override
+        public PacketRing tx() {
+            return tx;
+        }
+
+        @Override
+        public PortCounters counters() {
+            return counters;
+        }
+
+        @Override
+        public void rxSync() {
             // released rx slots: their chunks go back to the fill ring
             int head = rx.head();
             int released = rx.distance(rxReleased, head);
@@ -336,7 +309,8 @@ public final class XdpPort implements PacketPort {
             }
         }
 
-        void txSync() {
+        @Override
+        public void txSync() {
             int head = tx.head();
             int submit = Math.min(tx.distance(txSubmitted, head), txKernel.free());
             if (submit > 0) {
@@ -376,7 +350,8 @@ public final class XdpPort implements PacketPort {
             }
         }
 
-        void close() {
+        @Override
+        public void close() {
             Sockets.closeQuietly(fd);
             fill.close();
             completion.close();
