@@ -62,7 +62,7 @@ class ConnectionsAndFloodIT {
                     + conns.stream().filter(c -> c.failure != null).limit(5).map(c -> c.failure).toList() + "\n" + tail(out));
             assertTrue(out.contains("echo: total accepted " + CONNECTIONS + " closed " + CONNECTIONS + " (0 not cleanly)"),
                     tail(out));
-            // the tool runs with the default SYN backlog (256): most of the 1,000 SYNs are answered with cookies
+            // the tool runs with the default SYN backlog (1,024): the 1,000 SYNs get half-open entries, cookies are the flood's
             System.out.printf("%s %d concurrent connections: %s%n", variant, CONNECTIONS,
                     out.lines().filter(l -> l.startsWith("echo: stack")).toList());
             for (Conn c : conns) {

@@ -161,7 +161,7 @@ public final class TcpConfig {
         private long keepAliveInterval = TimeUnit.SECONDS.toNanos(75);
         private int keepAliveProbes = 9;
         private int maxConnections = 4096;
-        private int synBacklog = 256;
+        private int synBacklog = 1024; // as Linux's tcp_max_syn_backlog on a machine with memory to spare
         private SynCookies synCookies = SynCookies.AUTO;
         private int challengeAckLimit = 1000;
         private long bufferPoolBytes = 64L * 1024 * 1024;
