@@ -106,6 +106,14 @@ public final class EchoLink implements AutoCloseable {
         }
     }
 
+    /**
+     * The kernel's side of the link as {@code ip -s link} shows it: frames the kernel dropped before the tool saw
+     * them (a full tap queue, the veth peer's backlog) are counted there, not in the tool's port counters.
+     */
+    public String kernelInterfaceStats() {
+        return net.exec(kernelNs, "ip", "-s", "link", "show", "dev", variant.veth() ? "dcnpk0" : "dcnptap0").strip();
+    }
+
     /** A blocking socket connected from the kernel's namespace to the tool. */
     public SocketChannel connect() throws Exception {
         return NetNamespace.call(kernelNs, () -> {

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.netmap.tcp.TcpConfig;
 
 /**
  * The command line of {@code origin echo}: which port, which address, which TCP port, which mode, and optional
@@ -19,9 +20,10 @@ import org.diskcryptnet.netmap.port.PortUri;
  * @param portOptions ring size, XDP mode, offloads
  * @param seconds     stop after this many seconds; 0 = until SIGINT/SIGTERM
  * @param quiet       no per-second lines (a summary at the end still)
+ * @param tcp         the stack's settings: SYN backlog and SYN cookies from the command line, the rest defaults
  */
 public record EchoOptions(PortUri port, String address, int listenPort, Mode mode, long sourceBytes, String faults,
-                          PortOptions portOptions, int seconds, boolean quiet) {
+                          PortOptions portOptions, int seconds, boolean quiet, TcpConfig tcp) {
 
     /** What the server does with a connection. */
     public enum Mode {
@@ -44,6 +46,8 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
               --ring N              slots per ring (power of two, default 1024)
               --offloads            tap:, packet: checksum offload and large segments (GSO) both ways
               --xdp-mode auto|native|generic   (default auto)
+              --syn-backlog N       half-open connections before SYN cookies are sent (default 1024)
+              --syn-cookies auto|always|never  (default auto: beyond the SYN backlog)
               --seconds N           stop after N seconds (default: run until SIGINT or SIGTERM)
               --quiet               no per-second lines
             Prints one line of counters per second.
@@ -60,6 +64,7 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
         PortOptions options = PortOptions.defaults();
         int seconds = 0;
         boolean quiet = false;
+        TcpConfig.Builder tcp = TcpConfig.builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             String value = null;
@@ -104,6 +109,14 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
                         throw new IllegalArgumentException("--xdp-mode is auto, native or generic, not \"" + value + "\"");
                     }
                 }
+                case "--syn-backlog" -> tcp.synBacklog(number(flag, value, 0, 1 << 20));
+                case "--syn-cookies" -> {
+                    try {
+                        tcp.synCookies(TcpConfig.SynCookies.valueOf(value.toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--syn-cookies is auto, always or never, not \"" + value + "\"");
+                    }
+                }
                 case "--seconds" -> seconds = number(flag, value, 1, Integer.MAX_VALUE);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
@@ -122,7 +135,7 @@ public record EchoOptions(PortUri port, String address, int listenPort, Mode mod
         if (bytes != 0 && mode != Mode.SOURCE) {
             throw new IllegalArgumentException("--bytes is for --mode source");
         }
-        return new EchoOptions(port, address, listen, mode, bytes, faults, options, seconds, quiet);
+        return new EchoOptions(port, address, listen, mode, bytes, faults, options, seconds, quiet, tcp.build());
     }
 
     private static int number(String flag, String value, int min, int max) {

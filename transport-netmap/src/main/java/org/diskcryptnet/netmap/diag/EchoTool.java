@@ -100,8 +100,7 @@ public final class EchoTool {
     }
 
     private void loop(PacketPort port, InterfaceConfig address) {
-        // the default SYN backlog (256 half-open connections), SYN cookies beyond it, as under a flood
-        TcpConfig tcp = TcpConfig.builder().build();
+        TcpConfig tcp = options.tcp();
         EchoServer server = new EchoServer(options.mode(), options.sourceBytes());
         try (Arena arena = Arena.ofConfined(); NetworkInterface nif = new NetworkInterface(port, 0, address, tcp)) {
             TcpListener listener = server.listen(nif.tcp(), options.listenPort());

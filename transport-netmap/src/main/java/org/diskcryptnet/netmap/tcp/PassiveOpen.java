@@ -111,7 +111,7 @@ final class PassiveOpen {
         // without timestamps there is nowhere to remember window scaling and SACK: offer neither
         int shift = ts && config.windowScaling && opt.windowScale >= 0 ? config.receiveWindowShift() : -1;
         boolean sack = ts && config.sack && opt.sackPermitted;
-        int tsVal = ts ? SynCookies.encodeTsOptions((int) (now / 1_000_000L),
+        int tsVal = ts ? SynCookies.encodeTsVal((int) (now / 1_000_000L), seg.sequence(),
                 shift < 0 ? -1 : Math.min(opt.windowScale, 14), sack) : 0;
         output.sendStateless(localIp, remoteIp, localPort, remotePort, iss, seg.sequence() + 1, SYN | ACK,
                 Math.min(config.receiveBuffer, 0xFFFF), SynCookies.MSS_TABLE[mssIndex], shift, sack, ts,
@@ -157,7 +157,17 @@ final class PassiveOpen {
         int cookie = seg.acknowledgment() - 1;
         int peerIsn = seg.sequence() - 1;
         int mssIndex = cookies.check(cookie, localIp, localPort, remoteIp, remotePort, peerIsn, now);
+        TcpOptions opt = seg.options();
         if (mssIndex < 0) {
+            if (config.timestamps && opt.timestamps && cookies.check(cookie, localIp, localPort, remoteIp,
+                    remotePort, SynCookies.isnFromTsEcr(seg.sequence(), opt.tsEcr), now) >= 0) {
+                // A cookie of ours, but not the peer's first segment: that one was lost on the way. No RST: the
+                // peer resends it (its retransmission timer runs) and that copy builds the connection. Nor a
+                // connection built from this segment: it may be a retransmission from a connection that has
+                // already come and gone, and would leave an orphan the application sees accepted.
+                drops.increment(DropReason.TCP_COOKIE_LATER_SEGMENT);
+                return true;
+            }
             return false;
         }
         if (l.queueFull()) {
@@ -169,7 +179,6 @@ final class PassiveOpen {
             drops.increment(DropReason.TCP_NO_CONNECTION_SLOT);
             return true;
         }
-        TcpOptions opt = seg.options();
         c.localIp = localIp;
         c.remoteIp = remoteIp;
         c.localPort = localPort;
@@ -189,7 +198,11 @@ final class PassiveOpen {
             c.tsEnabled = true;
             c.tsRecent = opt.tsVal;
             c.tsRecentTime = now;
-            c.tsOffset = 0; // our SYN-ACK's TSval was the plain millisecond clock
+            c.tsOffset = 0; // our TSvals go on from the plain millisecond clock, which the SYN-ACK's did not pass
+            // the SYN-ACK's TSval is up to 35 minutes old: no RTT sample from an echo of it (the timestamp form
+            // of Karn's rule, as after a retransmission)
+            c.retransmittedSinceSample = true;
+            c.tsLastRetransmission = (int) (now / 1_000_000L);
             int ws = SynCookies.decodedWindowScale(opt.tsEcr);
             if (ws >= 0 && config.windowScaling) {
                 c.wsEnabled = true;

@@ -11,6 +11,14 @@ package org.diskcryptnet.netmap.tcp;
  * Window scale and SACK-permitted, which the cookie has no room for, travel in the low bits of our timestamp
  * (echoed in TSecr) when the peer uses timestamps, as Linux does; without timestamps a cookie connection
  * has neither.
+ * <p>
+ * Above them the timestamp carries the low 16 bits of the peer's ISN. A cookie is checked against SEG.SEQ - 1,
+ * which is the peer's ISN only on its first segment; when a queue between us drops the ACK and the first data,
+ * the next segment (a later data segment, the FIN) fails that check, and in Linux it gets a RST that kills a
+ * connection the peer holds for established. The SYN-ACK's window is never scaled (RFC 7323 section 2.2), so
+ * the peer cannot have sent more than 65,535 bytes before hearing from us: SEG.SEQ and the 16 echoed bits name
+ * the one ISN to check the MAC with, and a segment that passes is known as ours and dropped instead (see
+ * PassiveOpen). The MAC still covers the whole ISN: the hint adds one candidate, not a forgery.
  */
 final class SynCookies {
 
@@ -20,7 +28,9 @@ final class SynCookies {
     static final long PERIOD_NANOS = 64_000_000_000L;
     /** Low bits of TSval holding the options: 4 bits window scale (15 = none), 1 bit SACK permitted. */
     static final int TS_OPTION_BITS = 5;
-    static final int TS_OPTION_MASK = (1 << TS_OPTION_BITS) - 1;
+    /** TSval bits above the options holding the low bits of the peer's ISN. */
+    static final int TS_ISN_BITS = 16;
+    static final int TS_COOKIE_MASK = (1 << TS_OPTION_BITS + TS_ISN_BITS) - 1;
     static final int NO_WINDOW_SCALE = 0xF;
 
     private final SipHash mac;
@@ -61,9 +71,23 @@ final class SynCookies {
         return -1;
     }
 
-    static int encodeTsOptions(int tsVal, int windowScale, boolean sackPermitted) {
+    /**
+     * The SYN-ACK's TSval: the latest value not after {@code nowMs} whose low bits hold the options and the
+     * ISN hint. Never after the clock, so the TSvals of the connection that follows (the plain millisecond clock)
+     * never go back for the peer's PAWS check (RFC 7323 section 5); up to 35 minutes before it.
+     */
+    static int encodeTsVal(int nowMs, int peerIsn, int windowScale, boolean sackPermitted) {
         int ws = windowScale < 0 ? NO_WINDOW_SCALE : Math.min(windowScale, 14);
-        return (tsVal & ~TS_OPTION_MASK) | ws << 1 | (sackPermitted ? 1 : 0);
+        int low = (peerIsn & (1 << TS_ISN_BITS) - 1) << TS_OPTION_BITS | ws << 1 | (sackPermitted ? 1 : 0);
+        int tsVal = (nowMs & ~TS_COOKIE_MASK) | low;
+        return tsVal - nowMs > 0 ? tsVal - (TS_COOKIE_MASK + 1) : tsVal;
+    }
+
+    /** The peer ISN that a segment at {@code seq} echoing {@code tsEcr} implies: at most 65,535 bytes before it. */
+    static int isnFromTsEcr(int seq, int tsEcr) {
+        int hint = tsEcr >>> TS_OPTION_BITS & (1 << TS_ISN_BITS) - 1;
+        int latest = seq - 1;
+        return latest - (latest - hint & (1 << TS_ISN_BITS) - 1);
     }
 
     static int decodedWindowScale(int tsEcr) {

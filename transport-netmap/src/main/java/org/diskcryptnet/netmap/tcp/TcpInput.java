@@ -207,6 +207,11 @@ final class TcpInput {
         // eighth: FIN, possibly after out-of-order data that just became in order
         if (fin && c.state.synchronizedState()) {
             c.peerFinOffset = c.receive.inOrderEnd() + (seq + len - c.rcvNxt);
+            if (c.peerFinOffset > c.receive.inOrderEnd() && len == 0) {
+                // a FIN beyond a hole is an out-of-order segment too: a duplicate ACK at once (RFC 5681 4.2)
+                c.ackNow = true;
+                layer.markDirty(c);
+            }
         }
         if (c.peerFinOffset >= 0 && !c.finReceived && c.receive.inOrderEnd() == c.peerFinOffset) {
             layer.closing().finReceived(c, now);

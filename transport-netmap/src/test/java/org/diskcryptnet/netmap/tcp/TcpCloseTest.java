@@ -161,6 +161,18 @@ class TcpCloseTest {
     }
 
     @Test
+    void bareFinBeyondAHoleIsAnsweredWithADuplicateAck() {
+        // RFC 5681 4.2: an out-of-order segment gets an immediate duplicate ACK, a FIN without data too
+        TcpConnection c = bed.establishedServer(app);
+        bed.send(in().fin().seq(R + 3).ack(L).win(WINDOW));
+        bed.expect(out().seq(L).ack(R).win(WINDOW));
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        bed.send(in().seq(R).ack(L).win(WINDOW).data("abc"));
+        bed.expect(out().seq(L).ack(R + 4).win(WINDOW - 4));
+        assertEquals(TcpState.CLOSE_WAIT, c.state());
+    }
+
+    @Test
     void ourFinIsRetransmittedByTheTimer() {
         // RFC 6298 5.4: the FIN occupies sequence space and is retransmitted like data
         TcpConnection c = bed.establishedServer(app);

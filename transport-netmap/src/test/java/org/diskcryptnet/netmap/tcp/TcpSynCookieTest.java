@@ -31,7 +31,9 @@ class TcpSynCookieTest {
 
     @AfterEach
     void close() {
-        bed.close();
+        if (bed != null) {
+            bed.close();
+        }
     }
 
     private TcpListener cookies(TcpConfig.Builder b) {
@@ -143,6 +145,62 @@ class TcpSynCookieTest {
         assertTrue(c.sackEnabled());
         assertTrue(c.windowScalingEnabled());
         assertEquals(100 << 5, c.peerWindow());
+    }
+
+    @Test
+    void aLaterSegmentOfACookieConnectionWhoseFirstWasLostIsDroppedNotReset() {
+        // a full queue on the way dropped the peer's ACK and its first 1,024 bytes; the FIN behind them fails the
+        // check against SEG.SEQ - 1, but the echoed timestamp names the peer's ISN: ours, so no RST; the resent
+        // first segment then builds the connection, and the FIN resent after it closes it
+        TcpListener l = cookies(TcpTestbed.base().timestamps(true).sack(true));
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460).sackOk().ts(100, 0));
+        Seg sa = synAck();
+        bed.send(in().fin().seq(R + 1024).ack(sa.seq + 1).win(WINDOW).ts(103, sa.tsVal));
+        bed.expectNothing();
+        assertNull(l.accept(), "no connection from a segment that may be a stale retransmission");
+        assertEquals(1, bed.dropped(DropReason.TCP_COOKIE_LATER_SEGMENT));
+        assertEquals(0, bed.dropped(DropReason.TCP_BAD_COOKIE));
+        bed.send(in().psh().seq(R).ack(sa.seq + 1).win(WINDOW).ts(400, sa.tsVal).data(new byte[1024]));
+        TcpConnection c = l.accept();
+        assertNotNull(c, "built from the resent first segment");
+        assertEquals(1024, c.readableBytes());
+        bed.send(in().fin().seq(R + 1024).ack(sa.seq + 1).win(WINDOW).ts(401, sa.tsVal));
+        assertEquals(TcpState.CLOSE_WAIT, c.state());
+        assertEquals(0, bed.layer.counters().resetsSent);
+    }
+
+    @Test
+    void aLaterSegmentWhoseEchoNamesAnotherIsnIsReset() {
+        // the echoed bits only choose which ISN the MAC is checked with: a wrong one fails like any bad cookie
+        TcpListener l = cookies(TcpTestbed.base().timestamps(true));
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460).ts(100, 0));
+        Seg sa = synAck();
+        int wrongEcho = sa.tsVal ^ 1 << SynCookies.TS_OPTION_BITS + 3;
+        bed.send(in().fin().seq(R + 1024).ack(sa.seq + 1).win(WINDOW).ts(103, wrongEcho));
+        bed.expect(out().rst().seq(sa.seq + 1));
+        assertNull(l.accept());
+        assertEquals(1, bed.dropped(DropReason.TCP_BAD_COOKIE));
+        assertEquals(0, bed.dropped(DropReason.TCP_COOKIE_LATER_SEGMENT));
+    }
+
+    @Test
+    void theCookieTimestampNeverRunsAheadOfTheClockAndNamesTheIsn() {
+        int[] clocks = {0, 5, (1 << 21) - 1, 1 << 21, 123_456_789, -1, Integer.MAX_VALUE, Integer.MIN_VALUE};
+        int[] isns = {0, 1, 0xFFFF, 0x1_0000, 0xDEAD_BEEF, -1};
+        for (int nowMs : clocks) {
+            for (int isn : isns) {
+                int tsVal = SynCookies.encodeTsVal(nowMs, isn, 7, true);
+                int behind = nowMs - tsVal;
+                assertTrue(behind >= 0 && behind < 1 << 21, nowMs + " " + isn + ": " + behind + " ms behind");
+                assertEquals(7, SynCookies.decodedWindowScale(tsVal));
+                assertTrue(SynCookies.decodedSackPermitted(tsVal));
+                for (int offset : new int[] {0, 1, 1024, 65_535}) {
+                    assertEquals(isn, SynCookies.isnFromTsEcr(isn + 1 + offset, tsVal),
+                            "ISN " + isn + " from a segment " + offset + " bytes on");
+                }
+            }
+        }
+        assertEquals(-1, SynCookies.decodedWindowScale(SynCookies.encodeTsVal(1000, 42, -1, false)));
     }
 
     @Test
