@@ -78,7 +78,8 @@ final class TcpInput {
                 return;
             }
             // RFC 7323 section 5.3 R1: PAWS
-            if (SeqNum.lt(opt.tsVal, c.tsRecent) && now - c.tsRecentTime < TcpLayer.PAWS_IDLE_LIMIT) {
+            if (SeqNum.lt(opt.tsVal, c.tsRecent) && now - c.tsRecentTime < TcpLayer.PAWS_IDLE_LIMIT
+                    && !disorderedDuplicateAck(c, seg, flags, seq, len, opt)) {
                 drops.increment(DropReason.TCP_PAWS);
                 c.ackNow = true;
                 layer.markDirty(c);
@@ -216,6 +217,23 @@ final class TcpInput {
         if (c.peerFinOffset >= 0 && !c.finReceived && c.receive.inOrderEnd() == c.peerFinOffset) {
             layer.closing().finReceived(c, now);
         }
+    }
+
+    /**
+     * A duplicate ACK that a reordering path delivered after a later segment: it holds no data and changes nothing
+     * but the SACK information and the duplicate-ACK count, which loss recovery needs under reordering, and its
+     * timestamp is behind TS.Recent by less than an RTO. PAWS (RFC 7323 section 5) guards against old data being
+     * taken for new; such an ACK carries none, so it is let through, as Linux's tcp_disordered_ack() does.
+     */
+    private static boolean disorderedDuplicateAck(TcpConnection c, TcpHeader seg, int flags, int seq, int len,
+                                                  TcpOptions opt) {
+        if ((flags & (ACK | SYN | FIN | RST)) != ACK || len != 0 || seq != c.rcvNxt
+                || seg.acknowledgment() != c.sndUna) {
+            return false;
+        }
+        long window = (long) seg.window() << c.sndWscale;
+        boolean updatesWindow = SeqNum.gt(seq, c.sndWl1) || (seq == c.sndWl1 && window > c.sndWnd);
+        return !updatesWindow && c.tsRecent - opt.tsVal <= c.rtt.rto() / 1_000_000L;
     }
 
     /** Stores a segment's data; false if it was dropped. */

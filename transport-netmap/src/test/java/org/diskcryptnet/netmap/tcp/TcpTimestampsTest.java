@@ -102,6 +102,25 @@ class TcpTimestampsTest {
     }
 
     @Test
+    void pawsLetsADisorderedDuplicateAckThrough() {
+        // RFC 7323 5.3 R1 guards data; a pure duplicate ACK overtaken on the way by a later one carries none, only
+        // the duplicate-ACK signal: accepted while its timestamp is behind by less than an RTO (Linux's
+        // tcp_disordered_ack), dropped by PAWS when older than that
+        TcpConnection c = established();
+        bed.write(c, bytes(3000, 1));
+        bed.recv();
+        bed.send(in().seq(R).ack(L).win(WINDOW - 100).ts(300, TS0));
+        int dupAcks = c.dupAcks;
+        bed.send(in().seq(R).ack(L).win(WINDOW - 100).ts(299, TS0));
+        assertEquals(0, bed.dropped(DropReason.TCP_PAWS));
+        assertEquals(dupAcks + 1, c.dupAcks, "counted as a duplicate ACK");
+        bed.send(in().seq(R).ack(L).win(WINDOW - 100).ts(300 - 5_000, TS0));
+        assertEquals(1, bed.dropped(DropReason.TCP_PAWS), "5 s behind: older than the RTO");
+        bed.send(in().seq(R).ack(L).win(WINDOW).ts(298, TS0));
+        assertEquals(2, bed.dropped(DropReason.TCP_PAWS), "a window update is no duplicate ACK: PAWS drops it");
+    }
+
+    @Test
     void pawsLetsAResetThrough() {
         // RFC 7323 5.3 R1 applies to non-RST segments only
         TcpConnection c = established();
