@@ -41,7 +41,8 @@ public enum DropReason {
     TCP_RST_CHALLENGED("RST in the window but not at RCV.NXT (RFC 5961 section 3)"),
     TCP_SYN_CHALLENGED("SYN on a synchronized connection (RFC 5961 section 4)"),
     TCP_BACKLOG_FULL("SYN or handshake-completing ACK while the accept queue was full"),
-    TCP_BAD_COOKIE("ACK for a listener that matched no connection and no valid SYN cookie"),
+    TCP_BAD_COOKIE("ACK for a listener that matched no connection and no valid SYN cookie (answered with RST): "
+            + "mostly a late segment of a connection already closed"),
     TCP_COOKIE_LATER_SEGMENT("later segment of a SYN-cookie connection whose first one was lost (dropped, not reset)"),
     TCP_NO_CONNECTION_SLOT("no free connection object for a new connection"),
     TCP_REASSEMBLY_MEMORY("out-of-order or in-order data without buffer memory (per connection or per loop)"),
