@@ -100,14 +100,14 @@ public final class OriginVsNginx {
         log.println("uptime: " + loadBefore);
 
         try (Cleanup cleanup = new Cleanup(state, log).onShutdown()) {
-            Testbed testbed = Testbed.create(cleanup);
+            Testbed testbed = Testbed.create(cleanup, cores);
             log.println("testbed: " + testbed.describe());
             MemoryCgroups cgroups = MemoryCgroups.create(cleanup);
             Path cert = o.work().resolve("bench-cert.pem");
             Path key = o.work().resolve("bench-key.pem");
             Exec.check(T, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "7",
-                    "-subj", "/CN=diskcryptnet-bench", "-addext", "subjectAltName=IP:" + Testbed.SERVER_ADDRESS);
+                    "-subj", "/CN=diskcryptnet-bench", "-addext", "subjectAltName=IP:" + Testbed.SERVER_ADDRESS + stackAddressNames());
             Path opensslConf = o.work().resolve("wrk-openssl.cnf");
             Files.writeString(opensslConf, """
                     # wrk's client side: TLS 1.3 with AES-128-GCM only (wrk has no cipher option; OpenSSL 3 loads
@@ -266,7 +266,7 @@ public final class OriginVsNginx {
             throw new IOException("the benchmark needs root (network namespaces, cgroups, zram)");
         }
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("nginx", "wrk", "curl", "openssl", "ip", "zramctl", "mkfs.ext4", "bash", "uptime")) {
+        for (String tool : List.of("nginx", "wrk", "curl", "openssl", "ip", "zramctl", "mkfs.ext4", "bash", "uptime", "ethtool")) {
             if (!Exec.run(T, "bash", "-c", "command -v " + tool).ok()) {
                 missing.add(tool);
             }
@@ -311,5 +311,14 @@ public final class OriginVsNginx {
         } catch (IOException | RuntimeException e) {
             return model + ", " + cores + " cores";
         }
+    }
+
+    /** ",IP:a,IP:b,...": every address a server on its own stack may have, for the certificate's names. */
+    private static String stackAddressNames() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Testbed.MAX_PACKET_LINKS; i++) {
+            b.append(",IP:").append(Testbed.stackAddress(i));
+        }
+        return b.toString();
     }
 }

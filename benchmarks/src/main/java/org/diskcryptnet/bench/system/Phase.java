@@ -118,8 +118,10 @@ final class Phase {
     private RunningServer start(Variant v) throws IOException {
         Path dir = run.work.resolve("servers").resolve(cache + "-" + storage).resolve(v.name());
         Files.createDirectories(dir);
-        Variant.Context ctx = new Variant.Context(catalog.root(), Testbed.SERVER_ADDRESS, run.port(v), dir,
-                run.certificate, run.privateKey, run.cores, run.options.repo(), run.fileLimit);
+        Testbed.PacketLink link = packetLink(v);
+        Variant.Context ctx = new Variant.Context(catalog.root(), address(v), run.port(v), dir,
+                run.certificate, run.privateKey, run.cores, run.options.repo(), run.fileLimit,
+                link == null ? null : link.serverInterface());
         Variant.Launch launch = v.prepare(ctx);
         run.configuration(v, launch.configuration());
         MemoryCgroups.Group group = run.cgroups.group(v.name(), run.cleanup);
@@ -206,11 +208,23 @@ final class Phase {
         return r;
     }
 
-    private String baseUrl(Variant v) {
-        return v.protocol().scheme() + "://" + Testbed.SERVER_ADDRESS + ":" + run.port(v);
+    private String baseUrl(Variant v) throws IOException {
+        return v.protocol().scheme() + "://" + address(v) + ":" + run.port(v);
     }
 
-    private String url(Variant v) {
+    private String address(Variant v) throws IOException {
+        Testbed.PacketLink link = packetLink(v);
+        return link == null ? Testbed.SERVER_ADDRESS : link.stackAddress();
+    }
+
+    /** The veth pair of a variant on its own TCP/IP stack (by its place among such variants), or null. */
+    private Testbed.PacketLink packetLink(Variant v) throws IOException {
+        return v.userspaceStack()
+                ? run.testbed.packetLink(run.variants.stream().filter(Variant::userspaceStack).toList().indexOf(v))
+                : null;
+    }
+
+    private String url(Variant v) throws IOException {
         return baseUrl(v) + "/";
     }
 

@@ -10,9 +10,8 @@ import java.util.Map;
  * The diskcryptnet origin, started with {@code ./origin serve --config FILE}: one listener (HTTP or HTTPS), no admin
  * port, no access log (nginx runs with {@code access_log off} too), and every other setting at its default.
  *
- * @param transport {@code server.transport}: {@code epoll} or {@code nio} today. The netmap transport (issues 7/8)
- *                  plugs in here as its port URI, with {@link #serverSetup} naming what the server namespace needs
- *                  first (a TAP device, an AF_XDP-ready veth queue) — see {@link Variants#all}.
+ * @param transport {@code server.transport}: {@code epoll}, {@code nio}, or {@link #XDP} for the netmap transport
+ *                  (issues 7/8) on AF_XDP over the testbed's second veth pair, every queue, one loop per queue.
  * @param storage   {@code content.storage}: {@code buffered} (page cache, sendfile) or {@code direct} (O_DIRECT
  *                  through transport-diskmap). Where the origin refuses a value at start, the runner reports the
  *                  variant as "could not run" with the origin's own message.
@@ -24,6 +23,14 @@ import java.util.Map;
  */
 public record OriginVariant(String name, String transport, String storage, Protocol protocol, int eventLoops,
                             String peer, List<String> serverSetup, List<String> settings) implements Variant {
+
+    /** The transport value that puts the origin on its own TCP/IP stack over AF_XDP (the netmap transport). */
+    public static final String XDP = "xdp";
+
+    @Override
+    public boolean userspaceStack() {
+        return transport.equals(XDP);
+    }
 
     @Override
     public String family() {
@@ -47,6 +54,9 @@ public record OriginVariant(String name, String transport, String storage, Proto
     public Launch prepare(Context c) throws IOException {
         Files.createDirectories(c.dir());
         String listener = c.address() + ":" + c.port();
+        // on a packet port the stack owns its address: the interface is named, every queue used, one loop each
+        String serverTransport = userspaceStack() ? "xdp:" + c.packetInterface() : transport;
+        String stackAddress = userspaceStack() ? "  address: " + c.address() + "/24\n" : "";
         String yaml = """
             # %s
             content:
@@ -58,7 +68,7 @@ public record OriginVariant(String name, String transport, String storage, Proto
               admin: off
             %sserver:
               transport: %s
-              event_loops: %d
+            %s  event_loops: %d
               max_connections: 65536
               drain_timeout: 1s
             access_log:
@@ -68,7 +78,7 @@ public record OriginVariant(String name, String transport, String storage, Proto
                 protocol == Protocol.HTTPS ? listener : "off",
                 protocol == Protocol.HTTPS ? "tls:\n  certificate: " + c.certificate() + "\n  private_key: "
                         + c.privateKey() + "\n  protocols: [TLSv1.3]\n" : "",
-                transport, eventLoops);
+                serverTransport, stackAddress, eventLoops);
         Path file = c.dir().resolve("origin.yaml");
         Files.writeString(file, yaml);
         String launcher = c.repoRoot().resolve("origin").toString();

@@ -44,9 +44,23 @@ public sealed interface Variant permits NginxVariant, OriginVariant {
     /** Writes what the server needs under {@code context.dir()} and says how to start it. */
     Launch prepare(Context context) throws IOException;
 
-    /** Where and what a server is to serve. */
+    /**
+     * True if the server runs its own TCP/IP stack on a packet port: it is then reached on the testbed's second
+     * veth pair, at the stack's own address, not the kernel's.
+     */
+    default boolean userspaceStack() {
+        return false;
+    }
+
+    /**
+     * Where and what a server is to serve.
+     *
+     * @param address         the address it listens on (the kernel's, or the userspace stack's own)
+     * @param packetInterface the server namespace's interface of the second veth pair, which a userspace stack
+     *                        takes whole (no kernel address on it)
+     */
     record Context(Path contentRoot, String address, int port, Path dir, Path certificate, Path privateKey,
-                   int cores, Path repoRoot, int fileLimit) {}
+                   int cores, Path repoRoot, int fileLimit, String packetInterface) {}
 
     /** A server command line (run inside the server namespace), its environment, and its configuration as text. */
     record Launch(List<String> command, Map<String, String> environment, String configuration) {}

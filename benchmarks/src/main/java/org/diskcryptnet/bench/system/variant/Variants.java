@@ -44,12 +44,13 @@ public final class Variants {
         v.add(new OriginVariant("origin-epoll-buffered-https-sslhandler", "epoll", "buffered", Protocol.HTTPS, 0,
                 "nginx-https" + wN, List.of(), List.of("tls.record_layer=sslhandler")));
 
-        // Hook for the netmap transport (issues 7/8): the origin takes a port URI as its transport, and the server
-        // namespace needs the port's device first. When it lands, add for example:
-        //   v.add(new OriginVariant("origin-netmap-afxdp-direct-https", "netmap:afxdp:<ifname>?queues=1", "direct",
-        //           Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of("ethtool", "-K", "<ifname>", "tx", "off"),
-        //           List.of()));
-        // and name it in DEFAULTS below; the runner, report and plots need nothing else.
+        // The netmap transport (issues 7/8): the origin's own TCP/IP stack on AF_XDP, over a second veth pair that
+        // it takes whole (Testbed), one queue and one event loop per core. With direct storage, bodies go through
+        // the Disk|Crypt|Net send path: read when TCP may send, sealed in place, re-read on loss.
+        v.add(origin("origin-netmap-direct-http", OriginVariant.XDP, "direct", Protocol.HTTP, "nginx-directio-ob" + wN));
+        v.add(origin("origin-netmap-direct-https", OriginVariant.XDP, "direct", Protocol.HTTPS,
+                "nginx-https-directio" + wN));
+        v.add(origin("origin-netmap-buffered-https", OriginVariant.XDP, "buffered", Protocol.HTTPS, "nginx-https" + wN));
         return List.copyOf(v);
     }
 

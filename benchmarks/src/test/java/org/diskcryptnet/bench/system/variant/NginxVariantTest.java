@@ -21,7 +21,7 @@ class NginxVariantTest {
     private Variant.Launch prepare(NginxVariant v) throws Exception {
         Files.writeString(dir.resolve("cert.pem"), "");
         return v.prepare(new Variant.Context(dir.resolve("www"), "127.0.0.1", 18899, dir.resolve(v.name()),
-                dir.resolve("cert.pem"), dir.resolve("key.pem"), 2, dir, 20000));
+                dir.resolve("cert.pem"), dir.resolve("key.pem"), 2, dir, 20000, "dcnbtestp"));
     }
 
     @Test
@@ -63,7 +63,7 @@ class NginxVariantTest {
                 continue;
             }
             Variant.Launch l = n.prepare(new Variant.Context(dir.resolve("www"), "127.0.0.1", 18899, dir.resolve(n.name()),
-                    cert, key, 2, dir, 20000));
+                    cert, key, 2, dir, 20000, "dcnbtestp"));
             List<String> cmd = new ArrayList<>(l.command());
             cmd.add("-t");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
