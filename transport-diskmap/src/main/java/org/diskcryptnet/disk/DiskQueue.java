@@ -77,6 +77,14 @@ public interface DiskQueue extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether {@code file} changed since it was opened: written, truncated or its attributes changed (see
+     * {@link FileVersionCheck} for what a kernel backend can and cannot see). For a caller about to read again bytes
+     * it has already served, which must not differ. One statx(2) on the kernel backends, no allocation; block devices
+     * are never reported changed.
+     */
+    boolean fileChanged(DiskFile file);
+
     /** Registers the file's descriptor in the queue's fixed-file table; false when full or unsupported. */
     boolean registerFile(DiskFile file);
 

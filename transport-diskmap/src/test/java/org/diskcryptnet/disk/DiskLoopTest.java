@@ -134,6 +134,11 @@ class DiskLoopTest {
                 }
 
                 @Override
+                public boolean fileChanged(DiskFile file) {
+                    return q.fileChanged(file);
+                }
+
+                @Override
                 public int submit() throws IOException {
                     if (refusalsLeft > 0 && q.queued() > 0) {
                         refusalsLeft--;

@@ -164,9 +164,13 @@ public final class Statx {
                 buf.get(JAVA_INT, DIO_MEM_ALIGN), buf.get(JAVA_INT, DIO_OFFSET_ALIGN));
     }
 
-    /** True when {@code buf} describes the same version as {@code known}; reads fields in place, no allocation. */
+    /**
+     * True when {@code buf} describes the same version as {@code known} (as {@link Result#sameVersion}: inode,
+     * device, size, mtime, ctime); reads fields in place, no allocation.
+     */
     public static boolean sameVersion(MemorySegment buf, Result known) {
         return buf.get(JAVA_LONG, INO) == known.inode() && buf.get(JAVA_LONG, SIZE) == known.size()
+                && buf.get(JAVA_INT, DEV_MAJOR) == known.devMajor() && buf.get(JAVA_INT, DEV_MINOR) == known.devMinor()
                 && buf.get(JAVA_LONG, MTIME_SEC) * 1_000_000_000L + buf.get(JAVA_INT, MTIME_NSEC) == known.mtimeNanos()
                 && buf.get(JAVA_LONG, CTIME_SEC) * 1_000_000_000L + buf.get(JAVA_INT, CTIME_NSEC) == known.ctimeNanos();
     }

@@ -18,6 +18,7 @@ import org.diskcryptnet.disk.linux.Statx;
  * from there through {@link MemoryDiskQueue}, with the faults a {@link FaultPlan} injects (errors, short
  * reads, delays). It enforces the same alignment rules and the same content-root confinement (openat2
  * RESOLVE_BENEATH) as the kernel backends, so code tested against it behaves the same on them. Always available.
+ * A test may change an open file ({@link #write}, {@link #truncate}) as another process would.
  */
 public final class MemoryBackend implements DiskBackend {
 
@@ -80,10 +81,31 @@ public final class MemoryBackend implements DiskBackend {
                 done += n;
             }
             return new DiskFile(path, -1, DiskFile.Kind.REGULAR_FILE, done, memoryAlignment, blockSize, st,
-                    bytes.asSlice(0, done));
+                    new MemoryFile(bytes.asSlice(0, done), st));
         } finally {
             Fcntl.close(fd);
         }
+    }
+
+    /**
+     * Writes {@code bytes} at {@code offset} of an open in-memory file, as another process writing the file would:
+     * later reads see the new bytes, and its version (size, modification and change times) moves, so
+     * {@link org.diskcryptnet.disk.DiskQueue#fileChanged} reports it. Called on the thread that reads the file.
+     */
+    public static void write(DiskFile file, long offset, byte[] bytes) {
+        state(file).write(offset, bytes);
+    }
+
+    /** Truncates an open in-memory file to {@code size} bytes: later reads past it come back short. See {@link #write}. */
+    public static void truncate(DiskFile file, long size) {
+        state(file).truncate(size);
+    }
+
+    private static MemoryFile state(DiskFile file) {
+        if (!(file.backendState() instanceof MemoryFile m)) {
+            throw new IllegalArgumentException(file + " was not opened by the in-memory backend");
+        }
+        return m;
     }
 
     @Override

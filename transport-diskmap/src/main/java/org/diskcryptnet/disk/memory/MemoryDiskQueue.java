@@ -129,7 +129,7 @@ public final class MemoryDiskQueue implements DiskQueue {
     private void complete(int i, DiskCompletionHandler handler) {
         Fault fault = plan[i];
         DiskFile file = files[i];
-        MemorySegment content = (MemorySegment) file.backendState();
+        MemorySegment content = ((MemoryFile) file.backendState()).content;
         long available = Math.max(0, Math.min(lengths[i], content.byteSize() - offsets[i]));
         if (fault.shortBytes() >= 0) {
             available = Math.min(available, fault.shortBytes());
@@ -174,6 +174,12 @@ public final class MemoryDiskQueue implements DiskQueue {
     @Override
     public boolean registerBuffers(MemorySegment... buffers) {
         return true; // nothing to pin
+    }
+
+    /** The version the file has now (moved by {@link MemoryBackend#write} and {@code truncate}) against its opening. */
+    @Override
+    public boolean fileChanged(DiskFile file) {
+        return !((MemoryFile) file.backendState()).version.sameVersion(file.version());
     }
 
     @Override

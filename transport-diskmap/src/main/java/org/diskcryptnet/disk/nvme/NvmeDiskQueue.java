@@ -7,7 +7,6 @@ import static org.diskcryptnet.disk.uring.IoUringAbi.prepareNop;
 import static org.diskcryptnet.disk.uring.IoUringAbi.prepareUringCmd;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import org.diskcryptnet.disk.DiskCompletionHandler;
@@ -15,8 +14,6 @@ import org.diskcryptnet.disk.DiskFile;
 import org.diskcryptnet.disk.DiskQueue;
 import org.diskcryptnet.disk.DiskResult;
 import org.diskcryptnet.disk.linux.Errno;
-import org.diskcryptnet.disk.linux.LinuxException;
-import org.diskcryptnet.disk.linux.Statx;
 import org.diskcryptnet.disk.uring.IoUringDiskQueue;
 import org.diskcryptnet.disk.uring.IoUringOptions;
 
@@ -27,9 +24,9 @@ import org.diskcryptnet.disk.uring.IoUringOptions;
  * extents and the controller's largest transfer require; its completion is delivered when the last one
  * completes. Files the backend could not map are read on the same ring with IORING_OP_READ and O_DIRECT.
  *
- * <p>After a passthrough read of a file, its statx is compared with the one taken when it was mapped: a file
- * that was written, truncated or replaced meanwhile fails the read with {@link DiskResult#FILE_CHANGED}
- * instead of serving blocks that may now belong to something else.
+ * <p>After a passthrough read of a file, its statx is compared with the one taken when it was mapped
+ * ({@link #fileChanged}): a file that was written, truncated or replaced meanwhile fails the read with
+ * {@link DiskResult#FILE_CHANGED} instead of serving blocks that may now belong to something else.
  */
 public final class NvmeDiskQueue extends IoUringDiskQueue {
 
@@ -57,9 +54,6 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
     private boolean fixedBuffersWork = true;
     private final NvmeNamespace[] registeredNs = new NvmeNamespace[8];
     private final int[] registeredSlot = new int[8];
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment statxBuffer = arena.allocate(Statx.LAYOUT);
-    private final MemorySegment emptyPath = arena.allocateFrom("");
 
     NvmeDiskQueue(IoUringOptions options, int depth) throws IOException {
         super(options.withEntries(Math.max(options.sqEntries(), Integer.highestOneBit(depth * COMMANDS_PER_READ * 2 - 1))),
@@ -225,7 +219,7 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
             return;
         }
         DiskFile file = parentFile[p];
-        int result = parentError[p] != 0 ? parentError[p] : changed(file) ? DiskResult.FILE_CHANGED : parentExpected[p];
+        int result = parentError[p] != 0 ? parentError[p] : fileChanged(file) ? DiskResult.FILE_CHANGED : parentExpected[p];
         long ud = parentUserData[p];
         parentFile[p] = null;
         free[freeCount++] = p;
@@ -241,24 +235,5 @@ public final class NvmeDiskQueue extends IoUringDiskQueue {
     /** Whether passthrough commands still use registered buffers (false after the kernel refused them). */
     public boolean fixedBuffersForPassthrough() {
         return fixedBuffersWork;
-    }
-
-    /** True when a regular file's statx no longer matches the version its extents were mapped from. */
-    private boolean changed(DiskFile file) {
-        if (file.kind() != DiskFile.Kind.REGULAR_FILE || file.version() == null) {
-            return false;
-        }
-        try {
-            Statx.into(file.fd(), emptyPath, statxBuffer);
-            return !Statx.sameVersion(statxBuffer, file.version());
-        } catch (LinuxException e) {
-            return true;
-        }
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        arena.close();
     }
 }

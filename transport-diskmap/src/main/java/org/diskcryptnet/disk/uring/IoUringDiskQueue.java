@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import org.diskcryptnet.disk.DiskCompletionHandler;
 import org.diskcryptnet.disk.DiskFile;
 import org.diskcryptnet.disk.DiskQueue;
+import org.diskcryptnet.disk.FileVersionCheck;
 import org.diskcryptnet.disk.linux.Errno;
 import org.diskcryptnet.disk.linux.EventFd;
 import org.diskcryptnet.disk.linux.LinuxException;
@@ -32,6 +33,7 @@ public class IoUringDiskQueue implements DiskQueue {
     private final long[] bufferEnd = new long[MAX_FIXED_BUFFERS];
     private int buffers;
     private final Object[] fixedFiles;
+    private final FileVersionCheck versions = new FileVersionCheck();
     private int inFlight;
     private int queued;
     private boolean closed;
@@ -346,5 +348,11 @@ public class IoUringDiskQueue implements DiskQueue {
         }
         ring.close();
         eventFd.close();
+        versions.close();
+    }
+
+    @Override
+    public boolean fileChanged(DiskFile file) {
+        return versions.changed(file);
     }
 }

@@ -228,4 +228,30 @@ class IoUringDiskQueueTest {
             assertEquals(4096, res[0]);
         }
     }
+
+    @Test
+    void fileChangedSeesAWriteATruncationAndAReplacementByRename() throws IOException {
+        Path file = Files.write(dir.resolve("v.bin"), random(64 * 1024, 3));
+        IoUringBackend backend = new IoUringBackend();
+        try (DiskFile f = backend.openFile(file); var q = backend.newQueue(4)) {
+            assertFalse(q.fileChanged(f), "as opened");
+            // a same-size rewrite: its modification time is set apart explicitly, as a write a clock tick later moves it
+            Files.write(file, random(64 * 1024, 4));
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(f.version().mtimeNanos() / 1_000_000 + 5_000));
+            assertTrue(q.fileChanged(f), "rewritten in place");
+        }
+        try (DiskFile f = backend.openFile(file); var q = backend.newQueue(4)) {
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            assertTrue(q.fileChanged(f), "truncated");
+        }
+        try (DiskFile f = backend.openFile(file); var q = backend.newQueue(4)) {
+            Path next = Files.write(dir.resolve("v.bin.new"), random(64 * 1024, 5));
+            Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // the descriptor still reads the old inode, whose bytes did not move; but unlinking it moved its ctime
+            // (its link count dropped): reported as changed, on the safe side
+            assertTrue(q.fileChanged(f), "replaced by rename");
+        }
+    }
 }
