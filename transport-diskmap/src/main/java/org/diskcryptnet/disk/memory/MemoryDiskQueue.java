@@ -138,7 +138,9 @@ public final class MemoryDiskQueue implements DiskQueue {
         if (fault.result() < 0) {
             result = fault.result();
         } else {
-            MemorySegment.copy(content, offsets[i], dsts[i], dstOffsets[i], available);
+            if (available > 0) { // a read at or past the end (of a truncated file) returns 0, as pread(2) does
+                MemorySegment.copy(content, offsets[i], dsts[i], dstOffsets[i], available);
+            }
             result = (int) available;
         }
         long ud = userData[i];

@@ -68,6 +68,7 @@ class MemoryBackendTest {
         assertTrue(q.fileChanged(f));
         try (Arena arena = Arena.ofConfined()) {
             assertEquals(1000 - 512, read(q, f, 512, 4096, arena.allocate(4096, 512)), "the bytes up to the new end");
+            assertEquals(0, read(q, f, 4096, 512, arena.allocate(512, 512)), "past the new end: nothing, as pread(2)");
         }
     }
 

@@ -38,6 +38,11 @@ public final class DiskSendCounters {
     /** Units whose read failed (their connection is reset), and units refused outright (see the log). */
     public long readFailures;
     public long refusedUnits;
+    /**
+     * Extents (so connections, each reset) whose file changed before a lost range of it was read again: nothing was
+     * read or sealed again ({@link ReReadGuard}); their units are not counted in {@link #readFailures}.
+     */
+    public long fileChangedAborts;
 
     /** Payload bytes the CPU copied per file byte sent: 0 is the paper's goal where frames take the DMA. */
     public double copiedPerByteSent() {

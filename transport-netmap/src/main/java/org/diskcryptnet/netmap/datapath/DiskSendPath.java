@@ -25,7 +25,7 @@ import org.diskcryptnet.tls.record.RecordProtection;
  * the staging area and is copied; TLS records are sealed in the frame (or, for a record that straddles segments,
  * in the slot). The completion, polled by the same loop through the {@link DiskReader}, hands the frame to TCP
  * ({@link ProduceCompletion#produced}), which sends it; the budget is returned then. A failed read fails the unit:
- * TCP resets that connection alone.
+ * TCP resets that connection alone; so does a file changed before a range of it is read again ({@link ReReadGuard}).
  *
  * <p>Owned by the loop's thread; fixed tables, no allocation per unit; sources are pooled.
  */
@@ -60,6 +60,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private final ProduceCompletion[] unitCompletion = new ProduceCompletion[MAX_UNITS];
     private final long[] unitTicket = new long[MAX_UNITS];
     private final long[] unitReRead = new long[MAX_UNITS];
+    /** The unit reads bytes (or a TLS record) produced before: its file must be unchanged ({@link ReReadGuard}). */
+    private final boolean[] unitCheck = new boolean[MAX_UNITS];
     private final long[] unitCost = new long[MAX_UNITS];
     private final int[] unitOutstanding = new int[MAX_UNITS];
     private final boolean[] unitFailed = new boolean[MAX_UNITS];
@@ -105,6 +107,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private int planLastPiece;
 
     private final SourcePool pool = new SourcePool(this);
+    private final ReReadGuard guard;
 
     public DiskSendPath(DiskReader reader, DiskSendConfig config) {
         this.reader = reader;
@@ -112,6 +115,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         this.config = config;
         this.slots = new StagingArea(config.stagingSlots(), config.stagingSlotBytes());
         this.staging = slots.memory;
+        this.guard = new ReReadGuard(queue, counters);
         for (int i = 0; i < MAX_UNITS; i++) {
             freeUnits[freeUnitCount++] = MAX_UNITS - 1 - i;
         }
@@ -197,6 +201,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         unitCompletion[u] = completion;
         unitTicket[u] = ticket;
         unitReRead[u] = position < s.producedEnd ? Math.min(position + length, s.producedEnd) - position : 0;
+        unitCheck[u] = s.unitBoundary(position) < s.producedEnd; // a record's start: part of it may have gone
         unitFailed[u] = false;
         unitFirstPiece[u] = -1;
         s.producedEnd = Math.max(s.producedEnd, position + length);
@@ -256,6 +261,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 break; // the next completions make room
             }
             dequeue();
+            if (guard.refuse(unitSource[u], unitCheck[u] && planReads > 0)) {
+                unitFailed[u] = true;
+                finish(u); // nothing read, nothing sealed: TCP resets the connection
+                continue;
+            }
             if (counters.budgetInUse + planCost > config.budgetBytes()) {
                 counters.oversizeAdmissions++;
             }
@@ -486,8 +496,10 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 LOG.warn("disk send path: reading {} at {} failed ({}): its connection is reset", s.file,
                         pieceFileOffset[pc], org.diskcryptnet.disk.DiskResult.describe(result));
             }
-        } else if (!unitFailed[u]) {
-            place(pc, u);
+        } else if (!unitFailed[u] && !guard.refuse(unitSource[u], unitCheck[u])) {
+            place(pc, u); // checked again once read: the file may have changed while the read was in flight
+        } else {
+            unitFailed[u] = true;
         }
         if (--unitOutstanding[u] == 0) {
             finish(u);
@@ -565,7 +577,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
         if (ok) {
             counters.fileBytesSent += unitLength[u];
-        } else {
+        } else if (!s.fileChanged) {
             counters.readFailures++;
         }
         counters.budgetInUse -= unitCost[u];

@@ -33,6 +33,8 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
     boolean released;
     /** A read of this extent failed (logged once). */
     boolean failed;
+    /** The file changed since it was opened: nothing of it is read or sealed any more ({@link ReReadGuard}). */
+    boolean fileChanged;
     ExtentSource nextFree;
 
     ExtentSource(DiskSendPath path) {
@@ -48,6 +50,7 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
         this.unitsOutstanding = 0;
         this.released = false;
         this.failed = false;
+        this.fileChanged = false;
     }
 
     /** The bytes TCP sends for this source: give this to {@code TcpConnection.write(SendSource, long)}. */
