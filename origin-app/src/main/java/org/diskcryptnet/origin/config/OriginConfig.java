@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.diskcryptnet.netmap.datapath.DiskSendConfig;
+import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
 
 /**
@@ -29,6 +31,7 @@ public record OriginConfig(
         Tls tls,
         String transport,
         Stack stack,
+        DiskSend diskSend,
         int eventLoops,
         int maxConnections,
         Duration requestHeaderTimeout,
@@ -54,6 +57,18 @@ public record OriginConfig(
      * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's).
      */
     public record Stack(String address, String gateway, String mac) {}
+
+    /**
+     * Each event loop's disk send path on a packet port ({@code network.disk_send.*}, issue 8): the budget of file
+     * bytes between disk read and transmission, and the most reads submitted per loop iteration. Without a packet
+     * port, or when not set, the transport's defaults ({@link DiskSendConfig#defaults}).
+     */
+    public record DiskSend(long budgetBytes, int batchReads) {}
+
+    /** The send path's budget is meant to fit a last-level cache: anything past this is a typo. */
+    static final long MAX_DISK_SEND_BUDGET = 1L << 30;
+    /** A budget holds a few TLS records at least ({@code NetmapConfig.Builder.diskSendBudget} refuses less). */
+    static final int MIN_DISK_SEND_BUDGET = 64 * 1024;
 
     /**
      * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
@@ -121,6 +136,8 @@ public record OriginConfig(
         d.put("server.drain_timeout", "30s");
         d.put("server.max_header_bytes", "8192");
         d.put("server.max_target_bytes", "4096");
+        d.put("network.disk_send.budget", ""); // "": the transport's default (DiskSendConfig.defaults)
+        d.put("network.disk_send.batch", "");
         d.put("access_log.path", "stdout");
         d.put("cors.allowed_origins", "*");
         d.put("cors.max_age", "10m");
@@ -174,7 +191,9 @@ public record OriginConfig(
         }
         String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
                 : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
-        Stack stack = b.stack(!TRANSPORTS.contains(transport) && portError(transport) == null);
+        boolean portTransport = !TRANSPORTS.contains(transport) && portError(transport) == null;
+        Stack stack = b.stack(portTransport);
+        DiskSend diskSend = b.diskSend(portTransport);
         int eventLoops = b.integer("server.event_loops", 0, 1024);
         int maxConnections = b.integer("server.max_connections", 1, 10_000_000);
         Duration headerTimeout = b.duration("server.request_header_timeout");
@@ -195,7 +214,7 @@ public record OriginConfig(
         if (!b.problems.isEmpty()) {
             throw new ConfigException(b.problems);
         }
-        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, stack, eventLoops,
+        return new OriginConfig(root, storage, disk, http, https, admin, tls, transport, stack, diskSend, eventLoops,
                 maxConnections, headerTimeout, keepAlive, drain, maxHeader, maxTarget, accessLog, origins, corsMaxAge,
                 mime);
     }
@@ -316,6 +335,29 @@ public record OriginConfig(
                 check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
             }
             return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m);
+        }
+
+        /**
+         * network.disk_send.budget (bytes) and .batch (reads): for the userspace stack only, like server.address;
+         * "" keeps the transport's default.
+         */
+        DiskSend diskSend(boolean portTransport) {
+            DiskSendConfig defaults = DiskSendConfig.defaults(false);
+            Setting budget = get("network.disk_send.budget");
+            Setting batch = get("network.disk_send.batch");
+            if (!portTransport) {
+                for (Setting s : List.of(budget, batch)) {
+                    if (!s.text().trim().isEmpty()) {
+                        problem(s, "is for the userspace stack's disk send path; server.transport names no packet port");
+                    }
+                }
+                return new DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch());
+            }
+            long budgetBytes = budget.text().trim().isEmpty() ? defaults.budgetBytes()
+                    : integer(budget.key(), MIN_DISK_SEND_BUDGET, (int) MAX_DISK_SEND_BUDGET);
+            int batchReads = batch.text().trim().isEmpty() ? defaults.maxReadsPerBatch()
+                    : integer(batch.key(), 1, DiskSendPath.MAX_UNITS);
+            return new DiskSend(budgetBytes, batchReads);
         }
 
         private void check(Setting s, Runnable parse) {

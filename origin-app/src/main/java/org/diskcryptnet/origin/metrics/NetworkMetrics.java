@@ -22,8 +22,9 @@ import org.diskcryptnet.netmap.wire.DropReason;
 /**
  * The netmap transport's metrics, by port and queue (queue {@code i} is served by event loop {@code i}): packets
  * and bytes, drops by reason, the TCP layer's events and its connections by state, what each loop's idle
- * strategy did, and its disk send path (file bytes in flight against the per-loop budget, re-reads). Read from each loop's {@link NetmapLoopStats} when Prometheus scrapes; the loops only bump their
- * own plain counters.
+ * strategy did, and its disk send path (file bytes in flight against the per-loop budget and the batch size,
+ * re-reads, bytes sealed in place, copies per byte, connections reset because a file changed). Read from each
+ * loop's {@link NetmapLoopStats} when Prometheus scrapes; the loops only bump their own plain counters.
  */
 final class NetworkMetrics implements MultiCollector {
 
@@ -49,6 +50,10 @@ final class NetworkMetrics implements MultiCollector {
                 .help("The per-loop budget of file bytes between disk read and transmission (per storage sent from)");
         GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("origin_net_disk_send_inflight_bytes").unit(Unit.BYTES)
                 .help("File bytes read or being read from disk and not yet handed to the transmit ring (budget in use)");
+        GaugeSnapshot.Builder batch = GaugeSnapshot.builder().name("origin_net_disk_send_batch_max_reads")
+                .help("The most disk reads a loop submits per iteration, across its connections");
+        GaugeSnapshot.Builder copiedPerByte = GaugeSnapshot.builder().name("origin_net_disk_send_copied_per_byte")
+                .help("Payload bytes the CPU copied per file byte sent, since start (0 where frames take the disk read)");
         for (NetmapLoopStats s : loops) {
             Labels at = Labels.of("port", s.port(), "queue", Integer.toString(s.queue()));
             c.rxPackets.dataPoint(point(s.get(Interface.RX_FRAMES), at));
@@ -86,14 +91,24 @@ final class NetworkMetrics implements MultiCollector {
             }
             budget.dataPoint(gauge(s.diskSendBudgetBytes(), at));
             inFlight.dataPoint(gauge(s.get(DiskSend.BUDGET_IN_USE), at));
-            c.fileBytes.dataPoint(point(s.get(DiskSend.FILE_BYTES_SENT), at));
-            c.copiedBytes.dataPoint(point(s.get(DiskSend.CPU_COPIED_BYTES), at));
+            batch.dataPoint(gauge(s.diskSendBatchReads(), at));
+            long fileBytes = s.get(DiskSend.FILE_BYTES_SENT);
+            long copied = s.get(DiskSend.CPU_COPIED_BYTES);
+            copiedPerByte.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                    .value(fileBytes == 0 ? 0 : (double) copied / fileBytes).labels(at).build());
+            c.fileBytes.dataPoint(point(fileBytes, at));
+            c.copiedBytes.dataPoint(point(copied, at));
             c.diskReads.dataPoint(point(s.get(DiskSend.DISK_READS), at));
             c.diskReReads.dataPoint(point(s.get(DiskSend.DISK_RE_READS), at));
             c.reReadBytes.dataPoint(point(s.get(DiskSend.RE_READ_BYTES), at));
             c.batches.dataPoint(point(s.get(DiskSend.BATCHES), at));
             c.budgetBound.dataPoint(point(s.get(DiskSend.BATCHES_BOUND_BY_BUDGET), at));
             c.readFailures.dataPoint(point(s.get(DiskSend.READ_FAILURES), at));
+            c.sealed.dataPoint(point(s.get(DiskSend.SEALED_IN_PLACE_BYTES), at.add("where", "frame")));
+            c.sealed.dataPoint(point(s.get(DiskSend.SEALED_IN_STAGING_BYTES), at.add("where", "staging")));
+            c.resealed.dataPoint(point(s.get(DiskSend.RECORDS_RESEALED), at));
+            c.fileChanged.dataPoint(point(s.get(DiskSend.FILE_CHANGED_ABORTS), at));
+            c.refused.dataPoint(point(s.get(DiskSend.REFUSED_UNITS), at));
             for (TcpState state : STATES) {
                 connections.dataPoint(gauge(s.connections(state), at.add("state", state.name().toLowerCase(Locale.ROOT))));
             }
@@ -103,7 +118,7 @@ final class NetworkMetrics implements MultiCollector {
             all.metricSnapshot(b.build());
         }
         return all.metricSnapshot(connections.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
-                .build();
+                .metricSnapshot(batch.build()).metricSnapshot(copiedPerByte.build()).build();
     }
 
     /** The counters of one scrape (built afresh each time: a scrape may allocate, the loops do not). */
@@ -158,14 +173,22 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder budgetBound = counter("origin_net_disk_send_budget_bound_batches",
                 "Read batches that stopped because the per-loop budget was used up");
         final CounterSnapshot.Builder readFailures = counter("origin_net_disk_send_read_failures",
-                "Send-path disk reads that failed (their connection is reset)");
+                "Send-path disk reads that failed, short reads of a truncated file included (their connection is reset)");
+        final CounterSnapshot.Builder sealed = bytes("origin_net_disk_send_sealed_bytes",
+                "TLS plaintext bytes sealed by the send path: in the frame they are sent from (in place) or in a staging slot");
+        final CounterSnapshot.Builder resealed = counter("origin_net_disk_send_records_resealed",
+                "TLS records read and sealed again, byte-identically, for a retransmission");
+        final CounterSnapshot.Builder fileChanged = counter("origin_net_disk_send_file_changed",
+                "Connections reset because their file changed before a lost range of it was read again (not re-read, not re-sealed)");
+        final CounterSnapshot.Builder refused = counter("origin_net_disk_send_refused_units",
+                "Segments the send path refused outright (its tables full, or a read that fits no slot); connection reset");
 
         List<CounterSnapshot.Builder> all() {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, syscalls, drops, segmentsReceived,
                     segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto, tailLossProbes, recoveries,
                     lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets, timedOut, regenerated, deferred,
                     iterations, fileBytes, copiedBytes, diskReads, diskReReads, reReadBytes, batches, budgetBound,
-                    readFailures);
+                    readFailures, sealed, resealed, fileChanged, refused);
         }
 
         private static CounterSnapshot.Builder counter(String name, String help) {

@@ -65,6 +65,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.mac() != null) {
             b.mac(stack.mac());
         }
+        b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads());
         IoHandlerFactory factory = NetmapIoHandler.newFactory(b.build());
         List<NetmapLoopStats> loops = new CopyOnWriteArrayList<>();
         IoHandlerFactory recording = executor -> {

@@ -189,6 +189,44 @@ class OriginConfigTest {
     }
 
     @Test
+    void diskSendSettingsAreReadAndCheckedWithTheirLines() throws Exception {
+        String port = "content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n  address: 198.18.0.2/24\n";
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write(port
+                + "network:\n  disk_send:\n    budget: 1_048_576\n    batch: 32\n")));
+        assertEquals(new OriginConfig.DiskSend(1 << 20, 32), c.diskSend());
+        var defaults = org.diskcryptnet.netmap.datapath.DiskSendConfig.defaults(false);
+        assertEquals(new OriginConfig.DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch()),
+                OriginConfig.bind(ConfigSource.load(write(port))).diskSend(), "unset: the transport's defaults");
+        assertEquals(new OriginConfig.DiskSend(512 * 1024, 64),
+                OriginConfig.bind(ConfigSource.load(write(port))).diskSend(), "unchanged: 512 KiB, 64 reads");
+
+        List<String> p = problems(port + "network:\n  disk_send:\n    budget: 4096\n    batch: many\n");
+        assertEquals(2, p.size(), p.toString());
+        assertTrue(p.get(0).contains("origin.yaml:8: network.disk_send.budget") && p.get(0).contains("out of range 65536.."),
+                p.toString());
+        assertTrue(p.get(1).contains("origin.yaml:9: network.disk_send.batch") && p.get(1).contains("not a whole number"),
+                p.toString());
+        p = problems(port + "network:\n  disk_send:\n    budget: 2147483648\n    batch: 0\n    depth: 3\n");
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("origin.yaml:8: network.disk_send.budget") && p.get(0).contains("..1073741824"),
+                p.toString());
+        assertTrue(p.get(1).contains("origin.yaml:9: network.disk_send.batch") && p.get(1).contains("out of range 1..4096"),
+                p.toString());
+        assertTrue(p.get(2).contains("origin.yaml:10: unknown setting network.disk_send.depth")
+                && p.get(2).contains("network.disk_send.batch, network.disk_send.budget"), p.toString());
+
+        p = problems("content:\n  root: www\nnetwork:\n  disk_send:\n    budget: 1048576\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:5: network.disk_send.budget")
+                && p.getFirst().contains("names no packet port"), p.toString());
+
+        ConfigSource flags = ConfigSource.load(write(port));
+        flags.override("network.disk_send.batch", "5000", "--set network.disk_send.batch");
+        ConfigException e = assertThrows(ConfigException.class, () -> OriginConfig.bind(flags));
+        assertEquals("--set network.disk_send.batch", e.problems().getFirst().where());
+    }
+
+    @Test
     void durations() {
         assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
         assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));

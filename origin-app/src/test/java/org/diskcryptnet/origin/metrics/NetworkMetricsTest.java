@@ -36,7 +36,7 @@ class NetworkMetricsTest {
     void portAndTcpSeriesByPortAndQueue() throws Exception {
         List<NetmapLoopStats> loops = new CopyOnWriteArrayList<>();
         IoHandlerFactory factory = NetmapIoHandler.newFactory(NetmapConfig.builder().port("pipe:metrics")
-                .address("198.18.90.1/24").build());
+                .address("198.18.90.1/24").diskSendBudget(300 * 1024).diskSendBatch(48).build());
         EventLoopGroup server = new MultiThreadIoEventLoopGroup(1, (IoHandlerFactory) executor -> {
             NetmapIoHandler h = (NetmapIoHandler) factory.newHandler(executor);
             loops.add(h.stats());
@@ -61,11 +61,19 @@ class NetworkMetricsTest {
                     "origin_tcp_connections{" + at + ",state=\"established\"}",
                     "origin_tcp_connections{" + at + ",state=\"time_wait\"}",
                     "origin_tcp_connections{" + at + ",state=\"syn_received\"}",
-                    "origin_net_disk_send_inflight_bytes{" + at + "}", "origin_net_disk_send_rereads_total{" + at + "}")) {
+                    "origin_net_disk_send_inflight_bytes{" + at + "}", "origin_net_disk_send_rereads_total{" + at + "}",
+                    "origin_net_disk_send_reread_bytes_total{" + at + "}",
+                    "origin_net_disk_send_sealed_bytes_total{" + at + ",where=\"frame\"}",
+                    "origin_net_disk_send_sealed_bytes_total{" + at + ",where=\"staging\"}",
+                    "origin_net_disk_send_records_resealed_total{" + at + "}",
+                    "origin_net_disk_send_copied_per_byte{" + at + "}",
+                    "origin_net_disk_send_file_changed_total{" + at + "}",
+                    "origin_net_disk_send_read_failures_total{" + at + "}")) {
                 assertEquals(0, value(before, series), series);
             }
             assertTrue(before.contains("# TYPE origin_net_rx_bytes_total counter"), before);
-            assertTrue(value(before, "origin_net_disk_send_budget_bytes{" + at + "}") >= 64 * 1024, "the budget, before any file");
+            assertEquals(300 * 1024, value(before, "origin_net_disk_send_budget_bytes{" + at + "}"), "the configured budget, before any file");
+            assertEquals(48, value(before, "origin_net_disk_send_batch_max_reads{" + at + "}"), "the configured batch");
 
             Throwable refused = new Bootstrap().group(client).channel(NetmapSocketChannel.class)
                     .handler(new ChannelInboundHandlerAdapter())

@@ -95,7 +95,7 @@ public final class NetmapIoHandler implements IoHandler {
             this.tcp.listenerSource(this::listenerFor);
             this.idler = new LoopIdler(config.idle(), port, queue);
             this.stats = new NetmapLoopStats(port.uri(), queue, nif.counters(), port.counters(queue), idler, this,
-                    config.diskSend(port.features().dmaReadable()).budgetBytes());
+                    config.diskSend(port.features().dmaReadable()));
             this.staging = arena.allocate(STAGING_BYTES, 64);
             this.stagingBuffer = staging.asByteBuffer();
             ok = true;

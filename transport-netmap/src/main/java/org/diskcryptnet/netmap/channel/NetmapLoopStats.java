@@ -3,6 +3,7 @@ package org.diskcryptnet.netmap.channel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import org.diskcryptnet.netmap.datapath.DiskSendConfig;
 import org.diskcryptnet.netmap.datapath.DiskSendCounters;
 import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.netmap.port.PortCounters;
@@ -93,7 +94,16 @@ public final class NetmapLoopStats {
         BATCHES("batches"),
         /** Batches that stopped because the budget was used up. */
         BATCHES_BOUND_BY_BUDGET("batchesBoundByBudget"),
-        READ_FAILURES("readFailures");
+        READ_FAILURES("readFailures"),
+        /** Plaintext bytes sealed in the frame they are sent from, and in a staging slot (records across segments). */
+        SEALED_IN_PLACE_BYTES("sealedInPlaceBytes"),
+        SEALED_IN_STAGING_BYTES("sealedInStagingBytes"),
+        /** TLS records sealed again (same sequence number) for a retransmission. */
+        RECORDS_RESEALED("recordsResealed"),
+        /** Connections reset because their file changed before a lost range of it was read again. */
+        FILE_CHANGED_ABORTS("fileChangedAborts"),
+        /** Units refused outright (no room in the send path's tables, or a read that cannot fit): connection reset. */
+        REFUSED_UNITS("refusedUnits");
 
         final VarHandle field;
 
@@ -110,10 +120,10 @@ public final class NetmapLoopStats {
     private final PortCounters portCounters;
     private final LoopIdler idler;
     private final NetmapIoHandler handler;
-    private final long diskSendBudget;
+    private final DiskSendConfig diskSend;
 
     NetmapLoopStats(String port, int queue, StackCounters stack, PortCounters portCounters, LoopIdler idler,
-                    NetmapIoHandler handler, long diskSendBudget) {
+                    NetmapIoHandler handler, DiskSendConfig diskSend) {
         this.port = port;
         this.queue = queue;
         this.stack = stack;
@@ -122,7 +132,7 @@ public final class NetmapLoopStats {
         this.portCounters = portCounters;
         this.idler = idler;
         this.handler = handler;
-        this.diskSendBudget = diskSendBudget;
+        this.diskSend = diskSend;
     }
 
     /** The port's URI ({@code tap:dcn0}, {@code xdp:eth0@0}, ...). */
@@ -162,7 +172,12 @@ public final class NetmapLoopStats {
 
     /** The per-loop budget of file bytes between disk read and transmission, for each storage sent from. */
     public long diskSendBudgetBytes() {
-        return diskSendBudget;
+        return diskSend.budgetBytes();
+    }
+
+    /** The most disk reads the loop submits per iteration (one batch, across its connections). */
+    public int diskSendBatchReads() {
+        return diskSend.maxReadsPerBatch();
     }
 
     public long drops(DropReason reason) {

@@ -33,8 +33,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DiskSendPath.class);
 
-    /** Units that may wait or be read at once: as many as TCP can have pending productions. */
-    static final int MAX_UNITS = 4096;
+    /** Units that may wait or be read at once (as many as TCP can have pending productions): also the largest batch. */
+    public static final int MAX_UNITS = 4096;
     private static final int MAX_PIECES = 4 * MAX_UNITS;
 
     private static final int PLAIN_DIRECT = 0;   // file bytes read into the frame
