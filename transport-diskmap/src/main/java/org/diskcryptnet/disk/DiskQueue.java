@@ -81,7 +81,7 @@ public interface DiskQueue extends AutoCloseable {
      * Whether {@code file} changed since it was opened: written, truncated or its attributes changed (see
      * {@link FileVersionCheck} for what a kernel backend can and cannot see). For a caller about to read again bytes
      * it has already served, which must not differ. One statx(2) on the kernel backends, no allocation; block devices
-     * are never reported changed.
+     * are never reported changed, nor is anything by a closed queue (it reads nothing more: its reads are refused).
      */
     boolean fileChanged(DiskFile file);
 

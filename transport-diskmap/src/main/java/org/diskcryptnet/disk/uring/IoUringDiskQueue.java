@@ -351,8 +351,9 @@ public class IoUringDiskQueue implements DiskQueue {
         versions.close();
     }
 
+    /** False once closed: its statx buffer is gone, and so are the rings, so no read of the file follows anyway. */
     @Override
     public boolean fileChanged(DiskFile file) {
-        return versions.changed(file);
+        return !closed && versions.changed(file);
     }
 }

@@ -252,6 +252,8 @@ class IoUringDiskQueueTest {
             // the descriptor still reads the old inode, whose bytes did not move; but unlinking it moved its ctime
             // (its link count dropped): reported as changed, on the safe side
             assertTrue(q.fileChanged(f), "replaced by rename");
+            q.close();
+            assertFalse(q.fileChanged(f), "a closed queue checks nothing (and reads nothing)");
         }
     }
 }

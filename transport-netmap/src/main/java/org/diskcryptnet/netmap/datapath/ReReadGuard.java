@@ -42,8 +42,16 @@ final class ReReadGuard {
         if (s.fileChanged) {
             return true;
         }
-        if (!check || !queue.fileChanged(s.file)) {
+        if (!check) {
             return false;
+        }
+        try {
+            if (!queue.fileChanged(s.file)) {
+                return false;
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("disk send path: cannot tell whether {} changed; not reading it again", s.file, e);
+            return true; // unchecked is not unchanged: the unit fails as a read failure
         }
         s.fileChanged = true;
         counters.fileChangedAborts++;
