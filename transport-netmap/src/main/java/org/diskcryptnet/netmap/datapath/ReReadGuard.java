@@ -9,7 +9,8 @@ import org.diskcryptnet.disk.DiskQueue;
  * The rule that a range already sent is read again only from the file it was first read from, unchanged. A lost
  * TLS record is sealed again with the sequence number it had, that is with the same AEAD nonce: over different
  * plaintext that would break AES-GCM and ChaCha20-Poly1305 (nonce reuse gives away the XOR of the plaintexts and,
- * for GCM, the authentication key; RFC 5116 section 5.1.1, RFC 8446 section 5.3); a plain range read from a changed
+ * for GCM, the authentication key; a nonce MUST be distinct per encryption: RFC 5116 section 3.1; the TLS 1.3 nonce is
+ * the record sequence number XORed with the IV: RFC 8446 section 5.3); a plain range read from a changed
  * file would silently splice two versions of the object. So before a unit that reads a range (or, for TLS, a
  * record) produced before, and again when that read completes, the file's version is compared with the one taken
  * when it was opened ({@link DiskQueue#fileChanged}: one statx(2), acceptable because re-reads happen only on loss).
