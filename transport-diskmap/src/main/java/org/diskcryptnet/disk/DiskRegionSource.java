@@ -47,6 +47,19 @@ public final class DiskRegionSource implements RegionSource, DiskReader.Callback
         }
     }
 
+    /**
+     * The region this source reads (owned by the source: released when it closes), for a channel that reads it
+     * itself ({@link org.diskcryptnet.tls.netty.RecordSealingChannel}).
+     */
+    public DiskRegion region() {
+        return region;
+    }
+
+    /** The event loop whose disk queue the source reads through: the channel's. */
+    public EventLoop loop() {
+        return loop;
+    }
+
     @Override
     public long length() {
         return region.count();

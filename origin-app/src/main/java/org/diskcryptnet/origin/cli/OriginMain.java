@@ -35,6 +35,7 @@ public final class OriginMain {
             Map.entry("--transport", "server.transport"),
             Map.entry("--address", "server.address"),
             Map.entry("--gateway", "server.gateway"),
+            Map.entry("--faults", "server.faults"),
             Map.entry("--event-loops", "server.event_loops"),
             Map.entry("--max-connections", "server.max_connections"),
             Map.entry("--access-log", "access_log.path"));
@@ -61,6 +62,8 @@ public final class OriginMain {
                                         (xdp:IF[@queue], tap:NAME, packet:IF, netmap:IF), one queue per loop
               --address A.B.C.D/N       server.address: the userspace stack's own address (with a PORT)
               --gateway A.B.C.D         server.gateway: its next hop off the prefix (optional)
+              --faults SPEC|off         server.faults: inject faults on the PORT (a test tool), e.g.
+                                        loss=0.05,reorder=0.05,seed=1 (also dup, corrupt, delay, delayms)
               --event-loops N           0 = one per core
               --max-connections N
               --access-log PATH|stdout|off

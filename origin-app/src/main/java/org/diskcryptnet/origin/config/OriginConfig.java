@@ -54,9 +54,15 @@ public record OriginConfig(
 
     /**
      * The userspace stack's own addressing, for a {@code server.transport} that names a packet port: its address
-     * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's).
+     * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's),
+     * and the faults to inject on the port ({@code server.faults}, as {@code origin echo --faults} takes them: a test
+     * tool, null when off).
      */
-    public record Stack(String address, String gateway, String mac) {}
+    public record Stack(String address, String gateway, String mac, String faults) {
+        public Stack(String address, String gateway, String mac) {
+            this(address, gateway, mac, null);
+        }
+    }
 
     /**
      * Each event loop's disk send path on a packet port ({@code network.disk_send.*}, issue 8): the budget of file
@@ -129,6 +135,7 @@ public record OriginConfig(
         d.put("server.address", "");
         d.put("server.gateway", "");
         d.put("server.mac", "");
+        d.put("server.faults", "off");
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -311,16 +318,24 @@ public record OriginConfig(
             Setting address = get("server.address");
             Setting gateway = get("server.gateway");
             Setting mac = get("server.mac");
+            Setting faults = get("server.faults");
             String a = address.text().trim();
             String g = gateway.text().trim();
             String m = mac.text().trim();
+            String f = isOff("server.faults") ? "" : faults.text().trim();
             if (!portTransport) {
                 for (Setting s : List.of(address, gateway, mac)) {
                     if (!s.text().trim().isEmpty()) {
                         problem(s, "is for the userspace stack; server.transport names no packet port");
                     }
                 }
+                if (!f.isEmpty()) {
+                    problem(faults, "injects faults on a packet port; server.transport names none");
+                }
                 return null;
+            }
+            if (!f.isEmpty()) {
+                check(faults, () -> org.diskcryptnet.netmap.port.fault.FaultPlan.parse(f));
             }
             if (a.isEmpty()) {
                 missing("server.address", "server.transport names a packet port, so the userspace stack needs its "
@@ -334,7 +349,7 @@ public record OriginConfig(
             if (!m.isEmpty()) {
                 check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
             }
-            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m);
+            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f);
         }
 
         /**

@@ -162,9 +162,13 @@ public final class OriginServer implements AutoCloseable {
                         }
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
                         p.addLast("timeouts", timeouts);
-                        if (disk != null) {
+                        if (disk != null && (transport.kernel() || tls != null)) {
                             // Turns DiskRegions into chunks read through this loop's disk queue, on the plaintext
-                            // side of "tls": HttpServerCodec passes the regions through to it.
+                            // side of "tls": HttpServerCodec passes the regions through to it. Not for plain HTTP on
+                            // the netmap transport: there the DiskRegion reaches the channel, whose loop reads it
+                            // into the transmit frames when TCP may send it, and again on loss (issue 8); HTTPS
+                            // bodies with the in-place record layer are TlsFileRegions, which the channel seals
+                            // in its frames the same way.
                             p.addLast("diskmap", new DiskRegionWriter());
                         }
                         p.addLast("http", new HttpServerCodec(decoding));

@@ -17,6 +17,7 @@ import org.diskcryptnet.netmap.channel.NetmapIoHandler;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.netmap.channel.NetmapServerSocketChannel;
 import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.netmap.port.fault.FaultPlan;
 import org.diskcryptnet.origin.config.OriginConfig;
 
 /**
@@ -66,6 +67,9 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             b.mac(stack.mac());
         }
         b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads());
+        if (stack.faults() != null) {
+            b.faults(FaultPlan.parse(stack.faults())); // checked with the configuration
+        }
         IoHandlerFactory factory = NetmapIoHandler.newFactory(b.build());
         List<NetmapLoopStats> loops = new CopyOnWriteArrayList<>();
         IoHandlerFactory recording = executor -> {
@@ -73,7 +77,8 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             loops.add(handler.stats());
             return handler;
         };
-        return new Transports("netmap " + uri + " at " + stack.address(), recording, NetmapServerSocketChannel.class,
+        return new Transports("netmap " + uri + " at " + stack.address()
+                + (stack.faults() != null ? " with faults " + stack.faults() : ""), recording, NetmapServerSocketChannel.class,
                 false, loops);
     }
 

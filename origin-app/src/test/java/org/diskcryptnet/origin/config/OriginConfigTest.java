@@ -227,6 +227,28 @@ class OriginConfigTest {
     }
 
     @Test
+    void faultsOnAPortAreCheckedAndRefusedWithoutOne() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: xdp:veth1@0\n  address: 198.18.0.2/24\n  faults: loss=0.05,reorder=0.05,seed=7\n")));
+        assertEquals("loss=0.05,reorder=0.05,seed=7", c.stack().faults());
+        c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: xdp:veth1@0\n  address: 198.18.0.2/24\n")));
+        assertNull(c.stack().faults(), "off by default");
+
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n"
+                + "  address: 198.18.0.2/24\n  faults: loss=1.5\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:6: server.faults") && p.getFirst().contains("probability"),
+                p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n"
+                + "  address: 198.18.0.2/24\n  faults: lost=0.1\n");
+        assertTrue(p.getFirst().contains("server.faults") && p.getFirst().contains("unknown fault"), p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  faults: loss=0.1\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.faults") && p.getFirst().contains("names none"), p.toString());
+    }
+
+    @Test
     void durations() {
         assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
         assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));

@@ -79,6 +79,21 @@ public final class TlsFileRegion extends AbstractReferenceCounted implements Fil
         return layout;
     }
 
+    /** Where the plaintext comes from. */
+    RegionSource source() {
+        return source;
+    }
+
+    /** The write key the region is bound to, or null (the region's reference, not the caller's). */
+    RecordProtection protection() {
+        return protection;
+    }
+
+    /** The sequence number of the bound region's first record. */
+    long firstSequence() {
+        return firstSequence;
+    }
+
     /** Plaintext bytes of the body. */
     public long plaintextLength() {
         return source.length();

@@ -33,7 +33,9 @@ import org.diskcryptnet.tls.record.TlsAlertException;
  *
  * <p>Outbound: buffers are coalesced into records of up to 2^14 bytes on flush; a {@link TlsFileRegion} is bound to
  * the write key and its range of sequence numbers and reaches the channel batch by batch as it is read and sealed
- * ({@link RegionFeeder}), with what was written after it kept in order behind it. Any other message (a plain
+ * ({@link RegionFeeder}), with what was written after it kept in order behind it — or, on a channel that seals
+ * records in its own transmit buffers ({@link RecordSealingChannel}), reaches the channel whole as one
+ * {@link RecordsToSeal}, its sequence numbers taken here all the same. Any other message (a plain
  * {@code FileRegion} would leak plaintext) is refused. Closing sends close_notify first.
  */
 public final class TlsRecordHandler extends ByteToMessageDecoder implements ChannelOutboundHandler {
@@ -339,15 +341,35 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
             sealPending(ctx);
             long records = region.records(payload, write.overhead());
             updateWriteKeyIfWorn(ctx, records);
+            boolean inChannel = sealsInChannel(ctx, region, records);
             long first = write.reserve(records);
             region.bind(write, first, payload, stats, feeder.readyCallback());
-            feeder.write(region, promise);
+            if (inChannel) {
+                // Counted as sealed when handed over: the channel seals each record at least once while the
+                // connection lives, and again (not counted here) for every retransmission.
+                stats.sealed(records, region.plaintextLength());
+                feeder.write(new RecordsToSeal(region), promise);
+            } else {
+                feeder.write(region, promise);
+            }
         } else {
             // Anything else would reach the socket unencrypted.
             UnsupportedMessageTypeException e = new UnsupportedMessageTypeException(msg, ByteBuf.class, TlsFileRegion.class);
             io.netty.util.ReferenceCountUtil.safeRelease(msg);
             promise.setFailure(e);
         }
+    }
+
+    /**
+     * Whether the channel seals {@code region}'s records itself ({@link RecordSealingChannel}). Not when the body would
+     * take the write key past its record limit (RFC 8446 §5.5): the channel seals long after this handler moved on,
+     * and a key that must change in the middle of the body could not; such a body (over 2^24 records, ~275 GB with
+     * the current key freshly updated) is sealed batch by batch here instead, as before.
+     */
+    private boolean sealsInChannel(ChannelHandlerContext ctx, TlsFileRegion region, long records) {
+        return ctx.channel() instanceof RecordSealingChannel channel
+                && (version != TlsVersion.TLS_1_3 || write.sequence() + records <= keyUpdateAfterRecords)
+                && channel.sealsRecordsOf(region.source());
     }
 
     @Override

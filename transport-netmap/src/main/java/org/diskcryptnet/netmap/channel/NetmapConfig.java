@@ -5,6 +5,8 @@ import org.diskcryptnet.netmap.datapath.DiskSendConfig;
 import java.util.Objects;
 
 import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.fault.FaultInjectingPort;
+import org.diskcryptnet.netmap.port.fault.FaultPlan;
 import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.stack.InterfaceConfig;
@@ -37,6 +39,7 @@ public final class NetmapConfig {
     private final int zeroCopyWriteThreshold;
     private final long diskSendBudget;
     private final int diskSendBatch;
+    private final FaultPlan faults;
 
     private NetmapConfig(Builder b) {
         if (b.port == null && b.openedPort == null) {
@@ -64,6 +67,7 @@ public final class NetmapConfig {
         this.zeroCopyWriteThreshold = b.zeroCopyWriteThreshold;
         this.diskSendBudget = b.diskSendBudget;
         this.diskSendBatch = b.diskSendBatch;
+        this.faults = b.faults;
     }
 
     public static Builder builder() {
@@ -73,6 +77,11 @@ public final class NetmapConfig {
     /** The port's URI (for an opened port, the URI it was opened with). */
     public PortUri port() {
         return port;
+    }
+
+    /** The faults injected on the port the loops open ({@link FaultInjectingPort}), or null for none. */
+    public FaultPlan faults() {
+        return faults;
     }
 
     /** A port opened by the caller and handed over (the handlers close it), or null to open {@link #port()}. */
@@ -149,6 +158,7 @@ public final class NetmapConfig {
         private int zeroCopyWriteThreshold = 2048;
         private long diskSendBudget = DiskSendConfig.defaults(false).budgetBytes();
         private int diskSendBatch = DiskSendConfig.defaults(false).maxReadsPerBatch();
+        private FaultPlan faults;
 
         private Builder() {
         }
@@ -253,7 +263,21 @@ public final class NetmapConfig {
             return this;
         }
 
+        /**
+         * Wraps the port the loops open in the fault injector (loss, reordering, duplication, corruption, delay, both
+         * ways, reproducible from the plan's seed): a test tool, it copies every frame. Null or a plan of no faults:
+         * none. Not for a port handed over with {@link #port(PacketPort)} (wrap that one yourself).
+         */
+        public Builder faults(FaultPlan plan) {
+            this.faults = plan == null || plan.none() ? null : plan;
+            return this;
+        }
+
         public NetmapConfig build() {
+            if (faults != null && openedPort != null) {
+                throw new IllegalArgumentException("faults apply to the port the loops open; wrap an opened port in a "
+                        + "FaultInjectingPort yourself");
+            }
             return new NetmapConfig(this);
         }
     }

@@ -26,12 +26,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.internal.StringUtil;
 
+import org.diskcryptnet.disk.DiskRegionSource;
 import org.diskcryptnet.netmap.stack.InterfaceConfig;
 import org.diskcryptnet.netmap.tcp.TcpCloseCause;
 import org.diskcryptnet.netmap.tcp.TcpConfig;
 import org.diskcryptnet.netmap.tcp.TcpConnection;
 import org.diskcryptnet.netmap.tcp.TcpState;
 import org.diskcryptnet.netmap.wire.Ipv4Address;
+import org.diskcryptnet.tls.netty.RecordSealingChannel;
+import org.diskcryptnet.tls.netty.RecordsToSeal;
+import org.diskcryptnet.tls.netty.RegionSource;
 
 /**
  * A TCP connection of the userspace stack as a Netty {@link SocketChannel}, client side (connect) or accepted by a
@@ -42,7 +46,7 @@ import org.diskcryptnet.netmap.wire.Ipv4Address;
  * reassembles in its own per-loop memory, so a zero-copy read would pin that memory in user buffers); writes are
  * described by {@link StreamWriter}. Everything runs on the loop that owns the connection.
  */
-public final class NetmapSocketChannel extends AbstractNetmapChannel implements SocketChannel {
+public final class NetmapSocketChannel extends AbstractNetmapChannel implements SocketChannel, RecordSealingChannel {
 
     private static final int DEFAULT_BUFFER = 512 * 1024;
 
@@ -348,11 +352,22 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
 
     @Override
     protected Object filterOutboundMessage(Object msg) {
-        if (msg instanceof ByteBuf || msg instanceof FileRegion) {
+        if (msg instanceof ByteBuf || msg instanceof FileRegion || msg instanceof RecordsToSeal) {
             return msg;
         }
         throw new UnsupportedOperationException("unsupported message type: " + StringUtil.simpleClassName(msg)
-                + " (expected: ByteBuf, FileRegion)");
+                + " (expected: ByteBuf, FileRegion, RecordsToSeal)");
+    }
+
+    /**
+     * Bodies read through this loop's disk queue: their records are read into the transmit frames (or the loop's
+     * staging area) when TCP may send them, sealed there, and read and sealed again on loss (issue 8), by the loop's
+     * {@link org.diskcryptnet.netmap.datapath.DiskSendPath}. Other sources are sealed batch by batch by the record
+     * layer.
+     */
+    @Override
+    public boolean sealsRecordsOf(RegionSource source) {
+        return source instanceof DiskRegionSource disk && loop != null && disk.loop() == eventLoop();
     }
 
     // ======================================================================================== half-closure

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.diskcryptnet.netmap.port.PacketPort;
+import org.diskcryptnet.netmap.port.fault.FaultInjectingPort;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.Ports;
 
@@ -60,10 +61,10 @@ final class PortShare {
             return config.openedPort();
         }
         PortUri uri = config.port();
-        if (uri.kind() == PortUri.Kind.PIPE) {
-            return Pipes.open(uri, config.queues(), config.portOptions().ringSize(), config.pipeMtu());
-        }
-        return Ports.open(uri, config.portOptions());
+        PacketPort port = uri.kind() == PortUri.Kind.PIPE
+                ? Pipes.open(uri, config.queues(), config.portOptions().ringSize(), config.pipeMtu())
+                : Ports.open(uri, config.portOptions());
+        return config.faults() == null ? port : new FaultInjectingPort(port, config.faults());
     }
 
     /** A loop was destroyed; the last one closes the port. */

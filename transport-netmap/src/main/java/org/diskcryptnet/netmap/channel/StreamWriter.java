@@ -15,13 +15,16 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
 
 import org.diskcryptnet.disk.DiskRegion;
+import org.diskcryptnet.disk.DiskRegionSource;
 import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.netmap.datapath.ExtentSource;
 import org.diskcryptnet.netmap.tcp.TcpConnection;
+import org.diskcryptnet.tls.netty.RecordsToSeal;
+import org.diskcryptnet.tls.record.RecordProtection;
 
 /**
  * Moves a channel's flushed messages from its {@link ChannelOutboundBuffer} into its TCP connection, reporting
- * progress to the buffer as it goes. Three ways, by message:
+ * progress to the buffer as it goes. By message:
  * <ul>
  *   <li>a {@link ByteBuf} of at least {@link NetmapConfig#zeroCopyWriteThreshold()} bytes goes by reference
  *       ({@link ByteBufSource}): one copy, from the buffer into the transmit slots;</li>
@@ -30,6 +33,8 @@ import org.diskcryptnet.netmap.tcp.TcpConnection;
  *   <li>the project's {@link DiskRegion} becomes an extent of the loop's {@link DiskSendPath} (issue 8): read
  *       from disk into the transmit frames when TCP may send it, in batches within the loop's budget, and read
  *       again on loss;</li>
+ *   <li>a {@link RecordsToSeal} (a TLS body from the in-place record layer) becomes a sealed extent of the same path:
+ *       each record read into its frame and sealed there, read and sealed again on loss;</li>
  *   <li>a {@link DefaultFileRegion} becomes a regenerable {@link FileSource} (pread into the transmit slots);
  *       any other {@link FileRegion} copies itself into the send buffer through {@link FileRegion#transferTo}.</li>
  * </ul>
@@ -105,6 +110,10 @@ final class StreamWriter {
                 if (!writeDiskRegion(in, region, c)) {
                     return false;
                 }
+            } else if (msg instanceof RecordsToSeal records) {
+                if (!writeRecords(in, records, c)) {
+                    return false;
+                }
             } else if (msg instanceof DefaultFileRegion region && REGION_FILE != null) {
                 if (!writeRegion(in, region, c)) {
                     return false;
@@ -175,6 +184,41 @@ final class StreamWriter {
             return false;
         }
         in.progress(remaining);
+        in.remove();
+        return true;
+    }
+
+    /**
+     * A TLS body ({@link RecordsToSeal}, from the in-place record layer, over a {@link DiskRegionSource}) becomes a
+     * sealed extent of the loop's {@link DiskSendPath}: each record read from disk into the transmit frame when TCP
+     * may send it and sealed there with its sequence number, read and sealed again byte-identically on loss.
+     */
+    private boolean writeRecords(ChannelOutboundBuffer in, RecordsToSeal records, TcpConnection c) throws IOException {
+        long length = records.wireLength();
+        if (length == 0) {
+            in.remove();
+            return true;
+        }
+        DiskRegion region = ((DiskRegionSource) records.source()).region();
+        DiskSendPath path = loop.sendPath(region.storage().loop(loop.eventLoop()));
+        RecordProtection key = (RecordProtection) records.protection().retain();
+        records.retain();
+        ExtentSource source;
+        try {
+            // takes over both references: the key is released with the source, the message (and the region) after
+            // the last read of it completed
+            source = path.sealed(region.file(), region.position(), key, records.layout(), records.firstSequence(),
+                    records);
+        } catch (RuntimeException e) {
+            key.release();
+            records.release();
+            throw e;
+        }
+        if (!c.write(source, length)) {
+            source.release();
+            return false;
+        }
+        in.progress(length);
         in.remove();
         return true;
     }
