@@ -16,6 +16,8 @@ final class RecordPeer implements AutoCloseable {
 
     final CipherSuite suite;
     final RecordProtection clientWrite, clientRead, serverRead, serverWrite;
+    /** What opens the server's records without the record layer: the JDK's AEAD and HMAC. */
+    private final java.util.function.Supplier<JdkRecordOpener> serverOpener;
 
     RecordPeer(CipherSuite suite) {
         this.suite = suite;
@@ -28,6 +30,7 @@ final class RecordPeer implements AutoCloseable {
             serverRead = RecordProtection.tls13(suite, engine, c, 0);
             serverWrite = RecordProtection.tls13(suite, engine, s, 0);
             clientRead = RecordProtection.tls13(suite, engine, s, 0);
+            serverOpener = () -> JdkRecordOpener.tls13(suite, s, 0);
         } else {
             byte[] ck = new byte[suite.aead().keyLength()], sk = new byte[suite.aead().keyLength()];
             byte[] civ = new byte[suite.fixedIvLength()], siv = new byte[suite.fixedIvLength()];
@@ -39,7 +42,13 @@ final class RecordPeer implements AutoCloseable {
             serverRead = RecordProtection.tls12(suite, engine, ck, civ, 1);
             serverWrite = RecordProtection.tls12(suite, engine, sk, siv, 1);
             clientRead = RecordProtection.tls12(suite, engine, sk, siv, 1);
+            serverOpener = () -> JdkRecordOpener.tls12(suite, sk, siv, 1);
         }
+    }
+
+    /** An independent opener of the server's records from its first sequence number on. */
+    JdkRecordOpener serverOpener() {
+        return serverOpener.get();
     }
 
     /** A record from the client carrying {@code plain}, as a direct buffer. */
