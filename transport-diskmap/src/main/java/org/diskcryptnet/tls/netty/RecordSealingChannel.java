@@ -17,4 +17,14 @@ public interface RecordSealingChannel {
      * through a disk queue its loop polls). Called on the channel's event loop, once per body.
      */
     boolean sealsRecordsOf(RegionSource source);
+
+    /**
+     * Plaintext bytes per record for a body this channel seals, for records of {@code overhead} bytes more each: a
+     * channel that sends each record in one segment of its own (so that it is read into that segment's frame and
+     * sealed there) names the size that fills a segment; 0 (the default) keeps the record layer's size. Called on the
+     * channel's event loop right after {@link #sealsRecordsOf} said yes; the record layer uses at most its own size.
+     */
+    default int recordPayload(int overhead) {
+        return 0;
+    }
 }

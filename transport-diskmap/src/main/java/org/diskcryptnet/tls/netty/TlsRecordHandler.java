@@ -339,11 +339,21 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
                 return;
             }
             sealPending(ctx);
-            long records = region.records(payload, write.overhead());
+            RecordSealingChannel sealer = sealer(ctx, region);
+            int bodyPayload = sealer == null ? payload : recordPayload(sealer);
+            long records = region.records(bodyPayload, write.overhead());
             updateWriteKeyIfWorn(ctx, records);
-            boolean inChannel = sealsInChannel(ctx, region, records);
+            if (sealer != null && version == TlsVersion.TLS_1_3 && write.sequence() + records > keyUpdateAfterRecords) {
+                // RFC 8446 §5.5: the channel seals long after this handler moved on, and a key that must change in
+                // the middle of the body could not; a body too long even for a fresh key (over 2^24 records) is
+                // sealed batch by batch here instead, as before.
+                sealer = null;
+                bodyPayload = payload;
+                records = region.records(bodyPayload, write.overhead());
+            }
+            boolean inChannel = sealer != null;
             long first = write.reserve(records);
-            region.bind(write, first, payload, stats, feeder.readyCallback());
+            region.bind(write, first, bodyPayload, stats, feeder.readyCallback());
             if (inChannel) {
                 // Counted as sealed when handed over: the channel seals each record at least once while the
                 // connection lives, and again (not counted here) for every retransmission.
@@ -360,16 +370,16 @@ public final class TlsRecordHandler extends ByteToMessageDecoder implements Chan
         }
     }
 
-    /**
-     * Whether the channel seals {@code region}'s records itself ({@link RecordSealingChannel}). Not when the body would
-     * take the write key past its record limit (RFC 8446 §5.5): the channel seals long after this handler moved on,
-     * and a key that must change in the middle of the body could not; such a body (over 2^24 records, ~275 GB with
-     * the current key freshly updated) is sealed batch by batch here instead, as before.
-     */
-    private boolean sealsInChannel(ChannelHandlerContext ctx, TlsFileRegion region, long records) {
-        return ctx.channel() instanceof RecordSealingChannel channel
-                && (version != TlsVersion.TLS_1_3 || write.sequence() + records <= keyUpdateAfterRecords)
-                && channel.sealsRecordsOf(region.source());
+    /** The channel, if it seals {@code region}'s records itself ({@link RecordSealingChannel}); else null. */
+    private static RecordSealingChannel sealer(ChannelHandlerContext ctx, TlsFileRegion region) {
+        return ctx.channel() instanceof RecordSealingChannel channel && channel.sealsRecordsOf(region.source())
+                ? channel : null;
+    }
+
+    /** The channel's record size for a body it seals (e.g. one record per segment), within this handler's. */
+    private int recordPayload(RecordSealingChannel channel) {
+        int p = channel.recordPayload(write.overhead());
+        return p > 0 ? Math.min(p, payload) : payload;
     }
 
     @Override

@@ -47,6 +47,7 @@ class TlsRecordHandoffTest {
     /** An embedded channel that takes RecordsToSeal (while {@link #accepts}) and keeps what it was handed. */
     static final class SealingChannel extends EmbeddedChannel implements RecordSealingChannel {
         boolean accepts = true;
+        int payload;
         final List<RegionSource> asked = new ArrayList<>();
 
         SealingChannel(ChannelHandler... handlers) {
@@ -57,6 +58,11 @@ class TlsRecordHandoffTest {
         public boolean sealsRecordsOf(RegionSource source) {
             asked.add(source);
             return accepts;
+        }
+
+        @Override
+        public int recordPayload(int overhead) {
+            return payload;
         }
     }
 
@@ -150,6 +156,36 @@ class TlsRecordHandoffTest {
             assertArrayEquals(new byte[] {1, 0}, alerts.toByteArray(), "close_notify, after the records it follows");
             assertEquals(first + 6, opener.sequence(), "every record opened under the next sequence number");
             assertEquals(5, stats.records.get(), "the body's records are counted when handed over");
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void theChannelsRecordSizeLaysOutTheBodyItSeals() throws Exception {
+        byte[] body = content(10_000, 7);
+        try (RecordPeer peer = new RecordPeer(CipherSuite.TLS_AES_256_GCM_SHA384)) {
+            TlsRecordHandler handler = peer.serverHandler(TlsStats.NONE);
+            SealingChannel ch = new SealingChannel(handler);
+            ch.payload = 1448 - 22; // one record per segment of a 1500-byte MTU with timestamps
+            var source = new TlsFileRegionTest.SlowAlignedSource(body, 0, body.length);
+            ch.write(new TlsFileRegion(source));
+            ch.writeAndFlush(Unpooled.wrappedBuffer(bytes("after")));
+            List<String> kinds = new ArrayList<>();
+            byte[] wire = wire(ch, kinds, java.util.Map.of(source, body));
+            assertEquals(List.of("handed:0+8", "buffer"), kinds, "10,000 bytes in records of 1,426");
+            assertEquals(8 * 22 + 10_000 + 22 + 5, wire.length);
+            JdkRecordOpener opener = peer.serverOpener();
+            for (int at = 0, k = 0; k < 8; k++) {
+                JdkRecordOpener.Opened o = opener.open(wire, at);
+                assertEquals(k < 7 ? 1426 : 10_000 - 7 * 1426, o.plaintext().length, "record " + k);
+                at += 5 + ((wire[at + 3] & 0xff) << 8 | (wire[at + 4] & 0xff));
+            }
+            ch.payload = 40_000; // more than a record may carry: the record layer's own size
+            var big = new TlsFileRegionTest.SlowAlignedSource(content(40_000, 8), 0, 40_000);
+            ch.writeAndFlush(new TlsFileRegion(big));
+            RecordsToSeal r = ch.readOutbound();
+            assertEquals(RecordProtection.MAX_PLAINTEXT, r.layout().payload());
+            r.release();
             ch.finishAndReleaseAll();
         }
     }

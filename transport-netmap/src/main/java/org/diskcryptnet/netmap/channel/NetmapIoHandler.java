@@ -200,6 +200,11 @@ public final class NetmapIoHandler implements IoHandler {
         return sendPaths.length == 0 ? null : sendPaths[0].counters();
     }
 
+    /** Whether the port takes frames larger than a segment and cuts them (TSO/GSO): TCP then sends such frames. */
+    boolean segmentationOffload() {
+        return port.features().segmentationOffload();
+    }
+
     /** This loop as Netty's {@link EventLoop} (the executor Netty built the handler for). */
     EventLoop eventLoop() {
         return (EventLoop) executor;

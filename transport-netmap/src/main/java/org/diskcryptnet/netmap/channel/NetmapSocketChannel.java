@@ -49,6 +49,8 @@ import org.diskcryptnet.tls.netty.RegionSource;
 public final class NetmapSocketChannel extends AbstractNetmapChannel implements SocketChannel, RecordSealingChannel {
 
     private static final int DEFAULT_BUFFER = 512 * 1024;
+    /** Below this a segment-sized record costs more in overhead (header, tag) than sealing in staging saves. */
+    private static final int MIN_RECORD_PAYLOAD = 512;
 
     private final NetmapSocketChannelConfig config;
     /** For an accepted channel: the loop whose TCP holds the connection; null for a client channel. */
@@ -368,6 +370,22 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
     @Override
     public boolean sealsRecordsOf(RegionSource source) {
         return source instanceof DiskRegionSource disk && loop != null && disk.loop() == eventLoop();
+    }
+
+    /**
+     * One record per segment where the port sends segment-sized frames: TCP ends segments on record boundaries, so a
+     * record then fills its segment and is read into that segment's frame and sealed there, once; a 16 KiB record
+     * spread over a dozen segments would be sealed in a staging slot and copied out part by part (and, with many
+     * connections, read and sealed again when its slot is taken for another's). With segmentation offload a frame
+     * holds a whole 16 KiB record: then the record layer's size stays. A sender may cut records as small as it likes
+     * (RFC 8446 §5.1).
+     */
+    @Override
+    public int recordPayload(int overhead) {
+        if (connection == null || loop == null || loop.segmentationOffload()) {
+            return 0;
+        }
+        return Math.max(MIN_RECORD_PAYLOAD, connection.sendMss() - overhead);
     }
 
     // ======================================================================================== half-closure
