@@ -361,24 +361,16 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
                 + " (expected: ByteBuf, FileRegion, RecordsToSeal)");
     }
 
-    /**
-     * Bodies read through this loop's disk queue: their records are read into the transmit frames (or the loop's
-     * staging area) when TCP may send them, sealed there, and read and sealed again on loss (issue 8), by the loop's
-     * {@link org.diskcryptnet.netmap.datapath.DiskSendPath}. Other sources are sealed batch by batch by the record
-     * layer.
-     */
+    /** Bodies read through this loop's disk queue: its {@code DiskSendPath} seals them in the frames (issue 8). */
     @Override
     public boolean sealsRecordsOf(RegionSource source) {
         return source instanceof DiskRegionSource disk && loop != null && disk.loop() == eventLoop();
     }
 
     /**
-     * One record per segment where the port sends segment-sized frames: TCP ends segments on record boundaries, so a
-     * record then fills its segment and is read into that segment's frame and sealed there, once; a 16 KiB record
-     * spread over a dozen segments would be sealed in a staging slot and copied out part by part (and, with many
-     * connections, read and sealed again when its slot is taken for another's). With segmentation offload a frame
-     * holds a whole 16 KiB record: then the record layer's size stays. A sender may cut records as small as it likes
-     * (RFC 8446 §5.1).
+     * One record per segment (RFC 8446 §5.1 lets a sender cut records as it likes), so that each is read into its
+     * segment's frame and sealed there once, not sealed in a staging slot and copied out part by part; with
+     * segmentation offload a frame holds a whole 16 KiB record, and the record layer's size stays.
      */
     @Override
     public int recordPayload(int overhead) {
