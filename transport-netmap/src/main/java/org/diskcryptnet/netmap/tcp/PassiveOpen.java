@@ -146,8 +146,26 @@ final class PassiveOpen {
 
     /** Whether {@code seg} acknowledges a SYN cookie made for its four-tuple and sequence number. */
     boolean isCookieAck(int localIp, int remoteIp, TcpHeader seg, long now) {
-        return cookies.check(seg.acknowledgment() - 1, localIp, seg.destinationPort(), remoteIp, seg.sourcePort(),
-                seg.sequence() - 1, now) >= 0;
+        return firstSegmentCookie(localIp, remoteIp, seg, now) >= 0;
+    }
+
+    /**
+     * The MSS index of the cookie that {@code seg} acknowledges as the peer's first segment (SEG.SEQ - 1 its ISN),
+     * or -1. With timestamps, the segment must also echo the SYN-ACK's: until the connection exists we send the
+     * peer nothing else, so a copy of the first segment echoing another TSval is a retransmission from a
+     * connection that has already come and gone while the cookie is still good (up to two periods). Linux builds
+     * a connection from it; that orphan would be accepted by the application, with window scale and SACK decoded
+     * from a timestamp that does not carry them.
+     */
+    private int firstSegmentCookie(int localIp, int remoteIp, TcpHeader seg, long now) {
+        int peerIsn = seg.sequence() - 1;
+        int mssIndex = cookies.check(seg.acknowledgment() - 1, localIp, seg.destinationPort(), remoteIp,
+                seg.sourcePort(), peerIsn, now);
+        TcpOptions opt = seg.options();
+        if (mssIndex >= 0 && config.timestamps && opt.timestamps && !SynCookies.echoesSynAck(opt.tsEcr, peerIsn)) {
+            return -1;
+        }
+        return mssIndex;
     }
 
     /** The ACK of a cookie SYN-ACK: rebuild the connection from the cookie; false if it is not one. */
@@ -156,7 +174,7 @@ final class PassiveOpen {
         int remotePort = seg.sourcePort();
         int cookie = seg.acknowledgment() - 1;
         int peerIsn = seg.sequence() - 1;
-        int mssIndex = cookies.check(cookie, localIp, localPort, remoteIp, remotePort, peerIsn, now);
+        int mssIndex = firstSegmentCookie(localIp, remoteIp, seg, now);
         TcpOptions opt = seg.options();
         if (mssIndex < 0) {
             if (config.timestamps && opt.timestamps && cookies.check(cookie, localIp, localPort, remoteIp,

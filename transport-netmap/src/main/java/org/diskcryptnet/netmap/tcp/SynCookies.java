@@ -83,6 +83,11 @@ final class SynCookies {
         return tsVal - nowMs > 0 ? tsVal - (TS_COOKIE_MASK + 1) : tsVal;
     }
 
+    /** Whether {@code tsEcr} can be our SYN-ACK's TSval for a peer whose ISN is {@code peerIsn}. */
+    static boolean echoesSynAck(int tsEcr, int peerIsn) {
+        return (tsEcr >>> TS_OPTION_BITS & (1 << TS_ISN_BITS) - 1) == (peerIsn & (1 << TS_ISN_BITS) - 1);
+    }
+
     /** The peer ISN that a segment at {@code seq} echoing {@code tsEcr} implies: at most 65,535 bytes before it. */
     static int isnFromTsEcr(int seq, int tsEcr) {
         int hint = tsEcr >>> TS_OPTION_BITS & (1 << TS_ISN_BITS) - 1;

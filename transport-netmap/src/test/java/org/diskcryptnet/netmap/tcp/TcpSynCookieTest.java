@@ -184,6 +184,26 @@ class TcpSynCookieTest {
     }
 
     @Test
+    void aStaleCopyOfTheFirstSegmentFromAClosedConnectionBuildsNothing() {
+        // the cookie connection came and went; a late retransmission of its first segment still matches the cookie
+        // (good for two periods), but echoes a TSval of the connection, not the SYN-ACK's: no orphan connection
+        TcpListener l = cookies(TcpTestbed.base().timestamps(true));
+        bed.send(in().syn().seq(REMOTE_ISN).win(WINDOW).mss(1460).ts(100, 0));
+        Seg sa = synAck();
+        bed.send(in().psh().seq(R).ack(sa.seq + 1).win(WINDOW).ts(101, sa.tsVal).data("GET /"));
+        TcpConnection c = l.accept();
+        assertNotNull(c);
+        c.abort();
+        bed.settle();
+        bed.recv();
+        int laterTsVal = sa.tsVal + (5 << SynCookies.TS_OPTION_BITS);
+        bed.send(in().psh().seq(R).ack(sa.seq + 1).win(WINDOW).ts(300, laterTsVal).data("GET /"));
+        assertNull(l.accept(), "no connection from a stale copy");
+        bed.expect(out().rst().seq(sa.seq + 1));
+        assertEquals(1, bed.layer.counters().synCookiesAccepted);
+    }
+
+    @Test
     void theCookieTimestampNeverRunsAheadOfTheClockAndNamesTheIsn() {
         int[] clocks = {0, 5, (1 << 21) - 1, 1 << 21, 123_456_789, -1, Integer.MAX_VALUE, Integer.MIN_VALUE};
         int[] isns = {0, 1, 0xFFFF, 0x1_0000, 0xDEAD_BEEF, -1};
