@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.netty.channel.IoHandlerContext;
 
+import org.diskcryptnet.disk.DiskQueue;
 import org.diskcryptnet.netmap.port.PacketPort;
 import org.diskcryptnet.netmap.port.PacketRing;
 import org.diskcryptnet.netmap.port.linux.Libc;
@@ -20,7 +21,8 @@ import org.diskcryptnet.netmap.port.pipe.PipePort;
  * wakes it from other threads. One sleep protocol for every strategy: the loop announces that it may sleep
  * ({@code sleeping}), re-checks for work, then blocks; a waker that finds the announcement takes it back and
  * signals, so a task submitted between the re-check and the block is never missed (the eventfd counter or the
- * park permit remembers the signal).
+ * park permit remembers the signal). A blocking loop also sleeps on the completion eventfds of the disk queues it
+ * reads through ({@link #watch}), so reads in flight need no spinning.
  */
 final class LoopIdler implements AutoCloseable {
 
@@ -34,6 +36,10 @@ final class LoopIdler implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment pollFds;
     private final MemorySegment pollState;
+    /** Disk queues whose completion eventfd the loop also sleeps on; at most {@link #MAX_WATCHED}. */
+    static final int MAX_WATCHED = 8;
+    private final DiskQueue[] watched = new DiskQueue[MAX_WATCHED];
+    private int watchedCount;
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile Thread loopThread;
     private int idleRounds;
@@ -59,19 +65,36 @@ final class LoopIdler implements AutoCloseable {
         if (strategy.kind() == IdleStrategy.Kind.BLOCK && portFd >= 0) {
             this.eventFd = new EventFd();
             this.arena = Arena.ofShared();
-            this.pollFds = arena.allocate(Sockets.POLLFD, 2);
+            this.pollFds = arena.allocate(Sockets.POLLFD, 2 + MAX_WATCHED);
             this.pollState = Libc.newCallState(arena);
             long size = Sockets.POLLFD.byteSize();
             pollFds.set(ValueLayout.JAVA_INT, 0, portFd);
-            pollFds.set(ValueLayout.JAVA_SHORT, 4, Sockets.POLLIN);
+            pollFds.set(ValueLayout.JAVA_SHORT, Sockets.POLLFD_EVENTS, Sockets.POLLIN);
             pollFds.set(ValueLayout.JAVA_INT, size, eventFd.fd());
-            pollFds.set(ValueLayout.JAVA_SHORT, size + 4, Sockets.POLLIN);
+            pollFds.set(ValueLayout.JAVA_SHORT, size + Sockets.POLLFD_EVENTS, Sockets.POLLIN);
         } else {
             this.eventFd = null;
             this.arena = null;
             this.pollFds = null;
             this.pollState = null;
         }
+    }
+
+    /**
+     * Wakes a blocked loop when {@code queue} posts completions too. False if it cannot: no eventfd on the queue, a
+     * strategy that does not block in poll(2), or {@link #MAX_WATCHED} queues already; the loop must then keep
+     * polling while that queue's reads are in flight.
+     */
+    boolean watch(DiskQueue queue) {
+        int fd = queue.completionFd();
+        if (pollFds == null || fd < 0 || watchedCount == MAX_WATCHED) {
+            return false;
+        }
+        long at = (2 + watchedCount) * Sockets.POLLFD.byteSize();
+        pollFds.set(ValueLayout.JAVA_INT, at, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, at + Sockets.POLLFD_EVENTS, Sockets.POLLIN);
+        watched[watchedCount++] = queue;
+        return true;
     }
 
     /** Called at the start of every loop iteration from the loop's own thread. */
@@ -157,7 +180,14 @@ final class LoopIdler implements AutoCloseable {
 
     private void block(long timeoutNanos) {
         int millis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
-        Libc.poll(pollState, pollFds, 2, millis);
+        Libc.poll(pollState, pollFds, 2 + watchedCount, millis);
+        long size = Sockets.POLLFD.byteSize();
+        for (int i = 0; i < watchedCount; i++) {
+            // reset the counter before the iteration reaps the ring: a completion posted after that signals anew
+            if ((pollFds.get(ValueLayout.JAVA_SHORT, (2 + i) * size + Sockets.POLLFD_REVENTS) & Sockets.POLLIN) != 0) {
+                watched[i].drainCompletionFd();
+            }
+        }
     }
 
     /** Ends a park or block from any thread; free when the loop is awake. */

@@ -80,6 +80,8 @@ public final class NetmapIoHandler implements IoHandler {
     /** The disk send paths of this loop, one per storage's disk queue (issue 8); usually one. */
     private DiskLoop[] diskLoops = new DiskLoop[0];
     private DiskSendPath[] sendPaths = new DiskSendPath[0];
+    /** Per disk loop: whether the idler sleeps on its completions (else the loop polls while reads are in flight). */
+    private boolean[] diskWatched = new boolean[0];
 
     private NetmapIoHandler(ThreadAwareExecutor executor, PortShare share) {
         this.executor = executor;
@@ -163,10 +165,13 @@ public final class NetmapIoHandler implements IoHandler {
         return n;
     }
 
-    /** Reads in flight or waiting: the loop polls for them instead of blocking (their queue has no wake-up here). */
+    /**
+     * Reads that only polling would notice: waiting for the budget, or in flight on a queue whose completions do
+     * not wake the idler (no eventfd, or a strategy that does not block in poll(2)).
+     */
     private boolean disksBusy() {
         for (int i = 0; i < sendPaths.length; i++) {
-            if (diskLoops[i].reader().inFlight() > 0 || sendPaths[i].waitingUnits() > 0) {
+            if (sendPaths[i].waitingUnits() > 0 || !diskWatched[i] && diskLoops[i].reader().inFlight() > 0) {
                 return true;
             }
         }
@@ -185,6 +190,8 @@ public final class NetmapIoHandler implements IoHandler {
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
         DiskSendPath[] paths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
         diskLoops[diskLoops.length - 1] = disk;
+        diskWatched = java.util.Arrays.copyOf(diskWatched, diskWatched.length + 1);
+        diskWatched[diskWatched.length - 1] = idler.watch(disk.queue());
         paths[paths.length - 1] = p;
         SEND_PATHS.setRelease(this, paths); // published whole to a scrape (NetmapLoopStats), once per storage
         return p;

@@ -108,7 +108,7 @@ public final class EchoTool {
             MemorySegment pollfd = arena.allocate(Sockets.POLLFD);
             MemorySegment state = Libc.newCallState(arena);
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
-            pollfd.set(ValueLayout.JAVA_SHORT, 4, Sockets.POLLIN);
+            pollfd.set(ValueLayout.JAVA_SHORT, Sockets.POLLFD_EVENTS, Sockets.POLLIN);
             long start = System.nanoTime();
             long nextReport = start + 1_000_000_000L;
             long end = options.seconds() == 0 ? Long.MAX_VALUE : start + options.seconds() * 1_000_000_000L;
