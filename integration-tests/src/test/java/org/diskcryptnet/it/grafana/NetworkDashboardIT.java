@@ -1,5 +1,7 @@
 package org.diskcryptnet.it.grafana;
 
+import static org.diskcryptnet.it.support.VethLink.exec;
+import static org.diskcryptnet.it.support.VethLink.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.TestCatalog;
+import org.diskcryptnet.it.support.VethLink;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.junit.jupiter.api.Test;
@@ -60,26 +63,10 @@ class NetworkDashboardIT {
         for (int i = 0; i < 4; i++) {
             catalog.file("v0/seg" + i + ".m4s", 300_000);
         }
-        String tag = Long.toString(ProcessHandle.current().pid() % 100000);
-        String serverNs = "dcg" + tag + "o";
-        String clientNs = "dcg" + tag + "c";
-        List<String> namespaces = new ArrayList<>();
-        try {
-            ip("netns", "add", serverNs);
-            namespaces.add(serverNs);
-            ip("netns", "add", clientNs);
-            namespaces.add(clientNs);
-            ip("-n", serverNs, "link", "set", "lo", "up");
-            ip("-n", clientNs, "link", "set", "lo", "up");
-            ip("-n", serverNs, "link", "add", "dcgv0", "type", "veth", "peer", "name", "dcgv1", "netns", clientNs);
-            exec(serverNs, "sysctl", "-qw", "net.ipv6.conf.dcgv0.disable_ipv6=1");
-            exec(clientNs, "sysctl", "-qw", "net.ipv6.conf.dcgv1.disable_ipv6=1");
-            ip("-n", clientNs, "addr", "add", "198.18.120.1/25", "dev", "dcgv1");
-            ip("-n", serverNs, "addr", "add", "198.18.120.126/25", "dev", "dcgv0");
-            // frames from the kernel must carry full checksums: the stack does not see the skb's partial state
-            exec(clientNs, "ethtool", "-K", "dcgv1", "tx", "off");
-            ip("-n", serverNs, "link", "set", "dcgv0", "up");
-            ip("-n", clientNs, "link", "set", "dcgv1", "up");
+        try (VethLink link = new VethLink("dcg", "198.18.120.1/25")) {
+            String serverNs = link.serverNs;
+            String clientNs = link.clientNs;
+            ip("-n", serverNs, "addr", "add", "198.18.120.126/25", "dev", link.serverIf);
             exec(serverNs, "sysctl", "-qw", "net.ipv4.ip_forward=1");
             ip("-n", clientNs, "route", "add", "198.18.120.128/25", "via", "198.18.120.126");
 
@@ -151,10 +138,6 @@ class NetworkDashboardIT {
                     }
                 }
                 assertEquals(0, origin.terminate(Duration.ofSeconds(60)), origin.stderr());
-            }
-        } finally {
-            for (String ns : namespaces) {
-                Proc.run(Duration.ofSeconds(30), "ip", "netns", "del", ns);
             }
         }
     }
@@ -240,17 +223,5 @@ class NetworkDashboardIT {
         throw new AssertionError("timed out waiting for " + what);
     }
 
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 
-    private static void exec(String ns, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 }

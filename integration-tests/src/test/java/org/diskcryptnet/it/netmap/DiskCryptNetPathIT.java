@@ -1,5 +1,7 @@
 package org.diskcryptnet.it.netmap;
 
+import static org.diskcryptnet.it.support.VethLink.exec;
+import static org.diskcryptnet.it.support.VethLink.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.TestCatalog;
+import org.diskcryptnet.it.support.VethLink;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
@@ -66,27 +69,11 @@ class DiskCryptNetPathIT {
         for (String tool : new String[] {"ip", "ethtool", "curl", "wrk"}) {
             Proc.require(tool);
         }
-        String tag = Long.toString(ProcessHandle.current().pid() % 100000);
-        String serverNs = "dcnq" + tag + "o";
-        String clientNs = "dcnq" + tag + "c";
-        List<String> namespaces = new ArrayList<>();
-        try {
-            ip("netns", "add", serverNs);
-            namespaces.add(serverNs);
-            ip("netns", "add", clientNs);
-            namespaces.add(clientNs);
-            ip("-n", serverNs, "link", "set", "lo", "up");
-            ip("-n", clientNs, "link", "set", "lo", "up");
-            ip("-n", serverNs, "link", "add", "dcnqv0", "type", "veth", "peer", "name", "dcnqv1", "netns", clientNs);
-            exec(serverNs, "sysctl", "-qw", "net.ipv6.conf.dcnqv0.disable_ipv6=1");
-            exec(clientNs, "sysctl", "-qw", "net.ipv6.conf.dcnqv1.disable_ipv6=1");
-            ip("-n", clientNs, "addr", "add", "198.18.130.1/24", "dev", "dcnqv1");
-            // frames from the kernel must carry full checksums: the stack does not see the skb's partial state
-            exec(clientNs, "ethtool", "-K", "dcnqv1", "tx", "off");
-            ip("-n", serverNs, "link", "set", "dcnqv0", "up");
-            ip("-n", clientNs, "link", "set", "dcnqv1", "up");
+        try (VethLink link = new VethLink("dcnq", "198.18.130.1/24")) {
+            String serverNs = link.serverNs;
+            String clientNs = link.clientNs;
             String stack = "198.18.130.2";
-            String port = kind == PortUri.Kind.XDP ? "xdp:dcnqv0@0" : "packet:dcnqv0";
+            String port = kind == PortUri.Kind.XDP ? "xdp:" + link.serverIf + "@0" : "packet:" + link.serverIf;
 
             Path root = Files.createDirectories(dir.resolve("root"));
             TestCatalog catalog = new TestCatalog(root);
@@ -170,10 +157,6 @@ class DiskCryptNetPathIT {
                 assertEquals(0, failures, "no disk read failed");
                 assertEquals(0, origin.terminate(Duration.ofSeconds(60)), origin.stderr());
             }
-        } finally {
-            for (String ns : namespaces) {
-                Proc.run(Duration.ofSeconds(30), "ip", "netns", "del", ns);
-            }
         }
     }
 
@@ -217,17 +200,5 @@ class DiskCryptNetPathIT {
         return total;
     }
 
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 
-    private static void exec(String ns, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 }

@@ -1,5 +1,7 @@
 package org.diskcryptnet.it.netmap;
 
+import static org.diskcryptnet.it.support.VethLink.exec;
+import static org.diskcryptnet.it.support.VethLink.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.TestCatalog;
+import org.diskcryptnet.it.support.VethLink;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.origin.demo.DemoCatalog;
@@ -54,33 +57,17 @@ class OriginOnNetmapIT {
         for (String tool : new String[] {"ip", "ethtool", "curl", "wrk", "ffmpeg"}) {
             Proc.require(tool);
         }
-        String tag = ProcessHandle.current().pid() % 100000 + kind.substring(0, 1);
-        String serverNs = "dcnc" + tag + "o";
-        String clientNs = "dcnc" + tag + "c";
-        List<String> namespaces = new ArrayList<>();
-        try {
-            ip("netns", "add", serverNs);
-            namespaces.add(serverNs);
-            ip("netns", "add", clientNs);
-            namespaces.add(clientNs);
-            ip("-n", serverNs, "link", "set", "lo", "up");
-            ip("-n", clientNs, "link", "set", "lo", "up");
-            ip("-n", serverNs, "link", "add", "dcncv0", "type", "veth", "peer", "name", "dcncv1", "netns", clientNs);
-            exec(serverNs, "sysctl", "-qw", "net.ipv6.conf.dcncv0.disable_ipv6=1");
-            exec(clientNs, "sysctl", "-qw", "net.ipv6.conf.dcncv1.disable_ipv6=1");
-            ip("-n", clientNs, "addr", "add", "198.18.90.1/24", "dev", "dcncv1");
-            // frames from the kernel must carry full checksums: the stack does not see the skb's partial state
-            exec(clientNs, "ethtool", "-K", "dcncv1", "tx", "off");
-            ip("-n", serverNs, "link", "set", "dcncv0", "up");
-            ip("-n", clientNs, "link", "set", "dcncv1", "up");
+        try (VethLink link = new VethLink("dcnc", "198.18.90.1/24")) {
+            String serverNs = link.serverNs;
+            String clientNs = link.clientNs;
             String stack;
             List<String> transport;
             if (kind.equals("xdp")) {
                 stack = "198.18.90.2";
-                transport = List.of("--transport", "xdp:dcncv0@0", "--address", stack + "/24");
+                transport = List.of("--transport", "xdp:" + link.serverIf + "@0", "--address", stack + "/24");
             } else {
                 stack = "198.18.91.2";
-                ip("-n", serverNs, "addr", "add", "198.18.90.254/24", "dev", "dcncv0");
+                ip("-n", serverNs, "addr", "add", "198.18.90.254/24", "dev", link.serverIf);
                 exec(serverNs, "sysctl", "-qw", "net.ipv4.ip_forward=1");
                 ip("-n", clientNs, "route", "add", "198.18.91.0/24", "via", "198.18.90.254");
                 transport = List.of("--transport", "tap:dcnct0", "--address", stack + "/24", "--gateway", "198.18.91.1");
@@ -153,24 +140,8 @@ class OriginOnNetmapIT {
 
                 assertEquals(0, origin.terminate(Duration.ofSeconds(60)), origin.stderr());
             }
-        } finally {
-            for (String ns : namespaces) {
-                Proc.run(Duration.ofSeconds(30), "ip", "netns", "del", ns);
-            }
         }
     }
 
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, java.util.Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 
-    private static void exec(String ns, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        cmd.addAll(List.of(args));
-        Proc.Result r = Proc.run(Duration.ofSeconds(30), null, java.util.Map.of(), cmd);
-        assertEquals(0, r.exit(), cmd + ": " + r);
-    }
 }
