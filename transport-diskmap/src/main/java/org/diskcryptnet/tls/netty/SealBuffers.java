@@ -22,7 +22,14 @@ final class SealBuffers {
     /** Slack before a record's payload (header room, O_DIRECT phase) and after it (tag, O_DIRECT tail). */
     static final int SLOT = RecordProtection.MAX_PLAINTEXT + 3 * ALIGN;
     static final int SIZE = RECORDS * SLOT;
-    private static final int MAX_POOLED = 64;
+    /**
+     * Buffers a loop keeps for reuse: 1,024 (112 MiB at most, held only after a peak needed them). Each connection
+     * sending a body holds up to two (one written, one being read and sealed), so 64 made every loop with more than
+     * 32 such connections allocate and zero a fresh buffer per batch: a third of the loop's time at 1,000
+     * connections (JFR, benchmarks/RESULTS.md, issue 8's run). nginx with {@code output_buffers 1 300k} holds as much
+     * per connection.
+     */
+    static final int MAX_POOLED = 1024;
 
     private static final FastThreadLocal<ArrayDeque<Buffer>> POOL = new FastThreadLocal<>() {
         @Override
