@@ -78,10 +78,6 @@ public final class OriginServer implements AutoCloseable {
         metrics.registerEventLoops(group);
         if (!transport.portLoops().isEmpty()) {
             metrics.registerNetwork(transport.portLoops());
-            // Each loop polls its own queue of the port and the kernel steers flows to every queue, but Netty starts
-            // a loop's thread only on its first task: start them all, or a queue whose loop never ran is never read
-            // (its connections hang in SYN_SENT at the client).
-            group.forEach(loop -> loop.execute(() -> { }));
         }
         metrics.registerIdleConnections(this::idleConnections);
     }

@@ -367,6 +367,19 @@ public final class NetmapIoHandler implements IoHandler {
         return System.nanoTime() - CLOCK_BASE;
     }
 
+    /** Starts this loop's thread if it has not run yet: a task is what starts a Netty loop. */
+    void start() {
+        if (!inLoop()) {
+            try {
+                executor.execute(NOTHING);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // a loop that is shutting down reads nothing more anyway
+            }
+        }
+    }
+
+    private static final Runnable NOTHING = () -> { };
+
     ThreadAwareExecutor executor() {
         return executor;
     }

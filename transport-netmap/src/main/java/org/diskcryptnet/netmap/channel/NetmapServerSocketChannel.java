@@ -82,6 +82,7 @@ public final class NetmapServerSocketChannel extends AbstractNetmapChannel imple
         port = p;
         local = socketAddress(ip, p);
         active = true;
+        share.startLoops(); // every loop's queue receives SYNs for this port
     }
 
     /** A loop got the first segment for our port: its listener, made on that loop's thread. */

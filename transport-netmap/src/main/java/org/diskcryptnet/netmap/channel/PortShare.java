@@ -39,6 +39,17 @@ final class PortShare {
     }
 
     /** Opens the port on first use and hands the next queue to {@code loop}. */
+    /**
+     * Starts the thread of every loop on the port. Each loop reads its own queue and the kernel steers flows to every
+     * queue (RSS), but Netty starts a loop's thread only on its first task, which a loop gets only when something is
+     * registered on it: a server bound on one loop would leave the others' queues unread.
+     */
+    void startLoops() {
+        for (NetmapIoHandler l : loops) {
+            l.start();
+        }
+    }
+
     synchronized int claimQueue(NetmapIoHandler loop) {
         if (port == null) {
             port = open();
