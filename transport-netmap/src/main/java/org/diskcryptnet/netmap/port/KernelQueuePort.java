@@ -1,5 +1,10 @@
 package org.diskcryptnet.netmap.port;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.diskcryptnet.netmap.port.linux.Libc;
+
 /**
  * A port whose queues are each one kernel object (an AF_PACKET or AF_XDP socket, a TAP queue) with a pair of
  * {@link PacketRing}s: the per-queue half of {@link PacketPort}, looked up by queue number, so that each port type
@@ -9,21 +14,40 @@ package org.diskcryptnet.netmap.port;
  */
 public abstract class KernelQueuePort<Q extends KernelQueuePort.Queue> implements PacketPort {
 
-    /** One queue: the descriptor its loop polls, its two rings and counters, and how they sync with the kernel. */
-    public interface Queue {
-        int fd();
+    /**
+     * One queue: the descriptor its loop polls, its two rings and counters, and the call state its system calls
+     * capture errno in. How the rings sync with the kernel is the port type's. {@code fd}, {@code rx} and {@code tx}
+     * are set once, by the port type's constructor, before the queue is handed out.
+     */
+    public abstract static class Queue {
+        protected final Arena arena = Arena.ofShared();
+        protected final MemorySegment state = Libc.newCallState(arena);
+        protected final PortCounters counters = new PortCounters();
+        protected int fd = -1;
+        protected SlotRing rx;
+        protected SlotRing tx;
 
-        PacketRing rx();
+        public final int fd() {
+            return fd;
+        }
 
-        PacketRing tx();
+        public final PacketRing rx() {
+            return rx;
+        }
 
-        PortCounters counters();
+        public final PacketRing tx() {
+            return tx;
+        }
 
-        void rxSync();
+        public final PortCounters counters() {
+            return counters;
+        }
 
-        void txSync();
+        public abstract void rxSync();
 
-        void close();
+        public abstract void txSync();
+
+        public abstract void close();
     }
 
     private final String uri;

@@ -9,8 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import org.diskcryptnet.netmap.port.KernelQueuePort;
-import org.diskcryptnet.netmap.port.PacketRing;
-import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
 import org.diskcryptnet.netmap.port.PortFeatures;
 import org.diskcryptnet.netmap.port.PortOptions;
@@ -112,16 +110,10 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
     }
 
     /** One socket, its two rings and their bookkeeping; used by one loop. */
-    static final class Queue implements KernelQueuePort.Queue {
-        final int fd;
+    static final class Queue extends KernelQueuePort.Queue {
         final MappedRegion region;
-        final Arena arena = Arena.ofShared();
-        final MemorySegment state = Libc.newCallState(arena);
-        final PortCounters counters = new PortCounters();
         final MemorySegment memory;
         final boolean vnet;
-        final SlotRing rx;
-        final SlotRing tx;
 
         // rx: blocks [0, blockNr) from offset 0; slots point into them
         final int blockSize;
@@ -213,25 +205,9 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             tx.tail(txFrames - 1);
         }
 
-        @Override
-        public int fd() {
-            return fd;
-        }
 
-        @Override
-        public PacketRing rx() {
-            return rx;
-        }
 
-        @Override
-        public PacketRing tx() {
-            return tx;
-        }
 
-        @Override
-        public PortCounters counters() {
-            return counters;
-        }
 
         @Override
         public void rxSync() {

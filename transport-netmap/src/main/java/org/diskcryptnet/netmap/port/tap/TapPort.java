@@ -6,7 +6,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.diskcryptnet.netmap.port.KernelQueuePort;
 import org.diskcryptnet.netmap.port.PacketRing;
-import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
 import org.diskcryptnet.netmap.port.PortFeatures;
 import org.diskcryptnet.netmap.port.PortOptions;
@@ -132,14 +131,8 @@ public final class TapPort extends KernelQueuePort<TapPort.Queue> {
         return uri() + " (TAP" + (features().txChecksumOffload() ? ", virtio-net header, offloads" : "") + ")";
     }
 
-    static final class Queue implements KernelQueuePort.Queue {
-        final int fd;
+    static final class Queue extends KernelQueuePort.Queue {
         final MemorySegment memory;
-        final Arena arena = Arena.ofShared();
-        final MemorySegment state = Libc.newCallState(arena);
-        final PortCounters counters = new PortCounters();
-        final SlotRing rx;
-        final SlotRing tx;
         final boolean vnet;
         final int vnetSize;
         int txSubmitted;
@@ -160,25 +153,9 @@ public final class TapPort extends KernelQueuePort<TapPort.Queue> {
             tx.tail(slots - 1);
         }
 
-        @Override
-        public int fd() {
-            return fd;
-        }
 
-        @Override
-        public PacketRing rx() {
-            return rx;
-        }
 
-        @Override
-        public PacketRing tx() {
-            return tx;
-        }
 
-        @Override
-        public PortCounters counters() {
-            return counters;
-        }
 
         @Override
         public void rxSync() {

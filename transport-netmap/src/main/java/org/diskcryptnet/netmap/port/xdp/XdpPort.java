@@ -8,8 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import org.diskcryptnet.netmap.port.KernelQueuePort;
-import org.diskcryptnet.netmap.port.PacketRing;
-import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortException;
 import org.diskcryptnet.netmap.port.PortFeatures;
 import org.diskcryptnet.netmap.port.PortOptions;
@@ -83,11 +81,11 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
             program = XdpRedirectProgram.load(device.rxQueues());
             queues[0] = openFirst(device, first, umem, ring, options.zeroCopy());
             for (int i = 1; i < count; i++) {
-                queues[i] = new Queue(device, first + i, umem, (long) i * 2 * ring, ring, queues[0].fd,
+                queues[i] = new Queue(device, first + i, umem, (long) i * 2 * ring, ring, queues[0].fd(),
                         XDP_SHARED_UMEM);
             }
             for (int i = 0; i < count; i++) {
-                program.bind(first + i, queues[i].fd);
+                program.bind(first + i, queues[i].fd());
             }
             program.attach(device.index(), device.name(), options.xdpMode());
             return new XdpPort(uri.toString(), device, umem, program, queues);
@@ -154,13 +152,8 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
     }
 
     /** One AF_XDP socket, its four rings and the port's two rings over them. */
-    static final class Queue implements KernelQueuePort.Queue {
-        final int fd;
-        final Arena arena = Arena.ofShared();
-        final MemorySegment state = Libc.newCallState(arena);
-        final PortCounters counters = new PortCounters();
+    static final class Queue extends KernelQueuePort.Queue {
         final XskRing fill, completion, rxKernel, txKernel;
-        final SlotRing rx, tx;
         final boolean zeroCopy;
         int rxReleased;
         int txSubmitted;
@@ -253,25 +246,9 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
             return new XskRing(region, producer, consumer, desc, flags, ring, entrySize);
         }
 
-        @Override
-        public int fd() {
-            return fd;
-        }
 
-        @Override
-        public PacketRing rx() {
-            return rx;
-        }
 
-        @Override
-        public PacketRing tx() {
-            return tx;
-        }
 
-        @Override
-        public PortCounters counters() {
-            return counters;
-        }
 
         @Override
         public void rxSync() {
