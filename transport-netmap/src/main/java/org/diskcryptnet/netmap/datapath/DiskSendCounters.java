@@ -12,7 +12,7 @@ public final class DiskSendCounters {
     public long fileBytesSent;
     /** Of those, bytes the CPU copied (staging to frame, and the bounced partial blocks at unaligned ends). */
     public long cpuCopiedBytes;
-    /** Disk reads submitted (one per unit; a unit may take up to three queue entries). */
+    /** Units that submitted a disk read (a read may take up to three queue entries; see also {@link #windowReads}). */
     public long diskReads;
     /** Reads of bytes that had been produced before: the retransmission of a lost segment, read again. */
     public long diskReReads;
@@ -23,6 +23,14 @@ public final class DiskSendCounters {
     /** Parts of records copied from a record already sealed in a staging slot, and such slots evicted early. */
     public long cacheHits;
     public long cacheEvictions;
+    /**
+     * Read windows ({@link ReadAheadWindows}): reads and their bytes (whole blocks), file bytes copied out of them
+     * into frames, and windows evicted idle for room or budget (their unsent bytes are read again if asked for).
+     */
+    public long windowReads;
+    public long windowBytesRead;
+    public long windowBytesServed;
+    public long windowEvictions;
     /** TLS records sealed again for a retransmission. */
     public long recordsResealed;
     /** Bytes of reads submitted and not yet handed to the ring (the budget in use), and its highest value. */

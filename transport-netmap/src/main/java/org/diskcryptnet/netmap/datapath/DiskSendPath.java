@@ -43,6 +43,12 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private static final int RECORD_STAGED = 3;  // a whole record read into a slot, copied into the frame, sealed there
     private static final int RECORD_PART = 4;    // a record sealed in a slot, the part the segment carries copied
     private static final int CACHED_PART = 5;    // the part copied from a record already sealed in a slot
+    private static final int WINDOW = 6;         // bytes copied from the source's read window (records sealed after)
+
+    private static final int NO_WINDOW = -1;
+    private static final int NEW_WINDOW = -2;    // a window the plan reads (counting)
+    /** Waiting units looked through for the run a new window covers. */
+    private static final int RUN_SCAN = 64;
 
     private final DiskReader reader;
     private final DiskQueue queue;
@@ -50,6 +56,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private final DiskSendCounters counters = new DiskSendCounters();
     private final StagingArea slots;
     private final MemorySegment staging;
+    /** Read windows, or null when every unit is read on its own ({@link DiskSendConfig#READ_AHEAD_OFF}). */
+    private final ReadAheadWindows windows;
+    private final DiskReader.Callback windowRead = this::windowComplete;
+    /** Sources between {@link #plain}/{@link #sealed} and their recycling: the budget's share of each for read-ahead. */
+    private int liveSources;
 
     // units: one per produce call
     private final ExtentSource[] unitSource = new ExtentSource[MAX_UNITS];
@@ -88,6 +99,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private final int[] piecePartFrom = new int[MAX_PIECES];
     private final int[] piecePartLength = new int[MAX_PIECES];
     private final int[] pieceNext = new int[MAX_PIECES];
+    /** WINDOW: the window read from, the next piece waiting for its read, and the record to seal once all is in. */
+    private final int[] pieceWindow = new int[MAX_PIECES];
+    private final int[] pieceWaitNext = new int[MAX_PIECES];
+    private final long[] pieceSealAt = new long[MAX_PIECES];
+    private final int[] pieceSealPlain = new int[MAX_PIECES];
     private final int[] freePieces = new int[MAX_PIECES];
     private int freePieceCount;
 
@@ -105,6 +121,16 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private long planCost;
     private String planRefusal;
     private int planLastPiece;
+    // the source's current window as the plan sees it
+    private int planWindow;
+    private long planWindowFrom;
+    private long planWindowTo;
+    private long planWindowStamp;
+    private int planWindows;
+    private long planWindowCost;
+    /** Where the waiting units behind the planned one start in the ring, and how many there are. */
+    private int planQueueNext;
+    private int planQueueRemaining;
 
     private final SourcePool pool = new SourcePool(this);
     private final ReReadGuard guard;
@@ -116,6 +142,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         this.slots = new StagingArea(config.stagingSlots(), config.stagingSlotBytes());
         this.staging = slots.memory;
         this.guard = new ReReadGuard(queue, counters);
+        this.windows = config.windows() ? new ReadAheadWindows(config.windowSlots(), DiskSendConfig.WINDOW_BYTES) : null;
         for (int i = 0; i < MAX_UNITS; i++) {
             freeUnits[freeUnitCount++] = MAX_UNITS - 1 - i;
         }
@@ -151,6 +178,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     public PlainExtentSource plain(DiskFile file, long position, long length, ReferenceCounted owner) {
         PlainExtentSource s = pool.plain();
         s.init(file, position, length, owner);
+        liveSources++;
         return s;
     }
 
@@ -168,11 +196,16 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         SealedExtentSource s = pool.sealed();
         s.init(file, position, layout.wireLength(), owner);
         s.initRecords(protection, layout, firstSequence);
+        liveSources++;
         return s;
     }
 
     void recycle(ExtentSource s) {
         counters.budgetInUse -= slots.dropAll(s);
+        if (windows != null) {
+            counters.budgetInUse -= windows.retire(s);
+        }
+        liveSources--;
         ReferenceCounted owner = s.owner;
         s.owner = null;
         s.file = null;
@@ -223,6 +256,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         long bytes = 0;
         while (waitingCount > 0 && reads < config.maxReadsPerBatch()) {
             int u = waiting[waitingHead];
+            planQueueNext = (waitingHead + 1) & (MAX_UNITS - 1);
+            planQueueRemaining = waitingCount - 1;
             plan(u, false);
             if (planWait) {
                 break; // a record this unit needs is being read into a slot for an earlier unit: next iteration
@@ -241,21 +276,14 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 finish(u);
                 continue;
             }
-            // cached records give way to reads: for slots, and for budget
-            while (slots.freeSlots() < planSlots || counters.budgetInUse + planCost > config.budgetBytes()) {
-                long freed = slots.evictOne(planStamp);
-                if (freed < 0) {
-                    break;
-                }
-                counters.budgetInUse -= freed;
-                counters.cacheEvictions++;
-            }
+            makeRoom();
             boolean alone = counters.budgetInUse == 0;
             if (counters.budgetInUse + planCost > config.budgetBytes() && !alone) {
                 counters.batchesBoundByBudget++;
                 break;
             }
-            if (planSlots > slots.freeSlots() || planPieces > freePieceCount
+            if (planSlots > slots.freeSlots() || planWindows > (windows == null ? 0 : windows.freeSlots())
+                    || planPieces > freePieceCount
                     || planEntries > queue.depth() - queue.inFlight()
                     || planPieces > queue.depth() - reader.inFlight()) {
                 break; // the next completions make room
@@ -271,7 +299,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             }
             counters.budgetInUse += planCost;
             counters.budgetHighWater = Math.max(counters.budgetHighWater, counters.budgetInUse);
-            unitCost[u] = planCost;
+            unitCost[u] = planCost - planWindowCost; // a window's bytes stay charged until the window is freed
             if (planReads > 0) {
                 if (unitReRead[u] > 0) {
                     counters.diskReReads++;
@@ -281,6 +309,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 reads++;
             }
             bytes += planCost;
+            planQueueNext = waitingHead;
+            planQueueRemaining = waitingCount;
             plan(u, true);
             if (unitOutstanding[u] == 0) {
                 finish(u); // all of it from cached records, or every read refused on the spot
@@ -296,6 +326,32 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         counters.lastBatchReads = reads;
         counters.lastBatchBytes = bytes;
         return reads;
+    }
+
+    /** Cached records, then idle read windows, give way to reads: for staging slots, windows and budget. */
+    private void makeRoom() {
+        while (true) {
+            boolean needSlots = slots.freeSlots() < planSlots;
+            boolean needWindows = windows != null && windows.freeSlots() < planWindows;
+            boolean needBudget = counters.budgetInUse + planCost > config.budgetBytes();
+            long freed = -1;
+            if (needSlots || needBudget) {
+                freed = slots.evictOne(planStamp);
+                if (freed >= 0) {
+                    counters.cacheEvictions++;
+                }
+            }
+            if (freed < 0 && (needWindows || needBudget) && windows != null) {
+                freed = windows.evictOne(planWindowStamp);
+                if (freed >= 0) {
+                    counters.windowEvictions++;
+                }
+            }
+            if (freed < 0) {
+                return;
+            }
+            counters.budgetInUse -= freed;
+        }
     }
 
     private void dequeue() {
@@ -320,6 +376,19 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         planLastPiece = -1;
         unitOutstanding[u] = 0;
         ExtentSource s = unitSource[u];
+        planWindows = 0;
+        planWindowCost = 0;
+        planWindow = s.window;
+        if (windows != null) {
+            planWindowStamp = windows.now() + 1;
+            if (planWindow >= 0) {
+                planWindowFrom = windows.from(planWindow);
+                planWindowTo = windows.to(planWindow);
+                if (!issue) {
+                    windows.touch(planWindow); // whatever the plan does with it, it is not evicted under it
+                }
+            }
+        }
         if (s instanceof SealedExtentSource sealed) {
             planRecords(u, sealed);
         } else {
@@ -332,6 +401,9 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         long fo = s.filePosition + unitPosition[u];
         int n = unitLength[u];
         long dstOff = unitDstOffset[u];
+        if (windowed(u, s, fo, n, dstOff, -1, 0, 0)) {
+            return;
+        }
         if (direct(file, fo, n, unitDst[u], dstOff)) {
             piece(PLAIN_DIRECT, file, fo, n, dstOff, 0, 0, 0);
             return;
@@ -369,6 +441,9 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             long to = Math.min(end, recordEnd);
             if (from == recordStart && to == recordEnd) {
                 long recordDst = dstOff + (recordStart - p);
+                if (windowed(u, s, fo, plain, recordDst + header, recordDst, plain, seq)) {
+                    continue;
+                }
                 boolean direct = direct(file, fo, plain, unitDst[u], recordDst + header);
                 piece(direct ? RECORD_DIRECT : RECORD_STAGED, file, fo, plain, recordDst, seq, 0, 0);
             } else {
@@ -421,24 +496,10 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             return;
         }
         int u = planUnit;
-        int pc = freePieces[--freePieceCount];
-        pieceUnit[pc] = u;
-        pieceKind[pc] = kind;
-        pieceFileOffset[pc] = fo;
-        pieceLength[pc] = n;
-        pieceDstOffset[pc] = dstOffset;
-        pieceSequence[pc] = seq;
+        int pc = newPiece(kind, fo, n, dstOffset, seq);
         piecePartFrom[pc] = partFrom;
         piecePartLength[pc] = partLength;
-        pieceNext[pc] = -1;
-        pieceSlot[pc] = -1;
         pieceCost[pc] = covering;
-        if (planLastPiece < 0) {
-            unitFirstPiece[u] = pc;
-        } else {
-            pieceNext[planLastPiece] = pc;
-        }
-        planLastPiece = pc;
         boolean queued;
         try {
             if (staged) {
@@ -468,6 +529,195 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
     }
 
+    /** A piece of the planned unit, last in its chain. */
+    private int newPiece(int kind, long fo, int n, long dstOffset, long seq) {
+        int pc = freePieces[--freePieceCount];
+        pieceUnit[pc] = planUnit;
+        pieceKind[pc] = kind;
+        pieceFileOffset[pc] = fo;
+        pieceLength[pc] = n;
+        pieceDstOffset[pc] = dstOffset;
+        pieceSequence[pc] = seq;
+        pieceNext[pc] = -1;
+        pieceSlot[pc] = -1;
+        pieceCost[pc] = 0;
+        pieceSealAt[pc] = -1;
+        if (planLastPiece < 0) {
+            unitFirstPiece[planUnit] = pc;
+        } else {
+            pieceNext[planLastPiece] = pc;
+        }
+        planLastPiece = pc;
+        return pc;
+    }
+
+    // ------------------------------------------------------------------------------------------ read windows
+
+    /**
+     * Plans file bytes [fo, fo + n) of unit {@code u} (for the frame at {@code dstOff}) through its source's read
+     * window, opening a new one where the current one ends; a record whose plaintext they are ({@code sealAt} its
+     * frame offset, else -1) is sealed once the unit is whole. False: read them on their own, as without windows:
+     * a retransmission (read again from disk, as the paper does, after the {@link ReReadGuard} check, even if a
+     * window still holds the bytes), and bytes behind the current window.
+     */
+    private boolean windowed(int u, ExtentSource s, long fo, int n, long dstOff, long sealAt, int plain, long seq) {
+        if (windows == null || unitReRead[u] > 0 || (planWindow != NO_WINDOW && fo < planWindowFrom)
+                || s.file.blockSize() > DiskSendConfig.WINDOW_BYTES / 4) {
+            return false;
+        }
+        long end = fo + n;
+        boolean first = true;
+        for (long x = fo; x < end; ) {
+            if (planWindow == NO_WINDOW || x >= planWindowTo) {
+                if (!openWindow(u, s, x, end)) {
+                    unitFailed[u] = true; // nothing queued for the rest: TCP resets the connection
+                    return true;
+                }
+            }
+            long y = Math.min(end, planWindowTo);
+            windowPiece(u, x, (int) (y - x), dstOff + (x - fo), first ? sealAt : -1, plain, seq);
+            first = false;
+            x = y;
+        }
+        return true;
+    }
+
+    /**
+     * Reads a new window for the source from the block holding {@code x}: over the run of units TCP asked for at
+     * once (this one to {@code end}, and the same connection's contiguous units waiting behind it), plus the
+     * read-ahead, within the extent and one slot.
+     */
+    private boolean openWindow(int u, ExtentSource s, long x, long end) {
+        DiskFile file = s.file;
+        long from = file.alignDown(x);
+        long want = Math.max(end, runEnd(u, s)) + readAhead();
+        // the whole last block is read anyway: it holds the start of the next run
+        long to = Math.min(s.fileEndOf(s.length), Math.min(file.alignUp(want), from + DiskSendConfig.WINDOW_BYTES));
+        long length = file.alignUp(to) - from;
+        planWindows++;
+        planEntries++;
+        planReads++;
+        planCost += length;
+        planWindowCost += length;
+        planWindowFrom = from;
+        planWindowTo = to;
+        if (!issuing) {
+            planWindow = NEW_WINDOW;
+            return true;
+        }
+        counters.budgetInUse -= windows.retire(s);
+        int w = windows.open(s, from, to, length);
+        s.window = w;
+        planWindow = w;
+        boolean queued;
+        try {
+            queued = reader.readCovering(file, from, (int) length, windows.memory, windows.offsetOf(w, from),
+                    (int) (to - from), windowRead, w);
+        } catch (RuntimeException e) {
+            LOG.debug("disk send path: window read of {} refused", file, e);
+            queued = false;
+        }
+        if (!queued) {
+            counters.budgetInUse -= windows.retire(s);
+            planWindow = NO_WINDOW;
+            return false;
+        }
+        counters.windowReads++;
+        counters.windowBytesRead += length;
+        return true;
+    }
+
+    /** Where the run of units of {@code s} starting with {@code u} ends, as a file offset. */
+    private long runEnd(int u, ExtentSource s) {
+        long end = unitPosition[u] + unitLength[u];
+        int index = planQueueNext;
+        for (int i = 0; i < Math.min(RUN_SCAN, planQueueRemaining); i++) {
+            int v = waiting[index];
+            index = (index + 1) & (MAX_UNITS - 1);
+            if (unitSource[v] != s) {
+                continue; // another connection's units, queued in between
+            }
+            if (unitPosition[v] != end) {
+                break;
+            }
+            end += unitLength[v];
+        }
+        return s.fileEndOf(end);
+    }
+
+    /** Read-ahead beyond the run: the configured bytes, or the budget's share per sending connection if less. */
+    private long readAhead() {
+        int bytes = config.readAheadBytes();
+        return bytes <= 0 ? 0 : Math.min(bytes, config.budgetBytes() / Math.max(1, liveSources));
+    }
+
+    private void windowPiece(int u, long fo, int n, long dstOffset, long sealAt, int plain, long seq) {
+        planPieces++;
+        if (!issuing) {
+            return;
+        }
+        int w = planWindow;
+        int pc = newPiece(WINDOW, fo, n, dstOffset, seq);
+        pieceWindow[pc] = w;
+        pieceSealAt[pc] = sealAt;
+        pieceSealPlain[pc] = plain;
+        if (windows.ready(w)) {
+            windows.touch(w);
+            copyFromWindow(pc, u);
+        } else {
+            pieceWaitNext[pc] = windows.addWaiter(w, pc);
+            unitOutstanding[u]++;
+        }
+    }
+
+    private void copyFromWindow(int pc, int u) {
+        int n = pieceLength[pc];
+        MemorySegment.copy(windows.memory, windows.offsetOf(pieceWindow[pc], pieceFileOffset[pc]), unitDst[u],
+                pieceDstOffset[pc], n);
+        counters.cpuCopiedBytes += n;
+        counters.windowBytesServed += n;
+    }
+
+    /** A window's read completed: its waiting pieces are copied (or failed), then their units finish if whole. */
+    private void windowComplete(long cookie, int result) {
+        int w = (int) cookie;
+        boolean read = result >= 0;
+        int head = inArrivalOrder(windows.takeWaiters(w, read));
+        int done = 0;
+        for (int pc = head; pc >= 0; pc = pieceWaitNext[pc]) {
+            int u = pieceUnit[pc];
+            if (!read) {
+                failed(u, pieceFileOffset[pc], result);
+            } else if (!unitFailed[u] && !guard.refuse(unitSource[u], unitCheck[u])) {
+                copyFromWindow(pc, u);
+            } else {
+                unitFailed[u] = true;
+            }
+            done++;
+        }
+        counters.budgetInUse -= windows.settle(w, done); // before the units finish: one may recycle the source
+        for (int pc = head; pc >= 0; ) {
+            int next = pieceWaitNext[pc];
+            int u = pieceUnit[pc];
+            if (--unitOutstanding[u] == 0) {
+                finish(u);
+            }
+            pc = next;
+        }
+    }
+
+    /** Reverses a chain of waiters (linked newest first), so that TCP gets its frames in the order it asked. */
+    private int inArrivalOrder(int head) {
+        int reversed = -1;
+        while (head >= 0) {
+            int next = pieceWaitNext[head];
+            pieceWaitNext[head] = reversed;
+            reversed = head;
+            head = next;
+        }
+        return reversed;
+    }
+
     /** A part of a record already sealed in {@code slot}: copied into the frame now, no read. */
     private void copyCachedPart(int slot, int partFrom, int partLength, long dstOffset) {
         MemorySegment.copy(staging, slots.recordStart(slot) + partFrom, unitDst[planUnit], dstOffset, partLength);
@@ -489,13 +739,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         int pc = (int) cookie;
         int u = pieceUnit[pc];
         if (result < 0) {
-            unitFailed[u] = true;
-            ExtentSource s = unitSource[u];
-            if (!s.failed) {
-                s.failed = true; // once per extent: the units in flight behind it fail alike
-                LOG.warn("disk send path: reading {} at {} failed ({}): its connection is reset", s.file,
-                        pieceFileOffset[pc], org.diskcryptnet.disk.DiskResult.describe(result));
-            }
+            failed(u, pieceFileOffset[pc], result);
         } else if (!unitFailed[u] && !guard.refuse(unitSource[u], unitCheck[u])) {
             place(pc, u); // checked again once read: the file may have changed while the read was in flight
         } else {
@@ -503,6 +747,16 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
         if (--unitOutstanding[u] == 0) {
             finish(u);
+        }
+    }
+
+    private void failed(int u, long fileOffset, int result) {
+        unitFailed[u] = true;
+        ExtentSource s = unitSource[u];
+        if (!s.failed) {
+            s.failed = true; // once per extent: the units in flight behind it fail alike
+            LOG.warn("disk send path: reading {} at {} failed ({}): its connection is reset", s.file, fileOffset,
+                    org.diskcryptnet.disk.DiskResult.describe(result));
         }
     }
 
@@ -544,6 +798,15 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
     }
 
+    /** A record whose plaintext came from read windows, whole in the frame now: sealed there. */
+    private void sealWhole(int u, int pc) {
+        SealedExtentSource sealed = (SealedExtentSource) unitSource[u];
+        sealed.protection.seal(unitDst[u], pieceSealAt[pc], pieceSealPlain[pc], ContentType.APPLICATION_DATA,
+                pieceSequence[pc]);
+        counters.sealedInPlaceBytes += pieceSealPlain[pc];
+        countReseal(u);
+    }
+
     private void countReseal(int u) {
         if (unitReRead[u] > 0) {
             counters.recordsResealed++;
@@ -562,6 +825,9 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         boolean ok = !unitFailed[u];
         for (int pc = unitFirstPiece[u]; pc >= 0; ) {
             int next = pieceNext[pc];
+            if (ok && pieceSealAt[pc] >= 0) {
+                sealWhole(u, pc);
+            }
             int slot = pieceSlot[pc];
             if (slot >= 0) {
                 if (ok && pieceKind[pc] == RECORD_PART && !s.released && slots.ready(slot)
@@ -600,5 +866,8 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             return;
         }
         slots.close();
+        if (windows != null) {
+            windows.close();
+        }
     }
 }

@@ -35,6 +35,8 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
     boolean failed;
     /** The file changed since it was opened: nothing of it is read or sealed any more ({@link ReReadGuard}). */
     boolean fileChanged;
+    /** The source's current read window ({@link ReadAheadWindows}), or -1. */
+    int window = -1;
     ExtentSource nextFree;
 
     ExtentSource(DiskSendPath path) {
@@ -51,7 +53,11 @@ public abstract sealed class ExtentSource implements SendSource permits PlainExt
         this.released = false;
         this.failed = false;
         this.fileChanged = false;
+        this.window = -1;
     }
+
+    /** The file offset just past the file bytes that source positions below {@code position} (> 0) are made of. */
+    abstract long fileEndOf(long position);
 
     /** The bytes TCP sends for this source: give this to {@code TcpConnection.write(SendSource, long)}. */
     public long length() {

@@ -11,6 +11,11 @@ public final class PlainExtentSource extends ExtentSource {
     }
 
     @Override
+    long fileEndOf(long position) {
+        return filePosition + position;
+    }
+
+    @Override
     void clear() {
     }
 }

@@ -41,6 +41,12 @@ public final class SealedExtentSource extends ExtentSource {
     }
 
     @Override
+    long fileEndOf(long position) {
+        long k = layout.recordOfWire(position - 1);
+        return filePosition + layout.plaintextOffset(k) + layout.plaintextLength(k);
+    }
+
+    @Override
     void clear() {
         RecordProtection p = protection;
         protection = null;

@@ -78,7 +78,7 @@ class DiskSendFileChangeTest {
             backend = new MemoryBackend((file, offset, length, seq) -> Fault.delay(readDelay), 512, 512,
                     () -> beds.getFirst().now);
             reader = new DiskReader(backend.newQueue(256), new DiskStats("memory"));
-            path = new DiskSendPath(reader, DiskSendConfig.defaults(true));
+            path = new DiskSendPath(reader, DiskSendFixture.perUnit(true));
         }
         return b;
     }

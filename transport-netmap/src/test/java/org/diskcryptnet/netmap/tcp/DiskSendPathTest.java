@@ -44,100 +44,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 8's send path, deterministic: real TCP layers ({@link TcpTestbed}, time as an argument) over one loop's
- * {@link DiskSendPath} reading through the in-memory disk backend on the same clock. A loop iteration is: TCP
- * output, one batch of reads, the completions polled, TCP again.
+ * Issue 8's send path with every unit read on its own ({@link DiskSendConfig#READ_AHEAD_OFF}), deterministic
+ * ({@link DiskSendFixture}); the read windows are {@link DiskSendWindowTest}'s.
  */
-class DiskSendPathTest {
-
-    private static final int R = REMOTE_ISN + 1;
-    private static final int L = LOCAL_ISN + 1;
-    private static final int MSS = 1460;
-    private static final CipherSuite SUITE = CipherSuite.TLS_AES_128_GCM_SHA256;
-    private static final byte[] SECRET = TcpTestbed.bytes(32, 77);
-
-    @TempDir
-    Path dir;
-
-    private final List<TcpTestbed> beds = new ArrayList<>();
-    private final Arena arena = Arena.ofConfined();
-    /** Reads of files whose name starts with this fail (the in-memory backend's fault plan). */
-    private volatile String failing = "\0";
-    /** How long every read takes, in the TCP clock. */
-    private long readDelay;
-    private MemoryBackend backend;
-    private DiskReader reader;
-    private DiskSendPath path;
-
-    @AfterEach
-    void close() {
-        beds.forEach(TcpTestbed::close);
-        if (path != null) {
-            path.close();
-        }
-        arena.close();
-    }
-
-    private TcpTestbed bed() {
-        TcpTestbed b = new TcpTestbed(TcpTestbed.base().congestion(TcpConfig.Congestion.RENO)
-                .sendBuffer(256 * 1024).build());
-        if (!beds.isEmpty()) {
-            b.now = beds.getFirst().now;
-        }
-        beds.add(b);
-        return b;
-    }
-
-    /** The disk and the path; {@code memoryAlignment} 1 models a device that DMAs to any address. */
-    private void disk(DiskSendConfig config, int memoryAlignment) {
-        backend = new MemoryBackend((file, offset, length, seq) -> file.path().getFileName().toString()
-                .startsWith(failing) ? Fault.ioError() : Fault.delay(readDelay), 512, memoryAlignment, () -> beds.getFirst().now);
-        DiskQueue queue = backend.newQueue(256);
-        reader = new DiskReader(queue, new DiskStats("memory"));
-        path = new DiskSendPath(reader, config);
-    }
-
-    private DiskFile file(String name, byte[] content) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, content);
-        return backend.openFile(p);
-    }
-
-    /** One loop iteration over every connection of the loop. */
-    private void iterate() throws IOException {
-        beds.forEach(TcpTestbed::settle);
-        path.runBatch();
-        reader.poll();
-        beds.forEach(TcpTestbed::settle);
-    }
-
-    private void iterate(int times) throws IOException {
-        for (int i = 0; i < times; i++) {
-            iterate();
-        }
-    }
-
-    private void advance(long millis) {
-        beds.forEach(b -> b.advance(millis));
-    }
-
-    private static final class Owner extends AbstractReferenceCounted {
-        @Override
-        protected void deallocate() {
-        }
-
-        @Override
-        public ReferenceCounted touch(Object hint) {
-            return this;
-        }
-    }
+class DiskSendPathTest extends DiskSendFixture {
 
     // ------------------------------------------------------------------------------------------ plain
 
     @Test
     void readsAreIssuedOnlyWhenTheWindowOpens() throws IOException {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(true), 512);
+        disk(perUnit(true), 512);
         byte[] content = TcpTestbed.bytes(400_000, 3);
         Owner owner = new Owner();
         ExtentSource src = path.plain(file("a.bin", content), 1000, 300_000, owner);
@@ -175,7 +92,7 @@ class DiskSendPathTest {
     @Test
     void framesThatCannotTakeTheReadGetItThroughTheStagingArea() throws IOException {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(false), 512);
+        disk(perUnit(false), 512);
         byte[] content = TcpTestbed.bytes(100_000, 9);
         ExtentSource src = path.plain(file("a.bin", content), 333, 50_000, new Owner());
         TcpConnection c = bed.establishedServer(new Recorder());
@@ -195,7 +112,7 @@ class DiskSendPathTest {
     @Test
     void aDeviceWithoutMemoryAlignmentReadsTheWholeBlocksStraightIntoTheFrames() throws IOException {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(true), 1);
+        disk(perUnit(true), 1);
         byte[] content = TcpTestbed.bytes(100_000, 9);
         ExtentSource src = path.plain(file("a.bin", content), 0, 50_000, new Owner());
         TcpConnection c = bed.establishedServer(new Recorder());
@@ -214,60 +131,10 @@ class DiskSendPathTest {
 
     // ------------------------------------------------------------------------------------------ TLS
 
-    private static RecordProtection writeKey() {
-        return RecordProtection.tls13(SUITE, AeadEngines.named("jdk"), SECRET.clone(), 0);
-    }
-
-    /** The byte stream the peer received: first copy of each sequence number. */
-    private static byte[] stream(List<Seg> segments, int length) {
-        return stream(segments, L, length);
-    }
-
-    private static byte[] stream(List<Seg> segments, int firstSeq, int length) {
-        byte[] out = new byte[length];
-        boolean[] have = new boolean[length];
-        for (Seg s : segments) {
-            int at = s.seq - firstSeq;
-            for (int i = 0; i < s.payload.length && at + i < length; i++) {
-                if (!have[at + i]) {
-                    out[at + i] = s.payload[i];
-                    have[at + i] = true;
-                }
-            }
-        }
-        for (int i = 0; i < length; i++) {
-            assertTrue(have[i], "byte " + i + " of the stream arrived");
-        }
-        return out;
-    }
-
-    /** Opens every record of {@code wire} in order and returns the plaintext. */
-    private byte[] open(byte[] wire) throws TlsAlertException {
-        RecordProtection key = writeKey();
-        try {
-            MemorySegment m = arena.allocate(wire.length);
-            MemorySegment.copy(wire, 0, m, ValueLayout.JAVA_BYTE, 0, wire.length);
-            java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
-            int at = 0;
-            while (at < wire.length) {
-                int length = RecordProtection.HEADER + (((wire[at + 3] & 0xff) << 8) | (wire[at + 4] & 0xff));
-                long r = key.open(m, at, length);
-                assertEquals(ContentType.APPLICATION_DATA, (int) (r >>> 32));
-                int n = (int) r;
-                byte[] bytes = m.asSlice(at + key.headerLength(), n).toArray(ValueLayout.JAVA_BYTE);
-                plain.write(bytes, 0, n);
-                at += length;
-            }
-            return plain.toByteArray();
-        } finally {
-            key.release();
-        }
-    }
-
     @Test
     void aLostSegmentIsReadAgainAndResealedIdentically() throws Exception {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(true), 512);
+        disk(perUnit(true), 512);
         byte[] content = TcpTestbed.bytes(100_000, 21);
         RecordProtection key = writeKey();
         int payload = MSS - key.overhead(); // one record a segment
@@ -320,7 +187,7 @@ class DiskSendPathTest {
     @Test
     void recordsLargerThanASegmentAreSealedInStagingAndStillOpen() throws Exception {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(true), 512);
+        disk(perUnit(true), 512);
         byte[] content = TcpTestbed.bytes(100_000, 5);
         RecordProtection key = writeKey();
         RecordLayout layout = new RecordLayout(4000, key.overhead(), 12_345);
@@ -349,20 +216,12 @@ class DiskSendPathTest {
         assertEquals(0, k.budgetInUse, "cached records give their budget back when their last part is sent");
     }
 
-    private static int highest(List<Seg> segments, int from) {
-        int h = from;
-        for (Seg s : segments) {
-            h = Math.max(h, s.seq + s.payload.length);
-        }
-        return h;
-    }
-
     @Test
     void fullSizeRecordsAreSealedInPlaceInLargeFrames() throws Exception {
         // a port with segmentation offload: a 16 KiB record fits one frame, read into it and sealed there
         TcpTestbed bed = bed();
         bed.segmentationLimit = 65_535;
-        disk(DiskSendConfig.defaults(true), 1);
+        disk(perUnit(true), 1);
         byte[] content = TcpTestbed.bytes(200_000, 8);
         RecordProtection key = writeKey();
         RecordLayout layout = new RecordLayout(RecordProtection.MAX_PLAINTEXT, key.overhead(), 150_000);
@@ -436,10 +295,6 @@ class DiskSendPathTest {
         }
     }
 
-    private void advanceNanos(long nanos) {
-        beds.forEach(b -> b.advanceNanos(nanos));
-    }
-
     @Test
     void cachedRecordsStayWithinTheBudgetAcrossConnections() throws Exception {
         // 4000-byte records over 1460-byte segments: most segments carry parts of records kept in staging slots;
@@ -490,7 +345,7 @@ class DiskSendPathTest {
     @Test
     void anAbortWhileReadsAreInFlightKeepsTheFileOpenUntilTheyComplete() throws IOException {
         TcpTestbed bed = bed();
-        disk(DiskSendConfig.defaults(true), 512);
+        disk(perUnit(true), 512);
         readDelay = TimeUnit.MILLISECONDS.toNanos(5);
         Owner owner = new Owner();
         DiskFile f = file("a.bin", TcpTestbed.bytes(50_000, 2));
@@ -536,7 +391,7 @@ class DiskSendPathTest {
     void aDiskErrorOnARetransmissionClosesOnlyThatConnection() throws IOException {
         TcpTestbed a = bed();
         TcpTestbed b = bed();
-        disk(DiskSendConfig.defaults(true), 512);
+        disk(perUnit(true), 512);
         byte[] content = TcpTestbed.bytes(60_000, 1);
         Recorder appA = new Recorder();
         Recorder appB = new Recorder();
