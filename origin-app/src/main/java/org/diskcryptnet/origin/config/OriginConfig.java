@@ -66,10 +66,11 @@ public record OriginConfig(
 
     /**
      * Each event loop's disk send path on a packet port ({@code network.disk_send.*}, issue 8): the budget of file
-     * bytes between disk read and transmission, and the most reads submitted per loop iteration. Without a packet
-     * port, or when not set, the transport's defaults ({@link DiskSendConfig#defaults}).
+     * bytes between disk read and transmission, the most reads submitted per loop iteration, and the read-ahead of
+     * each connection's read window ({@link DiskSendConfig#readAheadBytes()}: -1 off, one read per segment). Without
+     * a packet port, or when not set, the transport's defaults ({@link DiskSendConfig#defaults}).
      */
-    public record DiskSend(long budgetBytes, int batchReads) {}
+    public record DiskSend(long budgetBytes, int batchReads, int readAheadBytes) {}
 
     /** The send path's budget is meant to fit a last-level cache: anything past this is a typo. */
     static final long MAX_DISK_SEND_BUDGET = 1L << 30;
@@ -145,6 +146,7 @@ public record OriginConfig(
         d.put("server.max_target_bytes", "4096");
         d.put("network.disk_send.budget", ""); // "": the transport's default (DiskSendConfig.defaults)
         d.put("network.disk_send.batch", "");
+        d.put("network.disk_send.read_ahead", "");
         d.put("access_log.path", "stdout");
         d.put("cors.allowed_origins", "*");
         d.put("cors.max_age", "10m");
@@ -353,26 +355,31 @@ public record OriginConfig(
         }
 
         /**
-         * network.disk_send.budget (bytes) and .batch (reads): for the userspace stack only, like server.address;
-         * "" keeps the transport's default.
+         * network.disk_send.budget (bytes), .batch (reads) and .read_ahead (bytes, or off): for the userspace stack
+         * only, like server.address; "" keeps the transport's default.
          */
         DiskSend diskSend(boolean portTransport) {
             DiskSendConfig defaults = DiskSendConfig.defaults(false);
             Setting budget = get("network.disk_send.budget");
             Setting batch = get("network.disk_send.batch");
+            Setting readAhead = get("network.disk_send.read_ahead");
             if (!portTransport) {
-                for (Setting s : List.of(budget, batch)) {
+                for (Setting s : List.of(budget, batch, readAhead)) {
                     if (!s.text().trim().isEmpty()) {
                         problem(s, "is for the userspace stack's disk send path; server.transport names no packet port");
                     }
                 }
-                return new DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch());
+                return new DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch(), defaults.readAheadBytes());
             }
             long budgetBytes = budget.text().trim().isEmpty() ? defaults.budgetBytes()
                     : integer(budget.key(), MIN_DISK_SEND_BUDGET, (int) MAX_DISK_SEND_BUDGET);
             int batchReads = batch.text().trim().isEmpty() ? defaults.maxReadsPerBatch()
                     : integer(batch.key(), 1, DiskSendPath.MAX_UNITS);
-            return new DiskSend(budgetBytes, batchReads);
+            String ahead = readAhead.text().trim();
+            int readAheadBytes = ahead.isEmpty() ? defaults.readAheadBytes()
+                    : ahead.equals("off") ? DiskSendConfig.READ_AHEAD_OFF
+                    : integer(readAhead.key(), 0, DiskSendConfig.WINDOW_BYTES);
+            return new DiskSend(budgetBytes, batchReads, readAheadBytes);
         }
 
         private void check(Setting s, Runnable parse) {

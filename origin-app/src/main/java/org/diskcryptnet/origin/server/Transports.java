@@ -66,7 +66,8 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.mac() != null) {
             b.mac(stack.mac());
         }
-        b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads());
+        b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads())
+                .diskSendReadAhead(config.diskSend().readAheadBytes());
         if (stack.faults() != null) {
             b.faults(FaultPlan.parse(stack.faults())); // checked with the configuration
         }

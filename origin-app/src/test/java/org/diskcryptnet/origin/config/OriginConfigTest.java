@@ -192,13 +192,23 @@ class OriginConfigTest {
     void diskSendSettingsAreReadAndCheckedWithTheirLines() throws Exception {
         String port = "content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n  address: 198.18.0.2/24\n";
         OriginConfig c = OriginConfig.bind(ConfigSource.load(write(port
-                + "network:\n  disk_send:\n    budget: 1_048_576\n    batch: 32\n")));
-        assertEquals(new OriginConfig.DiskSend(1 << 20, 32), c.diskSend());
+                + "network:\n  disk_send:\n    budget: 1_048_576\n    batch: 32\n    read_ahead: 8192\n")));
+        assertEquals(new OriginConfig.DiskSend(1 << 20, 32, 8192), c.diskSend());
         var defaults = org.diskcryptnet.netmap.datapath.DiskSendConfig.defaults(false);
-        assertEquals(new OriginConfig.DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch()),
+        assertEquals(new OriginConfig.DiskSend(defaults.budgetBytes(), defaults.maxReadsPerBatch(),
+                        defaults.readAheadBytes()),
                 OriginConfig.bind(ConfigSource.load(write(port))).diskSend(), "unset: the transport's defaults");
-        assertEquals(new OriginConfig.DiskSend(512 * 1024, 64),
-                OriginConfig.bind(ConfigSource.load(write(port))).diskSend(), "unchanged: 512 KiB, 64 reads");
+        assertEquals(new OriginConfig.DiskSend(512 * 1024, 64, 32 * 1024),
+                OriginConfig.bind(ConfigSource.load(write(port))).diskSend(), "unchanged: 512 KiB, 64 reads, 32 KiB");
+        assertEquals(-1, OriginConfig.bind(ConfigSource.load(write(port + "network:\n  disk_send:\n    read_ahead: off\n")))
+                .diskSend().readAheadBytes(), "off: one read per segment");
+        List<String> ahead = problems(port + "network:\n  disk_send:\n    read_ahead: 65537\n");
+        assertEquals(1, ahead.size(), ahead.toString());
+        assertTrue(ahead.getFirst().contains("origin.yaml:8: network.disk_send.read_ahead")
+                && ahead.getFirst().contains("out of range 0..65536"), ahead.toString());
+        ahead = problems(port + "network:\n  disk_send:\n    read_ahead: none\n");
+        assertTrue(ahead.getFirst().contains("network.disk_send.read_ahead") && ahead.getFirst().contains("not a whole number"),
+                ahead.toString());
 
         List<String> p = problems(port + "network:\n  disk_send:\n    budget: 4096\n    batch: many\n");
         assertEquals(2, p.size(), p.toString());
@@ -213,7 +223,7 @@ class OriginConfigTest {
         assertTrue(p.get(1).contains("origin.yaml:9: network.disk_send.batch") && p.get(1).contains("out of range 1..4096"),
                 p.toString());
         assertTrue(p.get(2).contains("origin.yaml:10: unknown setting network.disk_send.depth")
-                && p.get(2).contains("network.disk_send.batch, network.disk_send.budget"), p.toString());
+                && p.get(2).contains("network.disk_send.batch, network.disk_send.budget, network.disk_send.read_ahead"), p.toString());
 
         p = problems("content:\n  root: www\nnetwork:\n  disk_send:\n    budget: 1048576\n");
         assertEquals(1, p.size(), p.toString());

@@ -39,6 +39,7 @@ public final class NetmapConfig {
     private final int zeroCopyWriteThreshold;
     private final long diskSendBudget;
     private final int diskSendBatch;
+    private final int diskSendReadAhead;
     private final FaultPlan faults;
 
     private NetmapConfig(Builder b) {
@@ -67,6 +68,7 @@ public final class NetmapConfig {
         this.zeroCopyWriteThreshold = b.zeroCopyWriteThreshold;
         this.diskSendBudget = b.diskSendBudget;
         this.diskSendBatch = b.diskSendBatch;
+        this.diskSendReadAhead = b.diskSendReadAhead;
         this.faults = b.faults;
     }
 
@@ -132,7 +134,7 @@ public final class NetmapConfig {
     public DiskSendConfig diskSend(boolean directIntoFrames) {
         DiskSendConfig d = DiskSendConfig.defaults(directIntoFrames);
         return new DiskSendConfig(diskSendBudget, diskSendBatch, d.stagingSlots(), d.stagingSlotBytes(),
-                directIntoFrames);
+                directIntoFrames, diskSendReadAhead);
     }
 
     @Override
@@ -158,6 +160,7 @@ public final class NetmapConfig {
         private int zeroCopyWriteThreshold = 2048;
         private long diskSendBudget = DiskSendConfig.defaults(false).budgetBytes();
         private int diskSendBatch = DiskSendConfig.defaults(false).maxReadsPerBatch();
+        private int diskSendReadAhead = DiskSendConfig.defaults(false).readAheadBytes();
         private FaultPlan faults;
 
         private Builder() {
@@ -251,6 +254,19 @@ public final class NetmapConfig {
                 throw new IllegalArgumentException("diskSendBudget must be at least 64 KiB (a few TLS records), not " + bytes);
             }
             this.diskSendBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes each connection's read window reads beyond what TCP asked for (0 to 64 KiB, shrunk to the budget's
+         * share per sending connection), or {@link DiskSendConfig#READ_AHEAD_OFF}: one read per segment.
+         */
+        public Builder diskSendReadAhead(int bytes) {
+            if (bytes < DiskSendConfig.READ_AHEAD_OFF || bytes > DiskSendConfig.WINDOW_BYTES) {
+                throw new IllegalArgumentException("diskSendReadAhead is -1 (off) or 0.." + DiskSendConfig.WINDOW_BYTES
+                        + ", not " + bytes);
+            }
+            this.diskSendReadAhead = bytes;
             return this;
         }
 

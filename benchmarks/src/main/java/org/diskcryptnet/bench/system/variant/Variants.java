@@ -51,6 +51,9 @@ public final class Variants {
         v.add(origin("origin-netmap-direct-https", OriginVariant.XDP, "direct", Protocol.HTTPS,
                 "nginx-https-directio" + wN));
         v.add(origin("origin-netmap-buffered-https", OriginVariant.XDP, "buffered", Protocol.HTTPS, "nginx-https" + wN));
+        // The same path with every segment read on its own (network.disk_send.read_ahead=off): the read windows' A/B.
+        v.add(new OriginVariant("origin-netmap-direct-https-per-segment", OriginVariant.XDP, "direct", Protocol.HTTPS,
+                0, "nginx-https-directio" + wN, List.of(), List.of("network.disk_send.read_ahead=off")));
         return List.copyOf(v);
     }
 
