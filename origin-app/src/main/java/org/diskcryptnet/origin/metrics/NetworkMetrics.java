@@ -52,6 +52,9 @@ final class NetworkMetrics implements MultiCollector {
                 .help("File bytes read or being read from disk and not yet handed to the transmit ring (budget in use)");
         GaugeSnapshot.Builder batch = GaugeSnapshot.builder().name("origin_net_disk_send_batch_max_reads")
                 .help("The most disk reads a loop submits per iteration, across its connections");
+        GaugeSnapshot.Builder readAhead = GaugeSnapshot.builder().name("origin_net_disk_send_read_ahead_bytes")
+                .unit(Unit.BYTES).help("Bytes a connection's read window reads beyond the run TCP asked for "
+                        + "(network.disk_send.read_ahead; -1: off, one read per segment)");
         GaugeSnapshot.Builder copiedPerByte = GaugeSnapshot.builder().name("origin_net_disk_send_copied_per_byte")
                 .help("Payload bytes the CPU copied per file byte sent, since start (0 where frames take the disk read)");
         for (NetmapLoopStats s : loops) {
@@ -92,6 +95,7 @@ final class NetworkMetrics implements MultiCollector {
             budget.dataPoint(gauge(s.diskSendBudgetBytes(), at));
             inFlight.dataPoint(gauge(s.get(DiskSend.BUDGET_IN_USE), at));
             batch.dataPoint(gauge(s.diskSendBatchReads(), at));
+            readAhead.dataPoint(gauge(s.diskSendReadAheadBytes(), at));
             long fileBytes = s.get(DiskSend.FILE_BYTES_SENT);
             long copied = s.get(DiskSend.CPU_COPIED_BYTES);
             copiedPerByte.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
@@ -109,6 +113,10 @@ final class NetworkMetrics implements MultiCollector {
             c.resealed.dataPoint(point(s.get(DiskSend.RECORDS_RESEALED), at));
             c.fileChanged.dataPoint(point(s.get(DiskSend.FILE_CHANGED_ABORTS), at));
             c.refused.dataPoint(point(s.get(DiskSend.REFUSED_UNITS), at));
+            c.windowReads.dataPoint(point(s.get(DiskSend.WINDOW_READS), at));
+            c.windowBytesRead.dataPoint(point(s.get(DiskSend.WINDOW_BYTES_READ), at));
+            c.windowBytesServed.dataPoint(point(s.get(DiskSend.WINDOW_BYTES_SERVED), at));
+            c.windowEvictions.dataPoint(point(s.get(DiskSend.WINDOW_EVICTIONS), at));
             for (TcpState state : STATES) {
                 connections.dataPoint(gauge(s.connections(state), at.add("state", state.name().toLowerCase(Locale.ROOT))));
             }
@@ -118,7 +126,8 @@ final class NetworkMetrics implements MultiCollector {
             all.metricSnapshot(b.build());
         }
         return all.metricSnapshot(connections.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
-                .metricSnapshot(batch.build()).metricSnapshot(copiedPerByte.build()).build();
+                .metricSnapshot(batch.build()).metricSnapshot(readAhead.build()).metricSnapshot(copiedPerByte.build())
+                .build();
     }
 
     /** The counters of one scrape (built afresh each time: a scrape may allocate, the loops do not). */
@@ -183,12 +192,22 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder refused = counter("origin_net_disk_send_refused_units",
                 "Segments the send path refused outright (its tables full, or a read that fits no slot); connection reset");
 
+        final CounterSnapshot.Builder windowReads = counter("origin_net_disk_send_window_reads",
+                "Read windows read: one disk read for the run of segments a connection may send, plus read-ahead");
+        final CounterSnapshot.Builder windowBytesRead = bytes("origin_net_disk_send_window_read_bytes",
+                "Bytes read into read windows (whole blocks)");
+        final CounterSnapshot.Builder windowBytesServed = bytes("origin_net_disk_send_window_served_bytes",
+                "File bytes copied out of read windows into frames");
+        final CounterSnapshot.Builder windowEvictions = counter("origin_net_disk_send_window_evictions",
+                "Idle read windows freed early for room or budget (their unsent bytes are read again when asked for)");
+
         List<CounterSnapshot.Builder> all() {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, syscalls, drops, segmentsReceived,
                     segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto, tailLossProbes, recoveries,
                     lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets, timedOut, regenerated, deferred,
                     iterations, fileBytes, copiedBytes, diskReads, diskReReads, reReadBytes, batches, budgetBound,
-                    readFailures, sealed, resealed, fileChanged, refused);
+                    readFailures, sealed, resealed, fileChanged, refused, windowReads, windowBytesRead,
+                    windowBytesServed, windowEvictions);
         }
 
         private static CounterSnapshot.Builder counter(String name, String help) {

@@ -68,12 +68,17 @@ class NetworkMetricsTest {
                     "origin_net_disk_send_records_resealed_total{" + at + "}",
                     "origin_net_disk_send_copied_per_byte{" + at + "}",
                     "origin_net_disk_send_file_changed_total{" + at + "}",
-                    "origin_net_disk_send_read_failures_total{" + at + "}")) {
+                    "origin_net_disk_send_read_failures_total{" + at + "}",
+                    "origin_net_disk_send_window_reads_total{" + at + "}",
+                    "origin_net_disk_send_window_read_bytes_total{" + at + "}",
+                    "origin_net_disk_send_window_served_bytes_total{" + at + "}",
+                    "origin_net_disk_send_window_evictions_total{" + at + "}")) {
                 assertEquals(0, value(before, series), series);
             }
             assertTrue(before.contains("# TYPE origin_net_rx_bytes_total counter"), before);
             assertEquals(300 * 1024, value(before, "origin_net_disk_send_budget_bytes{" + at + "}"), "the configured budget, before any file");
             assertEquals(48, value(before, "origin_net_disk_send_batch_max_reads{" + at + "}"), "the configured batch");
+            assertEquals(32 * 1024, value(before, "origin_net_disk_send_read_ahead_bytes{" + at + "}"), "the default read-ahead");
 
             Throwable refused = new Bootstrap().group(client).channel(NetmapSocketChannel.class)
                     .handler(new ChannelInboundHandlerAdapter())

@@ -103,7 +103,12 @@ public final class NetmapLoopStats {
         /** Connections reset because their file changed before a lost range of it was read again. */
         FILE_CHANGED_ABORTS("fileChangedAborts"),
         /** Units refused outright (no room in the send path's tables, or a read that cannot fit): connection reset. */
-        REFUSED_UNITS("refusedUnits");
+        REFUSED_UNITS("refusedUnits"),
+        /** Read windows read, their bytes (whole blocks), file bytes copied out of them, windows evicted idle. */
+        WINDOW_READS("windowReads"),
+        WINDOW_BYTES_READ("windowBytesRead"),
+        WINDOW_BYTES_SERVED("windowBytesServed"),
+        WINDOW_EVICTIONS("windowEvictions");
 
         final VarHandle field;
 
@@ -173,6 +178,11 @@ public final class NetmapLoopStats {
     /** The per-loop budget of file bytes between disk read and transmission, for each storage sent from. */
     public long diskSendBudgetBytes() {
         return diskSend.budgetBytes();
+    }
+
+    /** Bytes a read window reads beyond the run TCP asked for; -1: no windows, one read per segment. */
+    public int diskSendReadAheadBytes() {
+        return diskSend.readAheadBytes();
     }
 
     /** The most disk reads the loop submits per iteration (one batch, across its connections). */
