@@ -145,11 +145,17 @@ class DiskCryptNetPathIT {
                 double fileBytes = sum(metrics, "origin_net_disk_send_file_bytes_total", null);
                 double copied = sum(metrics, "origin_net_disk_send_copied_bytes_total", null);
                 double retransmitted = sum(metrics, "origin_tcp_segments_retransmitted_total", null);
+                double windowReads = sum(metrics, "origin_net_disk_send_window_reads_total", null);
+                double windowBytesRead = sum(metrics, "origin_net_disk_send_window_read_bytes_total", null);
+                double windowBytesServed = sum(metrics, "origin_net_disk_send_window_served_bytes_total", null);
                 System.out.printf("%s with %s: send path file bytes %.0f (CPU-copied %.0f, %.3f per byte), sealed in "
                                 + "frames %.0f, in staging %.0f, disk re-reads %.0f, records re-sealed %.0f, read failures "
-                                + "%.0f, segments retransmitted %.0f%n", port, FAULTS, fileBytes, copied,
-                        fileBytes == 0 ? 0 : copied / fileBytes, sealedInFrames, sealedInStaging, rereads, resealed,
-                        failures, retransmitted);
+                                + "%.0f, segments retransmitted %.0f, window reads %.0f (%.0f bytes read, %.0f served)%n",
+                        port, FAULTS, fileBytes, copied, fileBytes == 0 ? 0 : copied / fileBytes, sealedInFrames,
+                        sealedInStaging, rereads, resealed, failures, retransmitted, windowReads, windowBytesRead,
+                        windowBytesServed);
+                assertTrue(windowReads > 0 && windowBytesServed > 0.5 * fileBytes,
+                        "most first sends came out of read windows (the default)");
                 assertTrue(sealedInFrames + sealedInStaging > 0, "HTTPS bodies were sealed by the send path:\n" + metrics);
                 assertTrue(fileBytes > sealedInFrames + sealedInStaging, "plain HTTP bodies went through it too");
                 assertTrue(rereads > 0, "lost segments were read again from disk");
