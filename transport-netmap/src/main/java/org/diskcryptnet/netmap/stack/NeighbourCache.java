@@ -120,6 +120,23 @@ final class NeighbourCache {
         return wasIncomplete;
     }
 
+    /**
+     * Learns {@code ip}'s MAC from a frame it sent us ({@link NetworkInterface}: on-link IPv4 sources only): an
+     * unknown or unresolved address becomes reachable, a known one with the same MAC is confirmed; a different MAC
+     * is left to ARP, which is authoritative. Returns true if the entry was incomplete before.
+     */
+    boolean glean(int ip, long mac, long now) {
+        int i = find(ip);
+        if (i >= 0 && states[i] == REACHABLE) {
+            if (macs[i] == mac) {
+                confirmed[i] = now;
+                requests[i] = 0;
+            }
+            return false;
+        }
+        return update(ip, mac, now, true);
+    }
+
     private int insert(int ip, long now) {
         if (size >= maxEntries) {
             evictOldest();

@@ -241,6 +241,13 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
             drops.increment(DropReason.IP_BAD_SOURCE);
             return;
         }
+        // A neighbour on the link is learnt from the frames it sends us, not only from ARP (smoltcp fills its cache
+        // the same way): with one loop per queue, the ARP reply to this loop's request may arrive on another queue
+        // (the sender hashes ARP and TCP differently), and the SYN-ACK would wait for a reply it never sees.
+        long sourceMac = ethernet.source();
+        if (config.onLink(src) && !MacAddress.isGroup(sourceMac) && neighbours.glean(src, sourceMac, now)) {
+            tcp.neighbourResolved(src);
+        }
         switch (ip.protocol()) {
             case Ipv4Packet.PROTOCOL_TCP -> {
                 r = tcpHeader.wrap(m, ip.payloadOffset(), ip.payloadLength());

@@ -166,6 +166,43 @@ class NetworkInterfaceTest {
         assertTrue(tcp.checksumValid(US, PEER));
     }
 
+    /** A SYN from {@code src} (port 81: closed) in one frame from {@code srcMac}. */
+    private static int synTo81(MemorySegment m, long o, long dstMac, long srcMac, int src) {
+        EthernetFrame.writeHeader(m, o, dstMac, srcMac, EthernetFrame.ETHERTYPE_IPV4);
+        int hl = 20 + TcpOptions.writeMss(m, o + 54, 1460);
+        TcpHeader.write(m, o + 34, 40000, 81, 1000, 0, hl, TcpHeader.SYN, 64240);
+        TcpHeader.writeChecksum(m, o + 34, hl, src, US);
+        Ipv4Packet.writeHeader(m, o + 14, src, US, Ipv4Packet.PROTOCOL_TCP, 20 + hl, 9, 64);
+        return 34 + hl;
+    }
+
+    @Test
+    void aNeighbourOnTheLinkIsLearntFromItsFramesWithoutArp() {
+        // one loop per queue: the ARP reply to this loop's request may arrive on another queue, so a SYN from an
+        // unknown on-link peer must be answered from what its own frame says
+        List<byte[]> out = exchange((m, o) -> synTo81(m, o, nif.macAddress(), PEER_MAC, PEER));
+        assertEquals(1, out.size(), "the answer, not an ARP request");
+        MemorySegment f = MemorySegment.ofArray(out.get(0));
+        assertEquals(EthernetFrame.ETHERTYPE_IPV4, NetworkOrder.u16(f, 12));
+        EthernetFrame eth = new EthernetFrame();
+        assertNull(eth.wrap(f, 0, (int) f.byteSize()));
+        assertEquals(PEER_MAC, eth.destination());
+        assertEquals(0, nif.counters().arpRequestsSent);
+        assertEquals(0, nif.counters().drops().get(DropReason.NEIGHBOUR_UNRESOLVED));
+
+        // ARP stays authoritative: a frame from another MAC does not move a known address
+        long other = MacAddress.parse("02:00:00:00:60:99");
+        out = exchange((m, o) -> synTo81(m, o, nif.macAddress(), other, PEER));
+        assertEquals(1, out.size());
+        assertNull(eth.wrap(MemorySegment.ofArray(out.get(0)), 0, out.get(0).length));
+        assertEquals(PEER_MAC, eth.destination(), "still the MAC ARP or the first frame taught");
+
+        // an off-link source's frame comes from a router: nothing is learnt for the source address
+        int remote = Ipv4Address.parse("203.0.113.7");
+        out = exchange((m, o) -> synTo81(m, o, nif.macAddress(), other, remote));
+        assertEquals(0, out.size(), "no route off the link (no gateway configured): nothing sent to the router");
+    }
+
     @Test
     void badTcpChecksumIsDroppedAndCounted() {
         exchange((m, o) -> {
