@@ -263,7 +263,8 @@ public final class TcpLayer implements AutoCloseable {
 
     /**
      * The time of the earliest pending timer, or {@link Long#MAX_VALUE}: how long a loop with nothing else to do
-     * may block. A scan of every scheduled connection; call it when about to sleep, not per iteration.
+     * may block. Cheap while some timer is due within one wheel revolution (about 4.4 s; see {@link TimerWheel}),
+     * a scan of every scheduled connection otherwise.
      */
     public long nextTimerDeadline() {
         return wheel.earliest();
