@@ -105,17 +105,30 @@ final class TimerWheel {
         if (currentTick < 0 || behind) {
             return scan();
         }
+        // the slots before the one in hand held nothing due, only entries a revolution or more out: once the minimum
+        // so far is due by the slot's tick, it is an entry of that slot, and the earliest of all. Two runs of plain
+        // indices (from the current tick's slot to the end, then from 0 up to it) keep the loops free of bounds checks.
+        int start = (int) currentTick & MASK;
+        long tick = currentTick;
         long min = TcpConnection.NEVER;
-        for (long tick = currentTick, end = currentTick + SLOTS; tick < end; tick++) {
-            boolean due = false;
-            for (TcpConnection c = slots[(int) tick & MASK]; c != null; c = c.timerNext) {
-                long deadline = c.timerDeadline;
-                min = Math.min(min, deadline);
-                due |= deadline >> TICK_SHIFT <= tick;
-            }
-            if (due) {
+        for (int slot = start; slot < SLOTS; slot++, tick++) {
+            TcpConnection head = slots[slot];
+            if (head != null && (min = minimum(head, min)) >> TICK_SHIFT <= tick) {
                 return min;
             }
+        }
+        for (int slot = 0; slot < start; slot++, tick++) {
+            TcpConnection head = slots[slot];
+            if (head != null && (min = minimum(head, min)) >> TICK_SHIFT <= tick) {
+                return min;
+            }
+        }
+        return min;
+    }
+
+    private static long minimum(TcpConnection head, long min) {
+        for (TcpConnection c = head; c != null; c = c.timerNext) {
+            min = Math.min(min, c.timerDeadline);
         }
         return min;
     }
