@@ -97,7 +97,7 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
-    /** The earliest deadline of any connection, or NEVER: exactly what {@link #scan} returns (see the class comment). */
+    /** The earliest deadline of any connection, or NEVER: exactly what {@link #scan} returns (see the class doc). */
     long earliest() {
         if (behind) {
             behind = anyBehind();
