@@ -1,38 +1,29 @@
 package org.diskcryptnet.netmap.channel;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
-import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FileRegion;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.Future;
 import io.netty.util.internal.StringUtil;
 
 import org.diskcryptnet.disk.DiskRegionSource;
-import org.diskcryptnet.netmap.stack.InterfaceConfig;
 import org.diskcryptnet.netmap.tcp.TcpCloseCause;
 import org.diskcryptnet.netmap.tcp.TcpConfig;
 import org.diskcryptnet.netmap.tcp.TcpConnection;
 import org.diskcryptnet.netmap.tcp.TcpState;
-import org.diskcryptnet.netmap.wire.Ipv4Address;
 import org.diskcryptnet.tls.netty.RecordSealingChannel;
 import org.diskcryptnet.tls.netty.RecordsToSeal;
 import org.diskcryptnet.tls.netty.RegionSource;
@@ -44,7 +35,8 @@ import org.diskcryptnet.tls.netty.RegionSource;
  * shutdownInput()}, {@code SO_LINGER} 0 as a reset, connect timeouts and cancellation. Reads copy from the
  * connection's receive buffer into a pooled {@code ByteBuf} from the channel's allocator (one copy: the stack
  * reassembles in its own per-loop memory, so a zero-copy read would pin that memory in user buffers); writes are
- * described by {@link StreamWriter}. Everything runs on the loop that owns the connection.
+ * described by {@link StreamWriter}; a client's connect is carried by {@link ClientConnect}. Everything runs on the
+ * loop that owns the connection.
  */
 public final class NetmapSocketChannel extends AbstractNetmapChannel implements SocketChannel, RecordSealingChannel {
 
@@ -58,11 +50,8 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
     private final Channel.Unsafe pinned;
     private final StreamWriter writer = new StreamWriter();
     private final SocketReader reader = new SocketReader(this);
+    private final ClientConnect connect = new ClientConnect(this);
     private TcpConnection connection;
-    private ChannelPromise connectPromise;
-    private Future<?> connectTimeoutFuture;
-    private InetSocketAddress requestedRemote;
-    private int requestedLocalPort;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     /** The input's end was told to the pipeline (ChannelInputShutdownReadComplete), or reading must stop. */
@@ -156,11 +145,12 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
     protected void doBind(SocketAddress localAddress) throws Exception {
         NetmapIoHandler l = requireLoop();
         int ip = localIp(l, localAddress);
-        requestedLocalPort = localPort(localAddress);
-        local = socketAddress(ip, requestedLocalPort);
+        int port = localPort(localAddress);
+        connect.requestLocalPort(port);
+        local = socketAddress(ip, port);
     }
 
-    private NetmapIoHandler requireLoop() throws ClosedChannelException {
+    NetmapIoHandler requireLoop() throws ClosedChannelException {
         NetmapIoHandler l = loop;
         if (l == null) {
             throw new ClosedChannelException();
@@ -168,47 +158,11 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         return l;
     }
 
-    /** Starts the active open; false: it completes with {@link NetmapIoEvent#CONNECTED} or a close. */
-    private boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
-        if (connection != null || remote != null) {
-            throw new AlreadyConnectedException();
-        }
-        NetmapIoHandler l = requireLoop();
-        InetSocketAddress r = inet(remoteAddress);
-        int remoteIp = remoteIp(r);
-        int ownIp = l.networkInterface().address();
-        if (localAddress != null) {
-            localIp(l, localAddress);
-            requestedLocalPort = localPort(localAddress);
-        }
-        InterfaceConfig ic = l.share().config().interfaceConfig();
-        int mask = Ipv4Address.mask(ic.prefixLength());
-        if (remoteIp == ownIp || (remoteIp >>> 24) == 127) {
-            throw new ConnectException("Connection refused: " + r + " (the userspace stack has no loopback)");
-        }
-        if ((remoteIp & mask) != (ownIp & mask) && ic.gateway() == 0) {
-            throw new NoRouteToHostException("No route to host: " + r + " is off " + Ipv4Address.format(ownIp)
-                    + "/" + ic.prefixLength() + " and no gateway is configured");
-        }
-        TcpConnection c = requestedLocalPort == 0
-                ? l.tcp().connect(remoteIp, r.getPort(), registration(), l.now())
-                : l.tcp().connect(requestedLocalPort, remoteIp, r.getPort(), registration(), l.now());
+    /** {@link ClientConnect} started the active open: the connection is this channel's from now on. */
+    void connecting(TcpConnection c, int ownIp) {
         connection = c;
-        requestedRemote = r;
         local = socketAddress(ownIp, c.localPort());
         applyOptions(c);
-        l.flushNow();
-        return false;
-    }
-
-    private boolean finishConnect() {
-        TcpConnection c = connection;
-        if (c == null || c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED) {
-            return false;
-        }
-        remote = requestedRemote;
-        requestedRemote = null;
-        return true;
     }
 
     @Override
@@ -224,16 +178,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         // a closed socket is shut down both ways, as Netty's other transports report it
         inputShutdown = true;
         outputShutdown = true;
-        ChannelPromise promise = connectPromise;
-        if (promise != null) {
-            promise.tryFailure(new ClosedChannelException());
-            connectPromise = null;
-        }
-        Future<?> timeout = connectTimeoutFuture;
-        if (timeout != null) {
-            timeout.cancel(false);
-            connectTimeoutFuture = null;
-        }
+        connect.closed();
         TcpConnection c = connection;
         connection = null;
         if (c != null) {
@@ -519,35 +464,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
                 return;
             }
             try {
-                if (connectPromise != null) {
-                    throw new ConnectionPendingException();
-                }
-                boolean wasActive = isActive();
-                if (doConnect(remoteAddress, localAddress)) {
-                    fulfillConnectPromise(promise, wasActive);
-                    return;
-                }
-                connectPromise = promise;
-                int timeoutMillis = config.getConnectTimeoutMillis();
-                if (timeoutMillis > 0) {
-                    connectTimeoutFuture = eventLoop().schedule(() -> {
-                        ChannelPromise p = connectPromise;
-                        if (p != null && !p.isDone() && p.tryFailure(new ConnectTimeoutException(
-                                "connection timed out after " + timeoutMillis + " ms: " + remoteAddress))) {
-                            close(voidPromise());
-                        }
-                    }, timeoutMillis, TimeUnit.MILLISECONDS);
-                }
-                promise.addListener((ChannelFutureListener) f -> {
-                    if (f.isCancelled()) {
-                        Future<?> t = connectTimeoutFuture;
-                        if (t != null) {
-                            t.cancel(false);
-                        }
-                        connectPromise = null;
-                        close(voidPromise());
-                    }
-                });
+                connect.start(remoteAddress, localAddress, promise); // completes with CONNECTED or a close
             } catch (Throwable t) {
                 closeIfClosed();
                 promise.tryFailure(annotateConnectException(t, remoteAddress));
@@ -555,24 +472,11 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
         }
 
         private void connected() {
-            ChannelPromise promise = connectPromise;
+            boolean wasActive = isActive();
+            ChannelPromise promise = connect.established();
             if (promise == null) {
                 return;
             }
-            boolean wasActive = isActive();
-            if (!finishConnect()) {
-                return;
-            }
-            Future<?> t = connectTimeoutFuture;
-            if (t != null) {
-                t.cancel(false);
-            }
-            connectTimeoutFuture = null;
-            connectPromise = null;
-            fulfillConnectPromise(promise, wasActive);
-        }
-
-        private void fulfillConnectPromise(ChannelPromise promise, boolean wasActive) {
             active = true;
             boolean nowActive = isActive();
             boolean promiseSet = promise.trySuccess();
@@ -586,22 +490,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
 
         /** The connect failed (refused, timed out): fail its promise and close. */
         void connectFailed(TcpCloseCause cause) {
-            ChannelPromise promise = connectPromise;
-            connectPromise = null;
-            Future<?> t = connectTimeoutFuture;
-            if (t != null) {
-                t.cancel(false);
-            }
-            connectTimeoutFuture = null;
-            InetSocketAddress r = requestedRemote;
-            IOException e = switch (cause) {
-                case REFUSED -> new ConnectException("Connection refused: " + r);
-                case TIMED_OUT -> new ConnectException("Connection timed out: " + r);
-                default -> new ConnectException("Connection failed (" + cause + "): " + r);
-            };
-            if (promise != null) {
-                promise.tryFailure(e);
-            }
+            connect.failed(cause);
             closeIfClosed();
             close(voidPromise());
         }
@@ -609,7 +498,7 @@ public final class NetmapSocketChannel extends AbstractNetmapChannel implements 
 
     /** The read side and the stack's close events, kept apart to keep this class readable. */
     boolean connectPending() {
-        return connectPromise != null;
+        return connect.pending();
     }
 
     void connectFailed(TcpCloseCause cause) {

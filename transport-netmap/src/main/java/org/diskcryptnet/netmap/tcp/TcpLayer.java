@@ -53,9 +53,7 @@ public final class TcpLayer implements AutoCloseable {
     private TcpConnection freeList;
     private TcpConnection dirtyHead;
     private TcpConnection dirtyTail;
-    private TcpConnection eventHead;
-    private TcpConnection eventTail;
-    private TcpListener listenerEvents;
+    private final PendingEvents events = new PendingEvents(this);
     private final ConnectionClosing closing;
     private final PendingProductions productions;
     private int nextEphemeral;
@@ -263,7 +261,8 @@ public final class TcpLayer implements AutoCloseable {
 
     /**
      * The time of the earliest pending timer, or {@link Long#MAX_VALUE}: how long a loop with nothing else to do
-     * may block. A scan of every scheduled connection; call it when about to sleep, not per iteration.
+     * may block. Cheap while some timer is due within one wheel revolution (about 4.4 s; see {@link TimerWheel}),
+     * a scan of every scheduled connection otherwise.
      */
     public long nextTimerDeadline() {
         return wheel.earliest();
@@ -309,57 +308,7 @@ public final class TcpLayer implements AutoCloseable {
 
     /** Delivers collected events to handlers; the number delivered. */
     public int dispatchEvents() {
-        int n = 0;
-        while (listenerEvents != null) {
-            TcpListener l = listenerEvents;
-            listenerEvents = l.nextEvent;
-            l.nextEvent = null;
-            l.acceptablePending = false;
-            if (!l.closed && l.queued > 0 && l.handler != null) {
-                l.handler.acceptable(l);
-                n++;
-            }
-        }
-        while (eventHead != null) {
-            TcpConnection c = eventHead;
-            eventHead = c.nextEvent;
-            if (eventHead == null) {
-                eventTail = null;
-            }
-            c.nextEvent = null;
-            c.inEventList = false;
-            int ev = c.events;
-            c.events = 0;
-            int generation = c.generation;
-            TcpHandler h = c.handler;
-            if (h != null && c.appOwned) {
-                if ((ev & TcpConnection.EV_CONNECTED) != 0) {
-                    h.connected(c);
-                }
-                if ((ev & TcpConnection.EV_READABLE) != 0 && stillOwned(c, generation, h)) {
-                    h.readable(c);
-                }
-                if ((ev & TcpConnection.EV_INPUT_SHUTDOWN) != 0 && stillOwned(c, generation, h)) {
-                    h.inputShutdown(c);
-                }
-                if ((ev & TcpConnection.EV_WRITABLE) != 0 && stillOwned(c, generation, h)) {
-                    h.writable(c);
-                }
-                if ((ev & TcpConnection.EV_CLOSED) != 0 && stillOwned(c, generation, h)) {
-                    h.closed(c, c.closeCause);
-                }
-                n++;
-            }
-            if (c.generation == generation && c.releaseAfterEvents && !c.inEventList) {
-                c.releaseAfterEvents = false;
-                pushFree(c);
-            }
-        }
-        return n;
-    }
-
-    private static boolean stillOwned(TcpConnection c, int generation, TcpHandler h) {
-        return c.generation == generation && c.handler == h && c.appOwned;
+        return events.dispatch();
     }
 
     /** The next hop {@code ip} was just resolved: SYNs that could not go out go now. */
@@ -458,13 +407,9 @@ public final class TcpLayer implements AutoCloseable {
         established(c, now);
         if (c.passive && l != null) {
             l.enqueue(c);
-            if (!l.acceptablePending) {
-                l.acceptablePending = true;
-                l.nextEvent = listenerEvents;
-                listenerEvents = l;
-            }
+            events.acceptable(l);
         } else {
-            event(c, TcpConnection.EV_CONNECTED);
+            events.post(c, TcpConnection.EV_CONNECTED);
         }
         return true;
     }
@@ -535,25 +480,13 @@ public final class TcpLayer implements AutoCloseable {
         dirtyTail = c;
     }
 
-    void event(TcpConnection c, int events) {
-        if (!c.appOwned) {
-            return;
-        }
-        c.events |= events;
-        if (!c.inEventList) {
-            c.inEventList = true;
-            c.nextEvent = null;
-            if (eventTail != null) {
-                eventTail.nextEvent = c;
-            } else {
-                eventHead = c;
-            }
-            eventTail = c;
-        }
+    /** Tells the handler of {@code c} about {@code kinds} once this iteration's segments and timers are done. */
+    void event(TcpConnection c, int kinds) {
+        events.post(c, kinds);
     }
 
     void readable(TcpConnection c) {
-        event(c, TcpConnection.EV_READABLE);
+        events.post(c, TcpConnection.EV_READABLE);
     }
 
     void touched(TcpConnection c, long now) {

@@ -5,6 +5,29 @@ package org.diskcryptnet.netmap.tcp;
  * Ticks are 2^20 ns (about 1 ms); a connection further out than one revolution stays in its slot and is
  * skipped until its revolution comes. Scheduling and cancelling are O(1), intrusive (the links live in
  * {@link TcpConnection}), and allocate nothing.
+ *
+ * <p><b>The earliest deadline without a full scan.</b> A loop asks {@link #earliest} every time it considers
+ * sleeping, so it walks the slots forward from {@code currentTick} and stops at the first slot holding an entry
+ * that is due within this revolution ({@code deadline >> TICK_SHIFT <= tick of the slot}); the minimum seen so far
+ * is then the answer. Call an entry's <i>effective tick</i> the tick whose slot holds it: its deadline's tick, or
+ * {@code currentTick} at the time it was scheduled if that was later (a deadline already past is clamped). Once
+ * the wheel has expired once ({@code currentTick >= 0}), every entry's effective tick is at least
+ * {@code currentTick}: scheduling clamps to it, and {@link #expire} moves it to {@code nowTick} only after
+ * visiting every slot up to there, where each entry with an effective tick below {@code nowTick} has a deadline
+ * before {@code now} and fires. Hence the walk is exact:
+ * <ul>
+ *   <li>an entry due in the slot {@code k} steps ahead has its deadline within tick {@code currentTick + k} (for
+ *       {@code k = 0}: at or before it), so an entry due in a later slot is later;</li>
+ *   <li>an entry not due in its slot was not clamped, and sits one or more revolutions out: its deadline is past
+ *       {@code currentTick + SLOTS}, later than any due entry;</li>
+ *   <li>if no slot holds a due entry, the walk has seen every entry: the minimum is the full scan's (the idle case,
+ *       nothing due within about 4.4 s, pays the scan).</li>
+ * </ul>
+ * Two states fall back to the full scan: before the first expiry ({@code currentTick = -1}, nothing is clamped,
+ * entries sit at any tick), and after an expiry whose callback rescheduled a connection at a tick it had already
+ * passed (such an entry stays behind {@code currentTick} until its slot comes round); the flag that marks the second
+ * state is cleared by the first scan that finds no such entry. A cached minimum was the alternative; cancelling or
+ * moving the minimum would invalidate it, and the loop does that on almost every ACK.
  */
 final class TimerWheel {
 
@@ -19,6 +42,10 @@ final class TimerWheel {
 
     private final TcpConnection[] slots = new TcpConnection[SLOTS];
     private long currentTick = -1;
+    /** While {@link #expire} runs, the tick it will leave {@code currentTick} at; otherwise {@code Long.MIN_VALUE}. */
+    private long expiringTo = Long.MIN_VALUE;
+    /** Some entry may sit behind {@code currentTick} (rescheduled during an expiry at a tick already passed). */
+    private boolean behind;
 
     void schedule(TcpConnection c, long deadline) {
         if (c.timerSlot >= 0) {
@@ -34,6 +61,9 @@ final class TimerWheel {
         long tick = deadline >> TICK_SHIFT;
         if (currentTick >= 0 && tick < currentTick) {
             tick = currentTick;
+        }
+        if (tick < expiringTo) {
+            behind = true;
         }
         int slot = (int) tick & MASK;
         TcpConnection head = slots[slot];
@@ -67,8 +97,44 @@ final class TimerWheel {
         c.timerSlot = -1;
     }
 
-    /** The earliest deadline of any connection (a full scan: for a loop about to sleep), or NEVER. */
+    /** The earliest deadline of any connection, or NEVER: exactly what {@link #scan} returns (see the class doc). */
     long earliest() {
+        if (behind) {
+            behind = anyBehind();
+        }
+        if (currentTick < 0 || behind) {
+            return scan();
+        }
+        // the slots before the one in hand held nothing due, only entries a revolution or more out: once the minimum
+        // so far is due by the slot's tick, it is an entry of that slot, and the earliest of all. Two runs of plain
+        // indices (from the current tick's slot to the end, then from 0 up to it) keep the loops free of bounds checks.
+        int start = (int) currentTick & MASK;
+        long tick = currentTick;
+        long min = TcpConnection.NEVER;
+        for (int slot = start; slot < SLOTS; slot++, tick++) {
+            TcpConnection head = slots[slot];
+            if (head != null && (min = minimum(head, min)) >> TICK_SHIFT <= tick) {
+                return min;
+            }
+        }
+        for (int slot = 0; slot < start; slot++, tick++) {
+            TcpConnection head = slots[slot];
+            if (head != null && (min = minimum(head, min)) >> TICK_SHIFT <= tick) {
+                return min;
+            }
+        }
+        return min;
+    }
+
+    private static long minimum(TcpConnection head, long min) {
+        for (TcpConnection c = head; c != null; c = c.timerNext) {
+            min = Math.min(min, c.timerDeadline);
+        }
+        return min;
+    }
+
+    /** The earliest deadline by visiting every slot and every connection (the reference {@link #earliest} meets). */
+    long scan() {
         long min = TcpConnection.NEVER;
         for (TcpConnection head : slots) {
             for (TcpConnection c = head; c != null; c = c.timerNext) {
@@ -76,6 +142,23 @@ final class TimerWheel {
             }
         }
         return min;
+    }
+
+    /**
+     * Whether some entry breaks the walk's premise: in the slot {@code k >= 1} steps ahead of {@code currentTick},
+     * a deadline whose tick is before {@code currentTick + k}. (Behind {@code currentTick} but in its slot is
+     * harmless: the walk counts it as due there.)
+     */
+    private boolean anyBehind() {
+        for (int slot = 0; slot < SLOTS; slot++) {
+            long tick = currentTick + ((slot - currentTick) & MASK);
+            for (TcpConnection c = slots[slot]; c != null; c = c.timerNext) {
+                if (tick != currentTick && c.timerDeadline >> TICK_SHIFT < tick) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Visits every connection whose deadline is at or before {@code now}: unlinks it and lets the layer fire it. */
@@ -88,18 +171,23 @@ final class TimerWheel {
             from = to - SLOTS + 1;
         }
         int fired = 0;
-        for (long t = from; t <= to; t++) {
-            TcpConnection c = slots[(int) t & MASK];
-            while (c != null) {
-                TcpConnection next = c.timerNext;
-                if (c.timerDeadline <= now) {
-                    unlink(c);
-                    c.timerDeadline = TcpConnection.NEVER;
-                    timers.fire(c, now);
-                    fired++;
+        expiringTo = Math.max(currentTick, nowTick);
+        try {
+            for (long t = from; t <= to; t++) {
+                TcpConnection c = slots[(int) t & MASK];
+                while (c != null) {
+                    TcpConnection next = c.timerNext;
+                    if (c.timerDeadline <= now) {
+                        unlink(c);
+                        c.timerDeadline = TcpConnection.NEVER;
+                        timers.fire(c, now);
+                        fired++;
+                    }
+                    c = next;
                 }
-                c = next;
             }
+        } finally {
+            expiringTo = Long.MIN_VALUE;
         }
         currentTick = Math.max(currentTick, nowTick);
         return fired;
