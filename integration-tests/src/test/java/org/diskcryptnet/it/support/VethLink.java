@@ -45,6 +45,10 @@ public final class VethLink implements AutoCloseable {
             exec(clientNs, "sysctl", "-qw", "net.ipv6.conf." + clientIf + ".disable_ipv6=1");
             ip("-n", clientNs, "addr", "add", clientAddress, "dev", clientIf);
             exec(clientNs, "ethtool", "-K", clientIf, "tx", "off");
+            // veth picks the receiving queue from the sender's transmit queue, which Linux moves to a random other
+            // queue when a flow times out (sk_rethink_txhash); a NIC's RSS hashes the 4-tuple and keeps a flow on its
+            // queue, and one loop per queue relies on that: txrehash=0 gives the client's flows that property
+            exec(clientNs, "sysctl", "-qw", "net.core.txrehash=0");
             ip("-n", serverNs, "link", "set", serverIf, "up");
             ip("-n", clientNs, "link", "set", clientIf, "up");
         } catch (RuntimeException | Error e) {

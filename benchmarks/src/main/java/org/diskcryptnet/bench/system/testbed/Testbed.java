@@ -92,6 +92,10 @@ public final class Testbed {
             Exec.check(T, "ip", "-n", serverNs, "link", "set", serverIf, "up");
             configure(clientNs, clientIf, stackSubnet(i) + ".2");
             Exec.check(T, "ip", "netns", "exec", clientNs, "ethtool", "-K", clientIf, "tx", "off");
+            // veth picks the receiving queue from the sender's transmit queue, which Linux moves to a random other
+            // queue when a flow times out (sk_rethink_txhash); a NIC's RSS hashes the 4-tuple and keeps a flow on its
+            // queue, and one loop per queue relies on that: txrehash=0 gives the client's flows that property
+            Exec.check(T, "ip", "netns", "exec", clientNs, "sysctl", "-q", "-w", "net.core.txrehash=0");
             packetLinks.add(new PacketLink(serverIf, stackAddress(i)));
         }
         return packetLinks.get(index);

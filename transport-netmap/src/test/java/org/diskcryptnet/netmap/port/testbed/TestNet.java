@@ -60,6 +60,12 @@ public final class TestNet implements AutoCloseable {
         exec(nsA, "sysctl", "-qw", "net.ipv6.conf." + ifA + ".disable_ipv6=1");
         run("ip", "-n", nsA, "link", "set", ifA, "up");
         run("ip", "-n", nsB, "link", "set", ifB, "up");
+        if (queues > 1) {
+            // veth picks the receiving queue from the sender's transmit queue, which Linux moves to a random other
+            // queue when a flow times out (sk_rethink_txhash); a NIC's RSS keeps a flow on its queue, and one loop
+            // per queue relies on that: txrehash=0 gives the kernel end's flows that property
+            exec(nsB, "sysctl", "-qw", "net.core.txrehash=0");
+        }
     }
 
     /** Runs a command to completion; fails the test with its output if it exits non-zero. */
