@@ -7,6 +7,9 @@ import static org.diskcryptnet.netmap.port.xdp.XdpAbi.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
 import org.diskcryptnet.netmap.port.KernelQueuePort;
 import org.diskcryptnet.netmap.port.PortException;
 import org.diskcryptnet.netmap.port.PortFeatures;
@@ -37,6 +40,8 @@ import org.diskcryptnet.netmap.port.linux.Sockets;
  * peer must have tx checksum offload off ({@code ethtool -K PEER tx off}).
  */
 public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(XdpPort.class);
 
     static final int CHUNK = 4096;
 
@@ -72,6 +77,13 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
         if (device.mtu() + 14 > CHUNK - XDP_PACKET_HEADROOM) {
             throw new PortException(PortException.Reason.INVALID, uri + ": MTU " + device.mtu()
                     + " does not fit a 4 KiB UMEM chunk after the XDP headroom (at most " + (CHUNK - XDP_PACKET_HEADROOM - 14) + ")");
+        }
+        if (count < device.rxQueues()) {
+            // the XDP program passes a frame of an unserved queue to the kernel, which does not own the address
+            LOG.warn("{}: serving rx queues {}..{} of {}'s 0..{}: flows the device steers (RSS) to the others reach "
+                    + "the kernel, not this stack; give it one loop per queue or reduce its queues (ethtool -L {} "
+                    + "combined|rx {})", uri, first, first + count - 1, device.name(), device.rxQueues() - 1,
+                    device.name(), count);
         }
         int ring = options.ringSize();
         MappedRegion umem = MappedRegion.anonymous((long) count * 2 * ring * CHUNK, "AF_XDP UMEM");
