@@ -93,6 +93,7 @@ public final class NetmapIoHandler implements IoHandler {
             this.tx = port.txRing(queue);
             NetmapConfig config = share.config();
             this.nif = new NetworkInterface(port, queue, config.interfaceConfig(), config.tcp());
+            this.nif.shareNeighbours(share.neighbours());
             this.tcp = nif.tcp();
             this.tcp.listenerSource(this::listenerFor);
             this.idler = new LoopIdler(config.idle(), port, queue);

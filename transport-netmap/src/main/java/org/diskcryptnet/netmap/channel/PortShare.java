@@ -8,6 +8,7 @@ import org.diskcryptnet.netmap.port.PacketPort;
 import org.diskcryptnet.netmap.port.fault.FaultInjectingPort;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.Ports;
+import org.diskcryptnet.netmap.stack.SharedNeighbours;
 
 /**
  * What the loops of one group share, and nothing on the data path: the port (opened when the first loop is
@@ -25,6 +26,7 @@ final class PortShare {
     private final NetmapConfig config;
     private final AtomicReferenceArray<NetmapServerSocketChannel> listening = new AtomicReferenceArray<>(65536);
     private final List<NetmapIoHandler> loops = new CopyOnWriteArrayList<>();
+    private final SharedNeighbours neighbours;
     private PacketPort port;
     private int queuesHandedOut;
     private int open;
@@ -32,13 +34,18 @@ final class PortShare {
 
     PortShare(NetmapConfig config) {
         this.config = config;
+        this.neighbours = new SharedNeighbours(config.interfaceConfig().neighbourEntries());
+    }
+
+    /** What ARP taught the port's loops, for one another. */
+    SharedNeighbours neighbours() {
+        return neighbours;
     }
 
     NetmapConfig config() {
         return config;
     }
 
-    /** Opens the port on first use and hands the next queue to {@code loop}. */
     /**
      * Starts the thread of every loop on the port. Each loop reads its own queue and the kernel steers flows to every
      * queue (RSS), but Netty starts a loop's thread only on its first task, which a loop gets only when something is
@@ -50,6 +57,7 @@ final class PortShare {
         }
     }
 
+    /** Opens the port on first use and hands the next queue to {@code loop}. */
     synchronized int claimQueue(NetmapIoHandler loop) {
         if (port == null) {
             port = open();

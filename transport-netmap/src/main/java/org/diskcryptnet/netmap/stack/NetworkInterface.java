@@ -45,6 +45,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     /** TCP bytes one frame may carry when the port segments it (GSO/TSO); 0 without segmentation offload. */
     private final int segmentationLimit;
     private final NeighbourCache neighbours;
+    /** What the port's other loops learnt by ARP, or null (one loop). */
+    private SharedNeighbours sharedNeighbours;
     private final DropCounters drops = new DropCounters();
     private final TcpLayer tcp;
     private final StackCounters counters;
@@ -101,6 +103,11 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
 
     public TcpLayer tcp() {
         return tcp;
+    }
+
+    /** Shares what ARP teaches this loop with the port's other loops, and looks there before asking. */
+    public void shareNeighbours(SharedNeighbours shared) {
+        this.sharedNeighbours = shared;
     }
 
     public StackCounters counters() {
@@ -205,6 +212,9 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         boolean validSender = senderIp != 0 && senderIp != config.address() && !MacAddress.isGroup(senderMac);
         if (validSender && neighbours.update(senderIp, senderMac, now, forUs)) {
             tcp.neighbourResolved(senderIp);
+        }
+        if (validSender && forUs && sharedNeighbours != null) {
+            sharedNeighbours.publish(senderIp, senderMac);
         }
         if (!forUs) {
             drops.increment(DropReason.ARP_NOT_FOR_US);
@@ -362,6 +372,13 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
             return -1;
         }
         long m = neighbours.resolve(nextHop, now);
+        if (m < 0 && sharedNeighbours != null) {
+            long learnt = sharedNeighbours.lookup(nextHop); // the reply to this loop's request may have gone elsewhere
+            if (learnt >= 0) {
+                neighbours.update(nextHop, learnt, now, true);
+                return learnt;
+            }
+        }
         if (neighbours.requestNeeded) {
             sendArpRequest(nextHop);
         }
