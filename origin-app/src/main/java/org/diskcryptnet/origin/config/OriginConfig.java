@@ -94,11 +94,14 @@ public record OriginConfig(
      * fastest that works here); {@code keyLog} is a debugging key log file, null when off.
      */
     public record Tls(Path certificate, Path privateKey, List<String> protocols, RecordLayer recordLayer,
-                      String cryptoEngine, Path keyLog) {
+                      String cryptoEngine, Path keyLog, Duration handshakeTimeout) {
         public Tls(Path certificate, Path privateKey, List<String> protocols) {
-            this(certificate, privateKey, protocols, RecordLayer.TRANSPORT, "auto", null);
+            this(certificate, privateKey, protocols, RecordLayer.TRANSPORT, "auto", null, DEFAULT_HANDSHAKE_TIMEOUT);
         }
     }
+
+    /** Netty's SslHandler default: a handshake not done by then closes the connection. */
+    static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** Who seals and opens the HTTPS listener's records once the handshake is done. */
     public enum RecordLayer {
@@ -132,6 +135,7 @@ public record OriginConfig(
         d.put("tls.record_layer", "transport");
         d.put("tls.crypto_engine", "auto");
         d.put("tls.key_log", "off");
+        d.put("tls.handshake_timeout", "10s");
         d.put("server.transport", "auto");
         d.put("server.address", "");
         d.put("server.gateway", "");
@@ -189,6 +193,7 @@ public record OriginConfig(
         String engine = b.text("tls.crypto_engine", e -> CRYPTO_ENGINES.contains(e) ? null
                 : "\"" + e + "\" is not an AEAD engine: auto, ipsec-mb, openssl or jdk");
         Path keyLog = b.keyLog("tls.key_log");
+        Duration handshakeTimeout = b.positiveDuration("tls.handshake_timeout");
         if (https != null) {
             if (cert == null) {
                 b.missing("tls.certificate", "listen.https is on, so a PEM certificate chain is needed");
@@ -196,7 +201,7 @@ public record OriginConfig(
             if (key == null) {
                 b.missing("tls.private_key", "listen.https is on, so a PEM private key is needed");
             }
-            tls = new Tls(cert, key, protocols, recordLayer, engine, keyLog);
+            tls = new Tls(cert, key, protocols, recordLayer, engine, keyLog, handshakeTimeout);
         }
         String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
                 : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
@@ -453,6 +458,15 @@ public record OriginConfig(
             if (d == null) {
                 problem(s, "\"" + s.text() + "\" is not a duration such as 500ms, 10s, 5m or 1h");
                 return Duration.ZERO;
+            }
+            return d;
+        }
+
+        /** A duration above zero (a timer that fires at once would refuse every connection). */
+        Duration positiveDuration(String key) {
+            Duration d = duration(key);
+            if (!d.isPositive() && !get(key).text().isBlank() && Durations.parse(get(key).text().trim()) != null) {
+                problem(get(key), "must be longer than 0");
             }
             return d;
         }

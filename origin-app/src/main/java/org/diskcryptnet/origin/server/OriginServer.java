@@ -18,6 +18,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -152,9 +153,9 @@ public final class OriginServer implements AutoCloseable {
                         ChannelPipeline p = ch.pipeline();
                         if (tls != null && takeover != null) {
                             // BoringSSL runs the handshake, then the in-place record layer takes the name "tls".
-                            takeover.install(p, "tls", tls.newHandler(ch.alloc()));
+                            takeover.install(p, "tls", handshaking(tls, ch));
                         } else if (tls != null) {
-                            p.addLast("tls", tls.newHandler(ch.alloc()));
+                            p.addLast("tls", handshaking(tls, ch));
                         }
                         ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
                         p.addLast("timeouts", timeouts);
@@ -181,6 +182,13 @@ public final class OriginServer implements AutoCloseable {
     }
 
     /** Client connections with no request in progress; walks the connections, so for a scrape, not a data path. */
+    /** The handshake's handler, closing the connection after {@code tls.handshake_timeout}. */
+    private SslHandler handshaking(SslContext tls, Channel ch) {
+        SslHandler handler = tls.newHandler(ch.alloc());
+        handler.setHandshakeTimeoutMillis(config.tls().handshakeTimeout().toMillis());
+        return handler;
+    }
+
     private int idleConnections() {
         int idle = 0;
         for (Channel client : clients) {

@@ -149,6 +149,25 @@ class OriginConfigTest {
     }
 
     @Test
+    void theHandshakeTimeoutIsADurationAboveZero() throws Exception {
+        Files.writeString(dir.resolve("c.pem"), "x");
+        Files.writeString(dir.resolve("k.pem"), "x");
+        String https = "content:\n  root: www\nlisten:\n  https: 127.0.0.1:0\ntls:\n  certificate: c.pem\n"
+                + "  private_key: k.pem\n";
+        assertEquals(java.time.Duration.ofSeconds(10), OriginConfig.bind(ConfigSource.load(write(https))).tls()
+                .handshakeTimeout(), "Netty's default");
+        assertEquals(java.time.Duration.ofSeconds(30), OriginConfig.bind(ConfigSource.load(write(https
+                + "  handshake_timeout: 30s\n"))).tls().handshakeTimeout());
+        List<String> p = problems(https + "  handshake_timeout: 0s\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:8: tls.handshake_timeout") && p.getFirst().contains("longer than 0"),
+                p.toString());
+        p = problems(https + "  handshake_timeout: soon\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("tls.handshake_timeout") && p.getFirst().contains("not a duration"), p.toString());
+    }
+
+    @Test
     void flagsOverrideTheFileAndNameThemselves() throws Exception {
         ConfigSource source = ConfigSource.load(write("content:\n  root: www\n"));
         source.override("listen.http", "0.0.0.0:80", "--http");
