@@ -35,4 +35,35 @@ class SealBuffersTest {
         held.forEach(SealBuffers::release);
         assertEquals(inFlight, reused, "every buffer of the second round is one of the first");
     }
+
+    @Test
+    void twoThousandBatchesInFlightAllocateOnlyOnceAndABurstIsLetGoLater() throws Exception {
+        // 1,000 connections with two batches each: more than any fixed cap the pool had
+        Thread t = new Thread(() -> {
+            int inFlight = 2000;
+            List<SealBuffers.Buffer> held = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < inFlight; i++) {
+                    held.add(SealBuffers.acquire());
+                }
+                held.forEach(SealBuffers::release);
+                held.clear();
+            }
+            SealBuffers.Pool pool = SealBuffers.pool();
+            assertEquals(inFlight, pool.allocated, "allocated in the first round only");
+            // then a quiet loop: one batch at a time, for long enough that the peak decays
+            for (int i = 0; i < 20 * SealBuffers.DECAY_INTERVAL; i++) {
+                SealBuffers.release(SealBuffers.acquire());
+            }
+            assertEquals(SealBuffers.MIN_POOLED, pool.free.size(), "the burst's buffers are let go, the minimum kept");
+            assertEquals(inFlight, pool.allocated, "and nothing was allocated meanwhile");
+        });
+        Throwable[] failure = new Throwable[1];
+        t.setUncaughtExceptionHandler((th, e) -> failure[0] = e);
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
 }
