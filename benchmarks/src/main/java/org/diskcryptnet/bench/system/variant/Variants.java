@@ -54,6 +54,9 @@ public final class Variants {
         // The same path with every segment read on its own (network.disk_send.read_ahead=off): the read windows' A/B.
         v.add(new OriginVariant("origin-netmap-direct-https-per-segment", OriginVariant.XDP, "direct", Protocol.HTTPS,
                 0, "nginx-https-directio" + wN, List.of(), List.of("network.disk_send.read_ahead=off")));
+        // The read windows with an 8x budget (4 MiB a loop): windows are evicted unused at 100+ connections at 512 KiB.
+        v.add(new OriginVariant("origin-netmap-direct-https-budget-4m", OriginVariant.XDP, "direct", Protocol.HTTPS,
+                0, "nginx-https-directio" + wN, List.of(), List.of("network.disk_send.budget=4194304")));
         return List.copyOf(v);
     }
 
