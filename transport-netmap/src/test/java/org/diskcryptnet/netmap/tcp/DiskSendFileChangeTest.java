@@ -1,7 +1,5 @@
 package org.diskcryptnet.netmap.tcp;
 
-import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_ISN;
-import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_ISN;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,121 +7,43 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.util.AbstractReferenceCounted;
-import io.netty.util.ReferenceCounted;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.disk.DiskFile;
-import org.diskcryptnet.disk.DiskReader;
-import org.diskcryptnet.disk.DiskStats;
-import org.diskcryptnet.disk.memory.Fault;
 import org.diskcryptnet.disk.memory.MemoryBackend;
-import org.diskcryptnet.netmap.datapath.DiskSendConfig;
 import org.diskcryptnet.netmap.datapath.DiskSendCounters;
-import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.netmap.datapath.ExtentSource;
 import org.diskcryptnet.netmap.wire.TcpHeader;
-import org.diskcryptnet.tls.CipherSuite;
-import org.diskcryptnet.tls.crypto.AeadEngines;
 import org.diskcryptnet.tls.record.RecordLayout;
 import org.diskcryptnet.tls.record.RecordProtection;
 
 /**
  * A file that changes under the send path (issue 8): a range already sent is never read again from a changed file,
- * never sealed again with its nonce. Deterministic, as {@link DiskSendPathTest}: real TCP layers on the test clock,
+ * never sealed again with its nonce. Deterministic, on the {@link DiskSendFixture}: real TCP layers on the test clock,
  * the in-memory disk backend on the same clock, which lets a test write or truncate a file between two loop
  * iterations ({@link MemoryBackend#write}, {@link MemoryBackend#truncate}) as another process would.
  */
-class DiskSendFileChangeTest {
+class DiskSendFileChangeTest extends DiskSendFixture {
 
-    private static final int R = REMOTE_ISN + 1;
-    private static final int L = LOCAL_ISN + 1;
-    private static final int MSS = 1460;
-    private static final byte[] SECRET = TcpTestbed.bytes(32, 78);
-
-    @TempDir
-    Path dir;
-
-    private final List<TcpTestbed> beds = new ArrayList<>();
-    private long readDelay;
-    private DiskReader reader;
-    private DiskSendPath path;
-    private MemoryBackend backend;
-
-    @AfterEach
-    void close() {
-        beds.forEach(TcpTestbed::close);
-        if (path != null) {
-            path.close();
-        }
-    }
-
-    private TcpTestbed bed() {
-        TcpTestbed b = new TcpTestbed(TcpTestbed.base().congestion(TcpConfig.Congestion.RENO)
-                .sendBuffer(256 * 1024).build());
-        if (!beds.isEmpty()) {
-            b.now = beds.getFirst().now;
-        }
-        beds.add(b);
-        if (path == null) {
-            backend = new MemoryBackend((file, offset, length, seq) -> Fault.delay(readDelay), 512, 512,
-                    () -> beds.getFirst().now);
-            reader = new DiskReader(backend.newQueue(256), new DiskStats("memory"));
-            path = new DiskSendPath(reader, DiskSendFixture.perUnit(true));
-        }
-        return b;
-    }
-
-    private DiskFile file(String name, byte[] content) throws IOException {
-        return backend.openFile(Files.write(dir.resolve(name), content));
-    }
-
-    private void iterate(int times) throws IOException {
-        for (int i = 0; i < times; i++) {
-            beds.forEach(TcpTestbed::settle);
-            path.runBatch();
-            reader.poll();
-            beds.forEach(TcpTestbed::settle);
-        }
-    }
-
-    private void advance(long millis) {
-        beds.forEach(b -> b.advance(millis));
-    }
-
-    private static RecordProtection key() {
-        return RecordProtection.tls13(CipherSuite.TLS_AES_128_GCM_SHA256, AeadEngines.named("jdk"), SECRET.clone(), 0);
+    @BeforeEach
+    void onePathPerTest() {
+        disk(perUnit(true), 512);
     }
 
     /** One record per segment, as the channel lays them out. */
     private ExtentSource records(DiskFile f, long records, Owner owner) {
-        RecordProtection k = key();
+        RecordProtection k = writeKey();
         int payload = MSS - k.overhead();
         return path.sealed(f, 4096 + 7, k, new RecordLayout(payload, k.overhead(), records * payload), 0, owner);
     }
 
     private static boolean reset(Seg s) {
         return (s.flags & TcpHeader.RST) != 0;
-    }
-
-    private static final class Owner extends AbstractReferenceCounted {
-        @Override
-        protected void deallocate() {
-        }
-
-        @Override
-        public ReferenceCounted touch(Object hint) {
-            return this;
-        }
     }
 
     @Test
@@ -165,7 +85,7 @@ class DiskSendFileChangeTest {
         assertEquals(1, k.fileChangedAborts);
         assertEquals(reads + 1, k.diskReads, "B's record read again, nothing of A's");
         assertEquals(1, k.recordsResealed, "B's only");
-        assertEquals(sealed + (MSS - key().overhead()), k.sealedInPlaceBytes, "B's record only");
+        assertEquals(sealed + (MSS - writeKey().overhead()), k.sealedInPlaceBytes, "B's record only");
         assertEquals(0, k.readFailures, "a change is not a read failure");
         assertEquals(0, k.budgetInUse);
     }

@@ -7,15 +7,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.disk.DiskFile;
@@ -25,21 +21,16 @@ import org.diskcryptnet.disk.DiskStats;
 import org.diskcryptnet.disk.memory.Fault;
 import org.diskcryptnet.disk.memory.MemoryBackend;
 import org.diskcryptnet.netmap.datapath.DiskSendConfig;
-import org.diskcryptnet.netmap.datapath.DiskSendCounters;
 import org.diskcryptnet.netmap.datapath.DiskSendPath;
-import org.diskcryptnet.netmap.datapath.ExtentSource;
 import org.diskcryptnet.tls.CipherSuite;
 import org.diskcryptnet.tls.crypto.AeadEngines;
 import org.diskcryptnet.tls.record.ContentType;
-import org.diskcryptnet.tls.record.RecordLayout;
 import org.diskcryptnet.tls.record.RecordProtection;
 import org.diskcryptnet.tls.record.TlsAlertException;
 
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_ISN;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_ISN;
-import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
