@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.diskcryptnet.it.support.RawHttp;
 import org.diskcryptnet.it.support.RawHttp.Response;
@@ -59,6 +60,48 @@ class ConnectionLimitsIT {
         try (RunningOrigin origin = start("server.request_header_timeout", "1s");
              RawHttp c = new RawHttp(origin.http(), 4000)) {
             assertTrue(c.closedByServer(), "closed after the header timeout");
+        }
+    }
+
+    @Test
+    void overTlsTheHeaderClockStartsAfterTheHandshake() throws Exception {
+        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
+        catalog.file("seg.m4s", 1000);
+        try (RunningOrigin origin = RunningOrigin.serving(catalog.root()).https(dir)
+                .set("server.request_header_timeout", "1s").set("server.keep_alive_timeout", "30s").start()) {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+            javax.net.ssl.SSLSocketFactory tls = context.getSocketFactory(); // the origin's self-signed certificate
+            // a client whose handshake starts 1.5 s after accept (a lossy link): served, not cut by the header clock
+            try (java.net.Socket raw = new java.net.Socket("127.0.0.1", origin.https().getPort())) {
+                Thread.sleep(1500);
+                try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket(raw, "localhost",
+                        origin.https().getPort(), false)) {
+                    s.setSoTimeout(5000);
+                    s.startHandshake();
+                    s.getOutputStream().write("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] head = new byte[12];
+                    int n = s.getInputStream().readNBytes(head, 0, head.length);
+                    assertEquals("HTTP/1.1 200", new String(head, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            }
+            // a client that says nothing after its handshake is closed after the header timeout
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket("127.0.0.1",
+                    origin.https().getPort())) {
+                s.setSoTimeout(5000);
+                s.startHandshake();
+                long start = System.nanoTime();
+                int read;
+                try {
+                    read = s.getInputStream().read();
+                } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+                    read = -1; // closed: close_notify, or a reset
+                }
+                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(-1, read, "closed by the server");
+                assertTrue(waited >= 800 && waited < 4000, "after about 1 s: " + waited + " ms");
+            }
         }
     }
 

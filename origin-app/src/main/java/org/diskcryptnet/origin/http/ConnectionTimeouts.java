@@ -11,12 +11,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
  * The two clocks of an HTTP/1.1 connection, placed before the codec so that it sees raw bytes:
  * <ul>
- *   <li>the <b>request-header timeout</b> runs from the first byte of a request (or from accept) until its
- *       header section is decoded; a client that dribbles headers (slowloris) gets 408 and is closed;</li>
+ *   <li>the <b>request-header timeout</b> runs from the first byte of a request (or from accept, or over TLS from
+ *       the end of the handshake, which has its own timeout) until its header section is decoded; a client that
+ *       dribbles headers (slowloris) gets 408 and is closed;</li>
  *   <li>the <b>keep-alive timeout</b> runs while no request is in progress and no byte of the next one has
  *       arrived; an idle connection is closed without a response (RFC 9112 §9.8).</li>
  * </ul>
@@ -41,6 +43,8 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
 
     private final long headerTimeoutNanos;
     private final long keepAliveNanos;
+    /** Over TLS: the first request's clock starts when the handshake is done (tls.handshake_timeout runs before). */
+    private final boolean afterHandshake;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_HEADERS;
     private boolean bytesSinceAccept;
@@ -48,30 +52,52 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     private ScheduledFuture<?> timer;
 
     public ConnectionTimeouts(long headerTimeoutNanos, long keepAliveNanos) {
+        this(headerTimeoutNanos, keepAliveNanos, false);
+    }
+
+    /**
+     * {@code afterHandshake}: the connection starts with a TLS handshake, which the handshake timeout bounds; the
+     * first request's clock starts when the handshake succeeds, not at accept. Under loss, a handshake's
+     * retransmissions (RTOs of 1, 2, 4 s...) would otherwise eat the request's time, and the connection was closed
+     * just as its first request arrived.
+     */
+    public ConnectionTimeouts(long headerTimeoutNanos, long keepAliveNanos, boolean afterHandshake) {
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.keepAliveNanos = keepAliveNanos;
+        this.afterHandshake = afterHandshake;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive()) {
+        if (ctx.channel().isActive() && !afterHandshake) {
             arm(headerTimeoutNanos, true);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        arm(headerTimeoutNanos, true);
+        if (!afterHandshake) {
+            arm(headerTimeoutNanos, true);
+        }
         super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (afterHandshake && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()
+                && state == State.AWAITING_HEADERS && timer == null) {
+            arm(headerTimeoutNanos, true);
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             bytesSinceAccept = true;
-            if (state == State.IDLE) {
-                state = State.AWAITING_HEADERS;
+            if (state == State.IDLE || (state == State.AWAITING_HEADERS && timer == null)) {
+                state = State.AWAITING_HEADERS; // (the second case: a first request over TLS, its clock not yet armed)
                 arm(headerTimeoutNanos, true);
             }
         }

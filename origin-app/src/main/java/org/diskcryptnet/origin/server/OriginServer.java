@@ -157,7 +157,7 @@ public final class OriginServer implements AutoCloseable {
                         } else if (tls != null) {
                             p.addLast("tls", handshaking(tls, ch));
                         }
-                        ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive);
+                        ConnectionTimeouts timeouts = new ConnectionTimeouts(headerTimeout, keepAlive, tls != null);
                         p.addLast("timeouts", timeouts);
                         if (disk != null && (transport.kernel() || tls != null)) {
                             // Turns DiskRegions into chunks read through this loop's disk queue, on the plaintext
