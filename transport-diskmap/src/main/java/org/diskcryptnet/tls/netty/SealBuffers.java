@@ -23,14 +23,14 @@ final class SealBuffers {
     static final int SLOT = RecordProtection.MAX_PLAINTEXT + 3 * ALIGN;
     static final int SIZE = RECORDS * SLOT;
     /**
-     * Buffers a loop keeps for reuse at least. Beyond it, a loop keeps as many as it had in use at its recent peak:
-     * each connection sending a body holds up to two (one written, one being read and sealed), so a fixed cap (64,
-     * then 1,024) made a loop with more such connections allocate and zero a fresh buffer per batch: a third of its
-     * time at 1,000 connections with 64, 9% with 1,024 (JFR, benchmarks/RESULTS.md, issue 8's runs). nginx with
-     * {@code output_buffers 1 300k} holds as much per connection.
+     * Buffers a loop keeps for reuse at least. Beyond it, a loop keeps as many as it has needed: each connection
+     * sending a body holds up to two (one written, one being read and sealed), so a fixed cap (64, then 1,024) made
+     * a loop with more such connections allocate and zero a fresh buffer per batch: a third of its time at 1,000
+     * connections with 64 (JFR, benchmarks/RESULTS.md, issue 8's runs). nginx with {@code output_buffers 1 300k}
+     * holds as much per connection.
      */
     static final int MIN_POOLED = 64;
-    /** Releases between two decays of the peak: a burst's buffers are let go over the next few thousand batches. */
+    /** Releases between two trims: buffers that stayed idle since the last trim are let go, half at a time. */
     static final int DECAY_INTERVAL = 4096;
 
     private static final FastThreadLocal<Pool> POOL = new FastThreadLocal<>() {
@@ -41,13 +41,15 @@ final class SealBuffers {
     };
 
     /**
-     * One loop's free buffers, and how many it has out: it keeps up to the peak in use since the last decay, which
-     * halves the distance from the peak to the current use every {@link #DECAY_INTERVAL} releases.
+     * One loop's free buffers. It keeps up to {@code target}, which grows by one for each buffer it had to allocate
+     * (every pooled one was in use) and, every {@link #DECAY_INTERVAL} releases, shrinks by half the buffers that
+     * stayed in the pool all along (the free list's low-water mark). Nothing counts the buffers out, so a buffer
+     * left to the GC (a batch still being read when its connection went away) does not throw the sizing off.
      */
     static final class Pool {
         final ArrayDeque<Buffer> free = new ArrayDeque<>();
-        int inUse;
-        int peak;
+        int target = MIN_POOLED;
+        int lowWater;
         int releases;
         long allocated;
     }
@@ -72,8 +74,9 @@ final class SealBuffers {
         if (b == null) {
             b = new Buffer();
             pool.allocated++;
+            pool.target++;
         }
-        pool.peak = Math.max(pool.peak, ++pool.inUse);
+        pool.lowWater = Math.min(pool.lowWater, pool.free.size());
         return b;
     }
 
@@ -82,12 +85,12 @@ final class SealBuffers {
             return;
         }
         Pool pool = POOL.get();
-        pool.inUse = Math.max(0, pool.inUse - 1); // a buffer released on another thread is counted there
-        if (++pool.releases % DECAY_INTERVAL == 0) {
-            pool.peak = pool.inUse + (pool.peak - pool.inUse) / 2;
-        }
-        if (pool.free.size() + pool.inUse < Math.max(MIN_POOLED, pool.peak)) {
+        if (pool.free.size() < pool.target) {
             pool.free.addFirst(b);
+        }
+        if (++pool.releases % DECAY_INTERVAL == 0) {
+            pool.target = Math.max(MIN_POOLED, pool.target - pool.lowWater / 2);
+            pool.lowWater = pool.free.size();
         }
     }
 
