@@ -39,7 +39,7 @@ class SealBuffersTest {
 
     @Test
     void buffersLeftToTheGcDoNotStopTheOthersBeingReused() throws Exception {
-        Thread t = new Thread(() -> {
+        onAThreadOfItsOwn(() -> {
             for (int i = 0; i < 500; i++) {
                 SealBuffers.acquire(); // bodies whose connection went away while a batch was being read
             }
@@ -55,19 +55,12 @@ class SealBuffersTest {
             }
             assertEquals(300, pool.allocated - before, "the first round allocates, the next 49 reuse");
         });
-        Throwable[] failure = new Throwable[1];
-        t.setUncaughtExceptionHandler((th, e) -> failure[0] = e);
-        t.start();
-        t.join();
-        if (failure[0] != null) {
-            throw new AssertionError(failure[0]);
-        }
     }
 
     @Test
     void twoThousandBatchesInFlightAllocateOnlyOnceAndABurstIsLetGoLater() throws Exception {
         // 1,000 connections with two batches each: more than any fixed cap the pool had
-        Thread t = new Thread(() -> {
+        onAThreadOfItsOwn(() -> {
             int inFlight = 2000;
             List<SealBuffers.Buffer> held = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
@@ -86,7 +79,12 @@ class SealBuffersTest {
             assertTrue(pool.free.size() <= SealBuffers.MIN_POOLED + 8, "the burst's buffers are let go: " + pool.free.size());
             assertEquals(inFlight, pool.allocated, "and nothing was allocated meanwhile");
         });
+    }
+
+    /** Runs {@code body} on a new thread: a pool per thread, so each test starts with an empty one. */
+    private static void onAThreadOfItsOwn(Runnable body) throws Exception {
         Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(body);
         t.setUncaughtExceptionHandler((th, e) -> failure[0] = e);
         t.start();
         t.join();

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
@@ -30,6 +31,7 @@ import org.diskcryptnet.tls.record.TlsAlertException;
 
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_ISN;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_ISN;
+import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,6 +186,29 @@ abstract class DiskSendFixture {
             h = Math.max(h, s.seq + s.payload.length);
         }
         return h;
+    }
+
+    /**
+     * Runs {@code steps} loop iterations 250 µs apart, every connection acknowledging all it has received, and checks
+     * after each that the budget holds: what each connection (bed) received.
+     */
+    List<List<Seg>> runAcknowledgingWithinBudget(int steps) throws IOException {
+        List<List<Seg>> received = new ArrayList<>();
+        beds.forEach(b -> received.add(new ArrayList<>()));
+        for (int step = 0; step < steps; step++) {
+            iterate();
+            assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
+                    "step " + step + ": " + path.counters().budgetInUse);
+            for (int i = 0; i < beds.size(); i++) {
+                List<Seg> got = beds.get(i).recv();
+                received.get(i).addAll(got);
+                if (!got.isEmpty()) {
+                    beds.get(i).send(in().seq(R).ack(highest(got, L)).win(WINDOW));
+                }
+            }
+            advanceNanos(TimeUnit.MICROSECONDS.toNanos(250));
+        }
+        return received;
     }
 
     void advanceNanos(long nanos) {

@@ -250,20 +250,7 @@ class DiskSendPathTest extends DiskSendFixture {
             c.write(src, src.length());
             connections.add(c);
         }
-        List<List<Seg>> received = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (int step = 0; step < 400; step++) {
-            iterate();
-            assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
-                    "step " + step + ": " + path.counters().budgetInUse);
-            for (int i = 0; i < 3; i++) {
-                List<Seg> got = beds.get(i).recv();
-                received.get(i).addAll(got);
-                if (!got.isEmpty()) {
-                    beds.get(i).send(in().seq(R).ack(highest(got, L)).win(WINDOW));
-                }
-            }
-            advanceNanos(TimeUnit.MICROSECONDS.toNanos(250));
-        }
+        List<List<Seg>> received = runAcknowledgingWithinBudget(400);
         DiskSendCounters k = path.counters();
         assertTrue(k.budgetHighWater <= path.config().budgetBytes());
         assertTrue(k.batchesBoundByBudget > 0, "the budget held reads back");
@@ -293,20 +280,7 @@ class DiskSendPathTest extends DiskSendFixture {
             c.write(src, src.length());
             sources.add(src);
         }
-        List<List<Seg>> received = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (int step = 0; step < 600; step++) {
-            iterate();
-            assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
-                    "step " + step + ": " + path.counters().budgetInUse);
-            for (int i = 0; i < 3; i++) {
-                List<Seg> got = beds.get(i).recv();
-                received.get(i).addAll(got);
-                if (!got.isEmpty()) {
-                    beds.get(i).send(in().seq(R).ack(highest(got, L)).win(WINDOW));
-                }
-            }
-            advanceNanos(TimeUnit.MICROSECONDS.toNanos(250));
-        }
+        List<List<Seg>> received = runAcknowledgingWithinBudget(600);
         for (int i = 0; i < 3; i++) {
             int wire = (int) sources.get(i).length();
             assertArrayEquals(Arrays.copyOfRange(contents.get(i), 100 + i, 100 + i + 40_000),

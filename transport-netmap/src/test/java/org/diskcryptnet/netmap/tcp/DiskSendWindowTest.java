@@ -172,23 +172,7 @@ class DiskSendWindowTest extends DiskSendFixture {
             ExtentSource src = path.plain(file("c" + i + ".bin", content), 3 * i, 30 * MSS, new Owner());
             c.write(src, src.length());
         }
-        List<List<Seg>> received = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            received.add(new ArrayList<>());
-        }
-        for (int step = 0; step < 800; step++) {
-            iterate();
-            assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
-                    "step " + step + ": " + path.counters().budgetInUse);
-            for (int i = 0; i < 6; i++) {
-                List<Seg> got = beds.get(i).recv();
-                received.get(i).addAll(got);
-                if (!got.isEmpty()) {
-                    beds.get(i).send(in().seq(R).ack(highest(got, L)).win(WINDOW));
-                }
-            }
-            advanceNanos(TimeUnit.MICROSECONDS.toNanos(250));
-        }
+        List<List<Seg>> received = runAcknowledgingWithinBudget(800);
         for (int i = 0; i < 6; i++) {
             assertArrayEquals(Arrays.copyOfRange(contents.get(i), 3 * i, 3 * i + 30 * MSS),
                     stream(received.get(i), 30 * MSS), "connection " + i);
