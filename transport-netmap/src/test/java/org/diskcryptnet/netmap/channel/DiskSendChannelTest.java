@@ -24,8 +24,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,24 +43,19 @@ import org.diskcryptnet.netmap.datapath.DiskSendCounters;
  */
 class DiskSendChannelTest {
 
-    private static EventLoopGroup serverGroup;
-    private static EventLoopGroup clientGroup;
+    private static PipeGroups groups;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void groups() {
-        serverGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:dcd-send").address("198.18.110.11/24").build()));
-        clientGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:dcd-send").address("198.18.110.12/24").build()));
+        groups = PipeGroups.open("dcd-send", "198.18.110.11/24", "198.18.110.12/24");
     }
 
     @AfterAll
     static void shutdown() {
-        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        groups.close();
     }
 
     @Test
@@ -77,7 +70,7 @@ class DiskSendChannelTest {
         List<String> serverErrors = new CopyOnWriteArrayList<>();
         try (DiskStorage storage = new DiskStorage(new MemoryBackend(plan), dir, DiskStorage.Config.DEFAULT)) {
             DiskSendCounters[] counters = new DiskSendCounters[1];
-            Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -107,7 +100,7 @@ class DiskSendChannelTest {
                 try {
                     fromGoodBytes = fromGood.get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
-                    String state = serverGroup.next().submit(() -> counters[0] == null ? "no send path"
+                    String state = groups.server.next().submit(() -> counters[0] == null ? "no send path"
                             : "reads " + counters[0].diskReads + " sent " + counters[0].fileBytesSent + " budget "
                             + counters[0].budgetInUse + " failures " + counters[0].readFailures + " refused "
                             + counters[0].refusedUnits).get(5, TimeUnit.SECONDS);
@@ -120,7 +113,7 @@ class DiskSendChannelTest {
                 // the write promise completed when TCP took the region, and CLOSE closed the channel: the failure
                 // surfaces as the client's reset, the loop's counter and a log line, not as a pipeline event
                 assertTrue(serverErrors.stream().allMatch(m -> m.contains("could not be read")), serverErrors.toString());
-                long failures = serverGroup.next().submit(() -> counters[0].readFailures).get(5, TimeUnit.SECONDS);
+                long failures = groups.server.next().submit(() -> counters[0].readFailures).get(5, TimeUnit.SECONDS);
                 assertTrue(failures >= 1, "read failures counted: " + failures);
             } finally {
                 server.close().sync();
@@ -136,7 +129,7 @@ class DiskSendChannelTest {
         Path file = Files.write(dir.resolve("object.bin"), data);
         DiskStorage storage = new DiskStorage(new IoUringBackend(), dir, DiskStorage.Config.DEFAULT);
         CompletableFuture<Void> sending = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -189,7 +182,7 @@ class DiskSendChannelTest {
     private static CompletableFuture<byte[]> fetch(SocketAddress server, String name) throws InterruptedException {
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
-        new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+        new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelActive(ChannelHandlerContext ctx) {

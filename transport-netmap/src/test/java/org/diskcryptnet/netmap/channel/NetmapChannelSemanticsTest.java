@@ -26,8 +26,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,32 +47,27 @@ import org.diskcryptnet.netmap.tcp.TcpConnection;
 @Timeout(60)
 class NetmapChannelSemanticsTest {
 
-    private static EventLoopGroup serverGroup;
-    private static EventLoopGroup clientGroup;
+    private static PipeGroups groups;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void groups() {
-        serverGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:semantics").address("198.18.90.1/24").build()));
-        clientGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:semantics").address("198.18.90.2/24").build()));
+        groups = PipeGroups.open("semantics", "198.18.90.1/24", "198.18.90.2/24");
     }
 
     @AfterAll
     static void shutdown() {
-        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        groups.close();
     }
 
     @Test
     void optionsReachTheConnectionBeforeAndAfterConnect() throws Exception {
-        Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                 .childHandler(new ChannelInboundHandlerAdapter()).bind(0).sync().channel();
         try {
-            Channel client = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+            Channel client = new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, false)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.SO_RCVBUF, 16 * 1024)
@@ -104,7 +97,7 @@ class NetmapChannelSemanticsTest {
     @Test
     void aConnectToAnAddressNobodyAnswersTimesOutAndClosesTheChannel() throws Exception {
         long start = System.nanoTime();
-        ChannelFuture f = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+        ChannelFuture f = new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(new InetSocketAddress("198.18.90.99", 80)).await();
@@ -117,7 +110,7 @@ class NetmapChannelSemanticsTest {
 
     @Test
     void aCancelledConnectClosesTheChannel() throws Exception {
-        ChannelFuture f = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+        ChannelFuture f = new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(new InetSocketAddress("198.18.90.99", 80));
@@ -134,7 +127,7 @@ class NetmapChannelSemanticsTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 4096 + 7, data.length), received);
         // issue 8: the region went through the loop's disk send path, nothing read ahead of the window
         org.diskcryptnet.netmap.datapath.DiskSendCounters k = lastCounters;
-        long[] v = serverGroup.next().submit(() -> new long[] {k.fileBytesSent, k.diskReads, k.diskReReads,
+        long[] v = groups.server.next().submit(() -> new long[] {k.fileBytesSent, k.diskReads, k.diskReReads,
                 k.budgetInUse, k.budgetHighWater, k.cpuCopiedBytes, k.reReadBytes}).get(5, TimeUnit.SECONDS);
         assertEquals(data.length - 4096 - 7, v[0] - v[6], "every byte produced from disk once, plus what was re-read");
         assertTrue(v[1] > 0, "disk reads");
@@ -169,7 +162,7 @@ class NetmapChannelSemanticsTest {
         assumeTrue(IoUringBackend.isAvailable(), () -> "io_uring unavailable: " + IoUringBackend.unavailabilityCause());
         Path file = Files.write(dir.resolve("object.bin"), data);
         try (DiskStorage storage = new DiskStorage(new IoUringBackend(), dir, DiskStorage.Config.DEFAULT)) {
-            Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -190,7 +183,7 @@ class NetmapChannelSemanticsTest {
             try {
                 CompletableFuture<byte[]> done = new CompletableFuture<>();
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
-                new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+                new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                         .handler(new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {

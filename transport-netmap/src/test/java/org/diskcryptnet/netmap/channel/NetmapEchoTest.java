@@ -14,8 +14,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,21 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class NetmapEchoTest {
 
-    private static EventLoopGroup serverGroup;
-    private static EventLoopGroup clientGroup;
+    private static PipeGroups groups;
 
     @BeforeAll
     static void groups() {
-        serverGroup = new MultiThreadIoEventLoopGroup(2, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:echo-test").queues(2).address("198.18.90.1/24").build()));
-        clientGroup = new MultiThreadIoEventLoopGroup(2, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:echo-test").queues(2).address("198.18.90.2/24").build()));
+        groups = new PipeGroups(2, PipeGroups.side("echo-test", "198.18.90.1/24"),
+                PipeGroups.side("echo-test", "198.18.90.2/24"));
     }
 
     @AfterAll
     static void shutdown() {
-        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        groups.close();
     }
 
     @io.netty.channel.ChannelHandler.Sharable
@@ -70,7 +64,7 @@ class NetmapEchoTest {
 
     @Test
     void echoesOneMegabytePerConnectionOnEveryLoop() throws Exception {
-        Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                 .childHandler(new Echo())
                 .bind(0).sync().channel();
         InetSocketAddress address = (InetSocketAddress) server.localAddress();
@@ -85,7 +79,7 @@ class NetmapEchoTest {
             CompletableFuture<byte[]> done = new CompletableFuture<>();
             ByteBuf received = Unpooled.buffer(data.length);
             receivedBufs.add(received);
-            Channel c = new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+            Channel c = new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -115,13 +109,13 @@ class NetmapEchoTest {
                 assertArrayEquals(data, results.get(i).get(10, TimeUnit.SECONDS));
             } catch (java.util.concurrent.TimeoutException e) {
                 System.err.println("client " + i + " received " + receivedBufs.get(i).readableBytes());
-                for (io.netty.util.concurrent.EventExecutor ex : serverGroup) dump("server", ex);
-                for (io.netty.util.concurrent.EventExecutor ex : clientGroup) dump("client", ex);
+                for (io.netty.util.concurrent.EventExecutor ex : groups.server) dump("server", ex);
+                for (io.netty.util.concurrent.EventExecutor ex : groups.client) dump("client", ex);
                 throw e;
             }
         }
         System.err.println("echo of 4 x 1 MiB took " + (System.nanoTime() - start) / 1_000_000 + " ms");
-        for (io.netty.util.concurrent.EventExecutor ex : serverGroup) dump("server", ex);
+        for (io.netty.util.concurrent.EventExecutor ex : groups.server) dump("server", ex);
         assertTrue(clients.stream().map(Channel::eventLoop).distinct().count() == 2, "clients on both loops");
         for (Channel c : clients) {
             c.close().sync();

@@ -24,8 +24,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,26 +57,21 @@ class SealedSendChannelTest {
     private static final int OFFSET = 777;
     private static final int LENGTH = 300_001;
 
-    private static EventLoopGroup serverGroup;
-    private static EventLoopGroup clientGroup;
+    private static PipeGroups groups;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void groups() {
-        serverGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:dcnq-seal").address("198.18.130.11/24")
-                        .faults(org.diskcryptnet.netmap.port.fault.FaultPlan.parse("loss=0.05,reorder=0.05,seed=11"))
-                        .build()));
-        clientGroup = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:dcnq-seal").address("198.18.130.12/24").build()));
+        groups = new PipeGroups(1, PipeGroups.side("dcnq-seal", "198.18.130.11/24")
+                .faults(org.diskcryptnet.netmap.port.fault.FaultPlan.parse("loss=0.05,reorder=0.05,seed=11")),
+                PipeGroups.side("dcnq-seal", "198.18.130.12/24"));
     }
 
     @AfterAll
     static void shutdown() {
-        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        groups.close();
     }
 
     @ParameterizedTest
@@ -98,7 +91,7 @@ class SealedSendChannelTest {
         AtomicReference<DiskSendCounters> counters = new AtomicReference<>();
         AtomicReference<Long> sequenceAfter = new AtomicReference<>();
         try (DiskStorage storage = new DiskStorage(new MemoryBackend(FaultPlan.NONE), dir, DiskStorage.Config.DEFAULT)) {
-            Channel server = new ServerBootstrap().group(serverGroup).channel(NetmapServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(groups.server).channel(NetmapServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -146,7 +139,7 @@ class SealedSendChannelTest {
                         "the handler's sequence moved past the body's records");
                 assertTrue(bodyRecords >= (LENGTH + 1447) / 1448 && bodyRecords <= (LENGTH + 999) / 1000,
                         "one record per segment of the pipe's 1,500-byte MTU: " + bodyRecords);
-                long[] c = serverGroup.next().submit(() -> new long[] {counters.get().sealedInPlaceBytes,
+                long[] c = groups.server.next().submit(() -> new long[] {counters.get().sealedInPlaceBytes,
                         counters.get().sealedInStagingBytes, counters.get().recordsResealed,
                         counters.get().diskReReads}).get(5, TimeUnit.SECONDS);
                 assertTrue(c[0] + c[1] >= LENGTH, "the body was sealed by the send path: " + c[0] + " + " + c[1]);
@@ -163,7 +156,7 @@ class SealedSendChannelTest {
     private static CompletableFuture<byte[]> fetch(SocketAddress server) throws InterruptedException {
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
-        new Bootstrap().group(clientGroup).channel(NetmapSocketChannel.class)
+        new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
