@@ -3,7 +3,6 @@ package org.diskcryptnet.it.netmap;
 import static org.diskcryptnet.it.support.VethLink.exec;
 import static org.diskcryptnet.it.support.VethLink.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -11,8 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
@@ -24,6 +21,7 @@ import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.TestCatalog;
 import org.diskcryptnet.it.support.VethLink;
+import org.diskcryptnet.it.support.Wrk;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.origin.demo.DemoCatalog;
@@ -43,7 +41,6 @@ import org.diskcryptnet.origin.demo.DemoCatalog;
 @Timeout(600)
 class OriginOnNetmapIT {
 
-    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in [\\d.]+\\w+, ([\\d.]+)(\\w+) read");
 
     @TempDir
     Path dir;
@@ -105,32 +102,11 @@ class OriginOnNetmapIT {
                 for (String s : segments) {
                     expectedBytes += Files.size(catalog.resolve(s));
                 }
-                Path script = dir.resolve("segments.lua");
-                StringBuilder lua = new StringBuilder("local paths = {");
-                for (String s : segments) {
-                    lua.append('"').append('/').append(s).append("\",");
-                }
-                lua.append("}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
-                        + "  return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n");
-                Files.writeString(script, lua);
+                Path script = Wrk.roundRobin(dir.resolve("segments.lua"),
+                        segments.stream().map(s -> "/" + s).toList());
                 Proc.Result wrk = Proc.run(Duration.ofSeconds(120), "ip", "netns", "exec", clientNs, "wrk", "-t2",
                         "-c1000", "-d10s", "--timeout", "30s", "-s", script.toString(), base + "/");
-                assertEquals(0, wrk.exit(), wrk.toString());
-                String out = wrk.out();
-                assertFalse(out.contains("Non-2xx or 3xx responses"), out);
-                assertFalse(out.contains("Socket errors"), out);
-                Matcher m = REQUESTS.matcher(out);
-                assertTrue(m.find(), out);
-                long requests = Long.parseLong(m.group(1));
-                assertTrue(requests > 0, out);
-                double read = Double.parseDouble(m.group(2)) * switch (m.group(3)) {
-                    case "GB" -> 1e9 * 1.073741824;
-                    case "MB" -> 1e6 * 1.048576;
-                    case "KB" -> 1e3 * 1.024;
-                    default -> 1;
-                };
-                double meanSegment = (double) expectedBytes / segments.size();
-                assertTrue(read >= requests * meanSegment * 0.95, "bodies read: " + out);
+                String out = Wrk.assertClean(wrk, 0, (double) expectedBytes / segments.size(), 0.95);
                 System.out.println(kind + ": wrk -c1000 -d10s\n" + out);
 
                 Proc.Result pull = Proc.run(Duration.ofSeconds(180), "ip", "netns", "exec", clientNs, "ffmpeg", "-v",

@@ -1,18 +1,15 @@
 package org.diskcryptnet.it.origin;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.RunningOrigin;
 import org.diskcryptnet.it.support.TestCatalog;
+import org.diskcryptnet.it.support.Wrk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +18,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** wrk with keep-alive for a few seconds over a catalog of ~300 KB segments: zero errors, every byte counted. */
 class OriginWrkIT {
 
-    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in [\\d.]+\\w+, ([\\d.]+)(\\w+) read");
 
     @TempDir
     Path dir;
@@ -51,22 +47,8 @@ class OriginWrkIT {
             String url = tls ? "https://127.0.0.1:" + origin.https().getPort() : origin.httpUrl("");
             Proc.Result r = Proc.run(Duration.ofSeconds(60), "wrk", "-t2", "-c32", "-d4s", "--timeout", "10s",
                     "-s", script.toString(), url);
-            assertEquals(0, r.exit(), r.toString());
-            String out = r.out();
-            assertFalse(out.contains("Non-2xx or 3xx responses"), out);
-            assertFalse(out.contains("Socket errors"), out);
-            Matcher m = REQUESTS.matcher(out);
-            assertTrue(m.find(), out);
-            long requests = Long.parseLong(m.group(1));
-            assertTrue(requests > 100, out);
-            double read = Double.parseDouble(m.group(2)) * switch (m.group(3)) {
-                case "GB" -> 1e9 * 1.073741824;
-                case "MB" -> 1e6 * 1.048576;
-                case "KB" -> 1e3 * 1.024;
-                default -> 1;
-            };
             // wrk counts header and body bytes: at least the bodies of every completed request were read
-            assertTrue(read >= requests * 300_000.0 * 0.99, out);
+            Wrk.assertClean(r, 100, 300_000.0, 0.99);
         }
     }
 
