@@ -19,7 +19,8 @@ import java.util.Map;
  * @param serverSetup what the transport needs in the server namespace before the origin starts; empty for
  *                  kernel sockets.
  * @param settings  further settings as {@code key=value}, passed as {@code --set} (e.g.
- *                  {@code tls.record_layer=sslhandler}).
+ *                  {@code tls.record_layer=sslhandler}); {@code -Dkey=value} is a system property of the origin's
+ *                  JVM instead (ORIGIN_JAVA_OPTS).
  */
 public record OriginVariant(String name, String transport, String storage, Protocol protocol, int eventLoops,
                             String peer, List<String> serverSetup, List<String> settings) implements Variant {
@@ -85,8 +86,12 @@ public record OriginVariant(String name, String transport, String storage, Proto
         String javaOpts = System.getenv().getOrDefault("DCNB_ORIGIN_JAVA_OPTS", "");
         List<String> command = new java.util.ArrayList<>(List.of(launcher, "serve", "--config", file.toString()));
         for (String s : settings) {
-            command.add("--set");
-            command.add(s);
+            if (s.startsWith("-D")) {
+                javaOpts = (javaOpts + " " + s).strip();
+            } else {
+                command.add("--set");
+                command.add(s);
+            }
         }
         return new Launch(List.copyOf(command), javaOpts.isEmpty() ? Map.of() : Map.of("ORIGIN_JAVA_OPTS", javaOpts),
                 (javaOpts.isEmpty() ? "" : "ORIGIN_JAVA_OPTS=\"" + javaOpts + "\" ") + String.join(" ", command)

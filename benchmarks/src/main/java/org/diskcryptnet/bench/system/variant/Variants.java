@@ -57,6 +57,10 @@ public final class Variants {
         // The read windows with an 8x budget (4 MiB a loop): windows are evicted unused at 100+ connections at 512 KiB.
         v.add(new OriginVariant("origin-netmap-direct-https-budget-4m", OriginVariant.XDP, "direct", Protocol.HTTPS,
                 0, "nginx-https-directio" + wN, List.of(), List.of("network.disk_send.budget=4194304")));
+        // The stack completing every TCP checksum itself instead of leaving it to the kernel (AF_XDP tx metadata).
+        v.add(new OriginVariant("origin-netmap-direct-https-stack-checksums", OriginVariant.XDP, "direct",
+                Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of(),
+                List.of("-Dorg.diskcryptnet.xdp.txChecksumOffload=false")));
         return List.copyOf(v);
     }
 

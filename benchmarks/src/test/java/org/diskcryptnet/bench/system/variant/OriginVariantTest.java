@@ -51,4 +51,16 @@ class OriginVariantTest {
                 dir.resolve("c.pem"), dir.resolve("k.pem"), 2, dir, 20000, "dcnb42p")).configuration();
         assertTrue(!v.userspaceStack() && !c.contains("address:") && c.contains("transport: epoll\n"), c);
     }
+
+    @Test
+    void aDashDSettingBecomesASystemPropertyOfTheOriginsJvm() throws Exception {
+        Variant v = Variants.all(2).stream().filter(x -> x.name().equals("origin-netmap-direct-https-stack-checksums"))
+                .findFirst().orElseThrow();
+        Variant.Launch l = v.prepare(new Variant.Context(dir.resolve("www"), "198.18.81.1", 18814, dir.resolve("srv3"),
+                dir.resolve("c.pem"), dir.resolve("k.pem"), 2, dir, 20000, "dcnb42p"));
+        assertEquals(List.of(dir.resolve("origin").toString(), "serve", "--config",
+                dir.resolve("srv3/origin.yaml").toString()), l.command());
+        assertTrue(l.environment().get("ORIGIN_JAVA_OPTS").contains("-Dorg.diskcryptnet.xdp.txChecksumOffload=false"),
+                l.environment().toString());
+    }
 }

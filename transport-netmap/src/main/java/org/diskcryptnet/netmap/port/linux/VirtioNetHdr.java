@@ -7,7 +7,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * {@code struct virtio_net_hdr} (linux/virtio_net.h), the 10-byte header in front of each frame of a TAP device
@@ -16,7 +15,7 @@ import java.nio.ByteOrder;
  * in the host's byte order (little-endian here; legacy virtio, TUNSETVNETLE not needed on x86).
  *
  * <p>The ports build the header from the frame for tx ({@link #prepare}) and complete partial checksums on rx
- * ({@link #completeChecksum}); finding the L4 header reads the IPv4 header length and protocol (RFC 791 section 3.1).
+ * ({@link #completeChecksum}); {@link L4Checksum} finds the L4 header.
  */
 public final class VirtioNetHdr {
 
@@ -38,13 +37,6 @@ public final class VirtioNetHdr {
 
     private static final long FLAGS = 0, GSO_TYPE = 1, HDR_LEN = 2, GSO_SIZE = 4, CSUM_START = 6, CSUM_OFFSET = 8;
 
-    private static final ValueLayout.OfShort SHORT_BE = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-    private static final int ETH_HLEN = 14;
-    /** Where the checksum sits in the TCP header (RFC 9293 section 3.1) and in the UDP header (RFC 768). */
-    private static final int TCP_CHECKSUM = 16, UDP_CHECKSUM = 6;
-
     private VirtioNetHdr() {}
 
     /**
@@ -61,19 +53,14 @@ public final class VirtioNetHdr {
         if (offload < 0) {
             return true;
         }
-        if (length < ETH_HLEN + 20 || (m.get(SHORT_BE, frame + 12) & 0xFFFF) != ETHERTYPE_IPV4) {
+        int where = L4Checksum.locate(m, frame, length, offload > 0);
+        if (where < 0) {
             return false;
         }
-        int ihl = (m.get(JAVA_BYTE, frame + ETH_HLEN) & 0x0F) * 4;
-        int protocol = m.get(JAVA_BYTE, frame + ETH_HLEN + 9) & 0xFF;
-        int l4 = ETH_HLEN + ihl;
-        int field = protocol == IPPROTO_TCP ? TCP_CHECKSUM : protocol == IPPROTO_UDP ? UDP_CHECKSUM : -1;
-        if (ihl < 20 || field < 0 || l4 + field + 2 > length || (offload > 0 && protocol != IPPROTO_TCP)) {
-            return false;
-        }
+        int l4 = L4Checksum.start(where);
         m.set(JAVA_BYTE, hdr + FLAGS, (byte) F_NEEDS_CSUM);
         m.set(JAVA_SHORT_UNALIGNED, hdr + CSUM_START, (short) l4);
-        m.set(JAVA_SHORT_UNALIGNED, hdr + CSUM_OFFSET, (short) field);
+        m.set(JAVA_SHORT_UNALIGNED, hdr + CSUM_OFFSET, (short) L4Checksum.field(where));
         if (offload > 0) {
             int tcpHeader = ((m.get(JAVA_BYTE, frame + l4 + 12) >> 4) & 0x0F) * 4;
             m.set(JAVA_BYTE, hdr + GSO_TYPE, (byte) GSO_TCPV4);
@@ -94,8 +81,8 @@ public final class VirtioNetHdr {
         int start = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_START) & 0xFFFF;
         int field = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_OFFSET) & 0xFFFF;
         int end = length;
-        if (length >= ETH_HLEN + 20 && (m.get(SHORT_BE, frame + 12) & 0xFFFF) == ETHERTYPE_IPV4) {
-            end = Math.min(length, ETH_HLEN + (m.get(SHORT_BE, frame + ETH_HLEN + 2) & 0xFFFF)); // no padding
+        if (L4Checksum.locate(m, frame, length, false) >= 0) {
+            end = Math.min(length, L4Checksum.ipEnd(m, frame)); // no padding
         }
         if (start + field + 2 > end) {
             return false;
@@ -106,18 +93,15 @@ public final class VirtioNetHdr {
 
     /** Completes the L4 checksum of an IPv4 TCP/UDP frame whose checksum the kernel left partial without saying where. */
     public static boolean completeIpv4Checksum(MemorySegment m, long frame, int length) {
-        if (length < ETH_HLEN + 20 || (m.get(SHORT_BE, frame + 12) & 0xFFFF) != ETHERTYPE_IPV4) {
+        int where = L4Checksum.locate(m, frame, length, false);
+        if (where < 0) {
             return false;
         }
-        int ihl = (m.get(JAVA_BYTE, frame + ETH_HLEN) & 0x0F) * 4;
-        int protocol = m.get(JAVA_BYTE, frame + ETH_HLEN + 9) & 0xFF;
-        int field = protocol == IPPROTO_TCP ? TCP_CHECKSUM : protocol == IPPROTO_UDP ? UDP_CHECKSUM : -1;
-        int l4 = ETH_HLEN + ihl;
-        int end = ETH_HLEN + (m.get(SHORT_BE, frame + ETH_HLEN + 2) & 0xFFFF); // the IP packet, not Ethernet padding
-        if (field < 0 || ihl < 20 || l4 + field + 2 > end || end > length) {
+        int end = L4Checksum.ipEnd(m, frame);
+        if (L4Checksum.start(where) + L4Checksum.field(where) + 2 > end || end > length) {
             return false;
         }
-        InternetChecksum.complete(m, frame + l4, frame + end, field);
+        InternetChecksum.complete(m, frame + L4Checksum.start(where), frame + end, L4Checksum.field(where));
         return true;
     }
 

@@ -9,8 +9,8 @@ import java.lang.foreign.StructLayout;
 
 /**
  * The AF_XDP ABI (linux/if_xdp.h, Documentation/networking/af_xdp.rst): socket options, {@code sockaddr_xdp},
- * {@code xdp_umem_reg}, {@code xdp_mmap_offsets}, the descriptor {@code xdp_desc}, bind flags and the mmap offsets
- * of the four rings.
+ * {@code xdp_umem_reg}, {@code xdp_mmap_offsets}, the descriptor {@code xdp_desc}, bind flags, the mmap offsets
+ * of the four rings and the tx metadata in front of a frame ({@code xsk_tx_metadata}, Linux 6.8; its UMEM flag 6.11).
  */
 final class XdpAbi {
 
@@ -29,6 +29,15 @@ final class XdpAbi {
     static final short XDP_COPY = 1 << 1;
     static final short XDP_ZEROCOPY = 1 << 2;
     static final short XDP_USE_NEED_WAKEUP = 1 << 3;
+
+    /** xdp_umem_reg flags: complete requested checksums in software (copy mode; for tests), and honour tx_metadata_len. */
+    static final int XDP_UMEM_TX_SW_CSUM = 1 << 1;
+    static final int XDP_UMEM_TX_METADATA_LEN = 1 << 2;
+
+    /** xdp_desc option: the frame has a {@link #TX_METADATA} right before it (Documentation/networking/xsk-tx-metadata.rst). */
+    static final int XDP_TX_METADATA = 1 << 1;
+    /** xsk_tx_metadata flag: complete the checksum at csum_start + csum_offset over csum_start..end. */
+    static final long XDP_TXMD_FLAGS_CHECKSUM = 1 << 1;
 
     static final int XDP_RING_NEED_WAKEUP = 1 << 0;
     static final int XDP_OPTIONS_ZEROCOPY = 1 << 0;
@@ -49,6 +58,11 @@ final class XdpAbi {
             JAVA_LONG.withName("addr"), JAVA_LONG.withName("len"), JAVA_INT.withName("chunk_size"),
             JAVA_INT.withName("headroom"), JAVA_INT.withName("flags"), JAVA_INT.withName("tx_metadata_len"));
 
+    /** {@code union xsk_tx_metadata}: flags, then the request half of the union (csum_start, csum_offset, launch_time). */
+    static final StructLayout TX_METADATA = MemoryLayout.structLayout(
+            JAVA_LONG.withName("flags"), JAVA_SHORT.withName("csum_start"), JAVA_SHORT.withName("csum_offset"),
+            MemoryLayout.paddingLayout(4), JAVA_LONG.withName("launch_time"));
+
     static final StructLayout RING_OFFSET = MemoryLayout.structLayout(
             JAVA_LONG.withName("producer"), JAVA_LONG.withName("consumer"), JAVA_LONG.withName("desc"),
             JAVA_LONG.withName("flags"));
@@ -67,6 +81,9 @@ final class XdpAbi {
     static final long DESC_ADDR = offset(DESC, "addr");
     static final long DESC_LEN = offset(DESC, "len");
     static final long DESC_OPTIONS = offset(DESC, "options");
+    static final long TXMD_FLAGS = offset(TX_METADATA, "flags");
+    static final long TXMD_CSUM_START = offset(TX_METADATA, "csum_start");
+    static final long TXMD_CSUM_OFFSET = offset(TX_METADATA, "csum_offset");
 
     private XdpAbi() {}
 

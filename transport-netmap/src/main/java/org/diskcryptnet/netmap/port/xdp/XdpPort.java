@@ -2,6 +2,7 @@ package org.diskcryptnet.netmap.port.xdp;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.diskcryptnet.netmap.port.xdp.XdpAbi.*;
 
 import java.lang.foreign.Arena;
@@ -19,6 +20,7 @@ import org.diskcryptnet.netmap.port.PortOptions.ZeroCopy;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.SlotRing;
 import org.diskcryptnet.netmap.port.linux.Errno;
+import org.diskcryptnet.netmap.port.linux.L4Checksum;
 import org.diskcryptnet.netmap.port.linux.Libc;
 import org.diskcryptnet.netmap.port.linux.MappedRegion;
 import org.diskcryptnet.netmap.port.linux.NetDevice;
@@ -38,12 +40,25 @@ import org.diskcryptnet.netmap.port.linux.Sockets;
  * <p>Copy mode works on any driver (on veth natively or generically); zero-copy where the driver supports it. Frames
  * the kernel sends through a local interface may carry partial checksums that AF_XDP does not flag: the kernel
  * peer must have tx checksum offload off ({@code ethtool -K PEER tx off}).
+ *
+ * <p>Transmit checksums are the kernel's in copy mode where it takes tx metadata (Linux 6.11, XDP_UMEM_TX_METADATA_LEN):
+ * every tx frame starts {@link #TX_HEADROOM} bytes into its chunk, behind an {@code xsk_tx_metadata}, and a frame
+ * the stack left partial ({@link org.diskcryptnet.netmap.port.PacketRing#txOffload}) goes out with
+ * XDP_TXMD_FLAGS_CHECKSUM: the kernel builds its sk_buff as CHECKSUM_PARTIAL, which a device with checksum offload
+ * completes, the kernel's software fallback completes for any other (validate_xmit_skb), and a veth peer accepts as
+ * is. In zero-copy mode the driver would have to implement the request, and nothing tells whether it does: frames
+ * there are complete. The system property {@value #TX_CHECKSUM_OFFLOAD_PROPERTY}{@code =false} makes the stack
+ * complete every checksum itself (for A/B measurements, or a kernel that mishandles the metadata).
  */
 public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(XdpPort.class);
 
     static final int CHUNK = 4096;
+    /** Where a tx frame starts in its chunk once the UMEM has tx metadata: right behind it. */
+    static final int TX_HEADROOM = (int) TX_METADATA.byteSize();
+    public static final String TX_CHECKSUM_OFFLOAD_PROPERTY = "org.diskcryptnet.xdp.txChecksumOffload";
+    private static final boolean TX_CHECKSUM_OFFLOAD = !"false".equals(System.getProperty(TX_CHECKSUM_OFFLOAD_PROPERTY));
 
     private final NetDevice device;
     private final MappedRegion umem;
@@ -51,21 +66,29 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
     private final boolean zeroCopy;
 
     private XdpPort(String uri, NetDevice device, MappedRegion umem, XdpRedirectProgram program, Queue[] queues) {
-        super(uri, features(device), queues);
+        super(uri, features(device, queues[0]), queues);
         this.device = device;
         this.umem = umem;
         this.program = program;
         this.zeroCopy = queues[0].zeroCopy;
     }
 
-    private static PortFeatures features(NetDevice device) {
+    private static PortFeatures features(NetDevice device, Queue first) {
         int frame = Math.min(device.mtu() + 14, CHUNK - XDP_PACKET_HEADROOM);
         // UMEM chunks are page-aligned anonymous memory that the kernel pins: an O_DIRECT read may land in them
-        return new PortFeatures(false, false, false, frame, true);
+        return new PortFeatures(first.txChecksumOffload(), false, false, frame, true);
     }
 
     /** Opens {@code xdp:IF[@queue]} in the calling thread's network namespace. */
     public static XdpPort open(PortUri uri, PortOptions options) {
+        return open(uri, options, 0);
+    }
+
+    /**
+     * {@link #open(PortUri, PortOptions)} with extra UMEM flags: tests pass {@link XdpAbi#XDP_UMEM_TX_SW_CSUM}, which
+     * makes the kernel complete requested checksums itself, so that a receiver checks the partial sums the stack left.
+     */
+    static XdpPort open(PortUri uri, PortOptions options, int umemFlags) {
         Xdp.ensureAvailability();
         NetDevice device = NetDevice.lookup(uri.name());
         int first = uri.queue();
@@ -91,10 +114,10 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
         Queue[] queues = new Queue[count];
         try {
             program = XdpRedirectProgram.load(device.rxQueues());
-            queues[0] = openFirst(device, first, umem, ring, options.zeroCopy());
+            queues[0] = openFirst(device, first, umem, ring, options.zeroCopy(), umemFlags);
             for (int i = 1; i < count; i++) {
                 queues[i] = new Queue(device, first + i, umem, (long) i * 2 * ring, ring, queues[0].fd(),
-                        XDP_SHARED_UMEM);
+                        XDP_SHARED_UMEM, queues[0].txHeadroom);
             }
             for (int i = 0; i < count; i++) {
                 program.bind(first + i, queues[i].fd());
@@ -115,18 +138,19 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
         }
     }
 
-    private static Queue openFirst(NetDevice device, int queue, MappedRegion umem, int ring, ZeroCopy zeroCopy) {
+    private static Queue openFirst(NetDevice device, int queue, MappedRegion umem, int ring, ZeroCopy zeroCopy,
+                                   int umemFlags) {
         if (zeroCopy == ZeroCopy.OFF) {
-            return new Queue(device, queue, umem, 0, ring, -1, (short) (XDP_COPY | XDP_USE_NEED_WAKEUP));
+            return new Queue(device, queue, umem, ring, (short) (XDP_COPY | XDP_USE_NEED_WAKEUP), umemFlags);
         }
         try {
-            return new Queue(device, queue, umem, 0, ring, -1, (short) (XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP));
+            return new Queue(device, queue, umem, ring, (short) (XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP), umemFlags);
         } catch (PortException e) {
             if (zeroCopy == ZeroCopy.ON) {
                 throw new PortException(e.reason(), e.getMessage() + " (zero-copy asked; the driver of "
                         + device.name() + " may not support it)", e.errno());
             }
-            return new Queue(device, queue, umem, 0, ring, -1, (short) (XDP_COPY | XDP_USE_NEED_WAKEUP));
+            return new Queue(device, queue, umem, ring, (short) (XDP_COPY | XDP_USE_NEED_WAKEUP), umemFlags);
         }
     }
 
@@ -167,23 +191,33 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
     static final class Queue extends KernelQueuePort.Queue {
         final XskRing fill, completion, rxKernel, txKernel;
         final boolean zeroCopy;
+        /** Bytes in front of each tx frame in its chunk: {@link #TX_HEADROOM} with tx metadata, else 0. */
+        final int txHeadroom;
         int rxReleased;
         int txSubmitted;
         int txReclaimed;
 
-        Queue(NetDevice device, int queueId, MappedRegion umem, long firstChunk, int ring, int sharedFd, short bindFlags) {
+        /** The first socket of the port: it registers the UMEM, with tx metadata where the kernel takes it. */
+        Queue(NetDevice device, int queueId, MappedRegion umem, int ring, short bindFlags, int umemFlags) {
+            this(device, queueId, umem, 0, ring, -1, bindFlags, umemFlags, 0);
+        }
+
+        /** A further socket on the first one's UMEM, whose tx frames start {@code txHeadroom} into their chunks. */
+        Queue(NetDevice device, int queueId, MappedRegion umem, long firstChunk, int ring, int sharedFd, short bindFlags,
+              int txHeadroom) {
+            this(device, queueId, umem, firstChunk, ring, sharedFd, bindFlags, 0, txHeadroom);
+        }
+
+        private Queue(NetDevice device, int queueId, MappedRegion umem, long firstChunk, int ring, int sharedFd,
+                      short bindFlags, int umemFlags, int sharedTxHeadroom) {
             int fd = -1;
+            int headroom = sharedTxHeadroom;
             XskRing fr = null, cr = null, rr = null, tr = null;
             try (Arena call = Arena.ofConfined()) {
                 fd = Errno.check(Libc.socket(state, Sockets.AF_XDP, Sockets.SOCK_RAW | Sockets.SOCK_CLOEXEC, 0), state,
                         "socket(AF_XDP)");
                 if (sharedFd < 0) {
-                    MemorySegment reg = call.allocate(UMEM_REG);
-                    reg.set(JAVA_LONG, offset(UMEM_REG, "addr"), umem.segment().address());
-                    reg.set(JAVA_LONG, offset(UMEM_REG, "len"), umem.segment().byteSize());
-                    reg.set(JAVA_INT, offset(UMEM_REG, "chunk_size"), CHUNK);
-                    Errno.check(Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()), state,
-                            "XDP_UMEM_REG (" + umem.segment().byteSize() + " B)");
+                    headroom = registerUmem(fd, call, umem, umemFlags);
                 }
                 Sockets.setInt(state, call, fd, SOL_XDP, XDP_UMEM_FILL_RING, ring, "XDP_UMEM_FILL_RING");
                 Sockets.setInt(state, call, fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, ring, "XDP_UMEM_COMPLETION_RING");
@@ -236,17 +270,57 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
                 throw e;
             }
             this.fd = fd;
+            this.txHeadroom = headroom;
             this.fill = fr;
             this.completion = cr;
             this.rxKernel = rr;
             this.txKernel = tr;
             MemorySegment memory = umem.segment();
             this.rx = new SlotRing(memory, ring, CHUNK - XDP_PACKET_HEADROOM, false);
-            this.tx = new SlotRing(memory, ring, CHUNK, false);
+            this.tx = new SlotRing(memory, ring, CHUNK - headroom, txChecksumOffload());
             for (int i = 0; i < ring; i++) {
-                tx.offset(i, (firstChunk + ring + i) * CHUNK);
+                tx.offset(i, (firstChunk + ring + i) * CHUNK + headroom);
             }
             tx.tail(ring - 1);
+        }
+
+        /**
+         * XDP_UMEM_REG, first with tx metadata. Only the flag's kernels (6.11 on) are trusted with it: 6.8 to 6.10
+         * read tx_metadata_len without a flag, but so would an older kernel that ignores the field, and frames whose
+         * checksum then stays partial would be dropped by every receiver.
+         *
+         * @return the tx headroom the registration gives: {@link #TX_HEADROOM} or 0
+         */
+        private int registerUmem(int fd, Arena call, MappedRegion umem, int extraFlags) {
+            MemorySegment reg = call.allocate(UMEM_REG);
+            reg.set(JAVA_LONG, offset(UMEM_REG, "addr"), umem.segment().address());
+            reg.set(JAVA_LONG, offset(UMEM_REG, "len"), umem.segment().byteSize());
+            reg.set(JAVA_INT, offset(UMEM_REG, "chunk_size"), CHUNK);
+            if (!TX_CHECKSUM_OFFLOAD) {
+                Errno.check(Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()), state,
+                        "XDP_UMEM_REG (" + umem.segment().byteSize() + " B)");
+                return 0;
+            }
+            reg.set(JAVA_INT, offset(UMEM_REG, "flags"), XDP_UMEM_TX_METADATA_LEN | extraFlags);
+            reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), TX_HEADROOM);
+            if (Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()) == 0) {
+                return TX_HEADROOM;
+            }
+            int errno = Libc.errno(state);
+            if (errno != Errno.EINVAL || extraFlags != 0) {
+                throw Errno.failure("XDP_UMEM_REG (" + umem.segment().byteSize() + " B, tx metadata)", errno);
+            }
+            LOG.debug("XDP_UMEM_REG refused tx metadata (Linux before 6.11): the stack completes tx checksums itself");
+            reg.set(JAVA_INT, offset(UMEM_REG, "flags"), 0);
+            reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), 0);
+            Errno.check(Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()), state,
+                    "XDP_UMEM_REG (" + umem.segment().byteSize() + " B)");
+            return 0;
+        }
+
+        /** Whether tx frames may leave their checksum to the kernel: tx metadata, in copy mode. */
+        boolean txChecksumOffload() {
+            return txHeadroom > 0 && !zeroCopy;
         }
 
         private static XskRing map(int fd, MemorySegment off, String which, int ring, int entrySize, long pgoff) {
@@ -307,9 +381,10 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
                 for (int i = 0, s = txSubmitted; i < submit; i++, s = tx.next(s)) {
                     long desc = txKernel.producerEntry(i);
                     int length = tx.length(s);
-                    ring.set(JAVA_LONG, desc + DESC_ADDR, tx.offset(s));
+                    long frame = tx.offset(s);
+                    ring.set(JAVA_LONG, desc + DESC_ADDR, frame);
                     ring.set(JAVA_INT, desc + DESC_LEN, length);
-                    ring.set(JAVA_INT, desc + DESC_OPTIONS, 0);
+                    ring.set(JAVA_INT, desc + DESC_OPTIONS, tx.takeOffload(s) < 0 ? 0 : checksumRequest(frame, length));
                     counters.txBytes += length;
                 }
                 txKernel.publish(submit);
@@ -330,13 +405,31 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
             if (done > 0) {
                 int s = txReclaimed;
                 for (int i = 0; i < done; i++) {
-                    tx.offset(s, completion.address(i) & -CHUNK);
+                    tx.offset(s, (completion.address(i) & -CHUNK) + txHeadroom);
                     s = tx.next(s);
                 }
                 completion.release(done);
                 txReclaimed = s;
                 tx.tail(s == 0 ? tx.size() - 1 : s - 1);
             }
+        }
+
+        /**
+         * Writes the tx metadata that asks the kernel to complete the frame's TCP (or UDP) checksum and returns the
+         * descriptor option that points the kernel to it; a frame that is neither goes out as it is, counted.
+         */
+        private int checksumRequest(long frame, int length) {
+            MemorySegment m = tx.memory();
+            int where = L4Checksum.locate(m, frame, length, false);
+            if (where < 0) {
+                counters.txErrors++;
+                return 0;
+            }
+            long meta = frame - TX_HEADROOM;
+            m.set(JAVA_LONG, meta + TXMD_FLAGS, XDP_TXMD_FLAGS_CHECKSUM);
+            m.set(JAVA_SHORT, meta + TXMD_CSUM_START, (short) L4Checksum.start(where));
+            m.set(JAVA_SHORT, meta + TXMD_CSUM_OFFSET, (short) L4Checksum.field(where));
+            return XDP_TX_METADATA;
         }
 
         @Override

@@ -3,6 +3,7 @@ package org.diskcryptnet.netmap.port.testbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
@@ -268,5 +269,44 @@ public abstract class KernelPortContract {
         port = NetNamespace.call(stackNs, this::openPort);
         configureKernelSide();
         resolveKernelMac(new Responder(port, 0, STACK_IP));
+    }
+
+    protected byte[] awaitTcp(Responder r, java.util.function.Predicate<byte[]> match) {
+        byte[][] found = new byte[1][];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (found[0] == null && System.nanoTime() < deadline) {
+            r.poll(f -> {
+                if (found[0] == null && TinyTcp.isTcp(f) && match.test(f)) {
+                    found[0] = f;
+                }
+            });
+        }
+        assertTrue(found[0] != null, "no TCP answer from the kernel in 5 s; counters " + port.counters(0));
+        return found[0];
+    }
+
+    protected static void waitForLine(Process p, String expected) throws Exception {
+        String line = readLine(p);
+        assertEquals(expected, line, "the kernel peer started");
+    }
+
+    protected static String readLine(Process p) throws Exception {
+        StringBuilder b = new StringBuilder();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        var in = p.getInputStream();
+        while (System.nanoTime() < deadline) {
+            if (in.available() > 0) {
+                int c = in.read();
+                if (c == '\n' || c < 0) {
+                    return b.toString();
+                }
+                b.append((char) c);
+            } else if (!p.isAlive() && in.available() == 0) {
+                return b.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).toString();
+            } else {
+                Thread.sleep(5);
+            }
+        }
+        return b.toString();
     }
 }

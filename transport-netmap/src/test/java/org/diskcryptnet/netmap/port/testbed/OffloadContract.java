@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
@@ -101,44 +100,5 @@ public abstract class OffloadContract extends KernelPortContract {
         PacketRing tx = port.txRing(0);
         int slot = tx.head() == 0 ? tx.size() - 1 : tx.head() - 1;
         tx.txOffload(slot, segmentSize);
-    }
-
-    private byte[] awaitTcp(Responder r, java.util.function.Predicate<byte[]> match) {
-        byte[][] found = new byte[1][];
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (found[0] == null && System.nanoTime() < deadline) {
-            r.poll(f -> {
-                if (found[0] == null && TinyTcp.isTcp(f) && match.test(f)) {
-                    found[0] = f;
-                }
-            });
-        }
-        assertTrue(found[0] != null, "no TCP answer from the kernel in 5 s; counters " + port.counters(0));
-        return found[0];
-    }
-
-    private static void waitForLine(Process p, String expected) throws Exception {
-        String line = readLine(p);
-        assertEquals(expected, line, "the kernel peer started");
-    }
-
-    private static String readLine(Process p) throws Exception {
-        StringBuilder b = new StringBuilder();
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        var in = p.getInputStream();
-        while (System.nanoTime() < deadline) {
-            if (in.available() > 0) {
-                int c = in.read();
-                if (c == '\n' || c < 0) {
-                    return b.toString();
-                }
-                b.append((char) c);
-            } else if (!p.isAlive() && in.available() == 0) {
-                return b.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).toString();
-            } else {
-                Thread.sleep(5);
-            }
-        }
-        return b.toString();
     }
 }
