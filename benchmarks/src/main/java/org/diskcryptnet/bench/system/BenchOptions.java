@@ -44,7 +44,8 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
               --duration S            seconds per run; default 6
               --crowd-duration S      seconds per run at 5,000 connections or more, where every connection's TLS
                                       handshake and first 300 KiB take seconds on two cores; default 15
-              --warmup S              unrecorded run per server before the rounds; default 2 (0 in --short)
+              --warmup S              unrecorded run per server at each connection count, before its first
+                                      round (the JVM's JIT); default 10 (0 in --short)
               --storage LIST          rootfs,zram (default both)
               --cache LIST            cold,warm (default both)
               --catalog-mib N         cold catalog size; default 4096 (64 in --short)
@@ -76,7 +77,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         int rounds = shortMode ? 1 : 3;
         int duration = shortMode ? 2 : 6;
         int crowdDuration = shortMode ? 4 : 15;
-        int warmup = shortMode ? 0 : 2;
+        int warmup = shortMode ? 0 : 10;
         List<String> storages = List.of("rootfs", "zram");
         List<String> caches = List.of("cold", "warm");
         long catalogMiB = shortMode ? 64 : 4096;

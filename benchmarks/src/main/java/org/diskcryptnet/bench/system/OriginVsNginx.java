@@ -217,7 +217,8 @@ public final class OriginVsNginx {
                         + "≥ 5,000 connections), --timeout 30s, --latency; connections " + o.connections(),
                 "Runs: " + o.rounds() + " round(s) × " + o.durationSeconds() + " s per cell (" + o.crowdDurationSeconds()
                         + " s at ≥ 5,000 connections, where connection set-up alone takes seconds), every variant in turn "
-                        + "within each round (A B A B), " + o.warmupSeconds() + " s unrecorded warm-up per server",
+                        + "within each round (A B A B); before the first round at each connection count, " + o.warmupSeconds()
+                        + " s unrecorded warm-up of every server at that count",
                 String.format(Locale.ROOT, "Cache cold: catalog %.2f GiB (%d objects), evicted from the page cache "
                                 + "(posix_fadvise DONTNEED) before every run; during the run the server may hold at most "
                                 + "%d MiB of page cache: its memory cgroup's limit is kept at its own memory use plus "
@@ -232,7 +233,7 @@ public final class OriginVsNginx {
                         + " (zram: ext4 on a zram device sized for the catalog; "
                         + "random data, so it costs its full size in RAM)",
                 "Server CPU: utime+stime of the server process and all its descendants (/proc/PID/stat), including "
-                        + "all threads; client CPU: wrk's user+system time (bash `times`); host softirq, busy and steal "
+                        + "all threads; of that, the JVM's JIT compiler threads' (/proc/PID/task/TID/stat) is shown apart; client CPU: wrk's user+system time (bash `times`); host softirq, busy and steal "
                         + "shares from /proc/stat; page cache from /proc/meminfo Cached and the server's memory cgroup; "
                         + "disk reads from /proc/PID/io read_bytes; GB = 10^9 bytes as received by wrk",
                 "Ratios: each origin variant against its nginx peer (same data path, one worker per core) on the same "

@@ -5,7 +5,8 @@ package org.diskcryptnet.bench.system.measure;
  * the report shows. Throughput figures count what wrk received (headers included); GB = 10⁹ bytes.
  */
 public record RunRecord(String variant, String family, String protocol, String cache, String storage,
-                        int connections, int round, Wrk.Outcome wrk, double serverCpuSeconds, long serverReadBytes,
+                        int connections, int round, Wrk.Outcome wrk, double serverCpuSeconds, double serverJitCpuSeconds,
+                        long serverReadBytes,
                         double pageCacheGrowthMiB, double serverCacheMiB, HostStats.Shares host, double load1) {
 
     public double gbps() {
@@ -23,6 +24,11 @@ public record RunRecord(String variant, String family, String protocol, String c
     /** Server CPU-seconds (utime+stime of every server process) per GB served. */
     public double cpuSecondsPerGb() {
         return gigabytes() > 0 ? serverCpuSeconds / gigabytes() : Double.NaN;
+    }
+
+    /** Of {@link #cpuSecondsPerGb}, the JVM's JIT compiler threads: what warm-up left to compile; 0 for nginx. */
+    public double jitCpuSecondsPerGb() {
+        return gigabytes() > 0 ? serverJitCpuSeconds / gigabytes() : Double.NaN;
     }
 
     public double clientCpuSecondsPerGb() {

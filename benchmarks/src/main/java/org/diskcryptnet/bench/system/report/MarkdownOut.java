@@ -35,6 +35,8 @@ public final class MarkdownOut {
             b.append("### ").append(title(w[0], w[1])).append(": server CPU-seconds per GB (× nginx peer)\n\n");
             table(b, in, conns, c -> c.cpuSPerGb().format(3) + (Double.isNaN(c.cpuRatioToNginx()) ? ""
                     : String.format(Locale.ROOT, " ×%.2f", c.cpuRatioToNginx())));
+            b.append("### ").append(title(w[0], w[1])).append(": of that, the JVM's JIT compiler threads\n\n");
+            table(b, in, conns, c -> c.jitCpuSPerGb().format(3));
         }
         return b.toString();
     }
@@ -46,14 +48,15 @@ public final class MarkdownOut {
         ratioTable(b, cells);
         for (String[] w : workloads(cells)) {
             b.append("## ").append(title(w[0], w[1])).append("\n\n");
-            b.append("| variant | conns | Gbit/s | req/s | p50 ms | p99 ms | errors | server CPU-s/GB | × nginx | client CPU-s/GB "
+            b.append("| variant | conns | Gbit/s | req/s | p50 ms | p99 ms | errors | server CPU-s/GB | of which JIT | × nginx | client CPU-s/GB "
                     + "| disk read / served | server page cache MiB | host Cached Δ MiB | softirq | host busy | steal |\n");
-            b.append("|---|---:|---|---|---|---|---:|---|---:|---|---|---|---|---|---|---|\n");
+            b.append("|---|---:|---|---|---|---|---:|---|---|---:|---|---|---|---|---|---|---|\n");
             for (CellSummary c : cellsOf(cells, w[0], w[1])) {
                 b.append("| ").append(c.variant()).append(" | ").append(c.connections()).append(" | ")
                         .append(c.gbps().format(2)).append(" | ").append(c.rps().format(0)).append(" | ")
                         .append(c.p50Ms().format(1)).append(" | ").append(c.p99Ms().format(1)).append(" | ")
                         .append(c.errors()).append(" | ").append(c.cpuSPerGb().format(3)).append(" | ")
+                        .append(c.jitCpuSPerGb().format(3)).append(" | ")
                         .append(Double.isNaN(c.cpuRatioToNginx()) ? "" : String.format(Locale.ROOT, "%.2f", c.cpuRatioToNginx()))
                         .append(" | ").append(c.clientCpuSPerGb().format(3)).append(" | ")
                         .append(c.diskReadsPerByte().format(2)).append(" | ").append(c.serverCacheMiB().format(0))

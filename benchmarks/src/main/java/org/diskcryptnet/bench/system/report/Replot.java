@@ -38,7 +38,7 @@ public final class Replot {
                         d(r, "client_cpu_s"), (int) l(r, "wrk_threads"));
                 runs.add(new RunRecord((String) c.get("variant"), (String) c.get("family"), (String) c.get("protocol"),
                         (String) c.get("cache"), (String) c.get("storage"), (int) d(c, "connections"),
-                        (int) l(r, "round"), w, d(r, "server_cpu_s"), l(r, "server_read_bytes"),
+                        (int) l(r, "round"), w, d(r, "server_cpu_s"), d(r, "server_jit_cpu_s"), l(r, "server_read_bytes"),
                         d(r, "page_cache_growth_mib"), d(r, "server_page_cache_mib"),
                         new HostStats.Shares(d(r, "softirq_share"), d(r, "host_busy_share"), d(r, "steal_share")),
                         d(r, "load1")));

@@ -18,7 +18,7 @@ class CellSummaryTest {
     private static RunRecord run(String variant, int round, double gb, double cpu) {
         Wrk.Outcome w = new Wrk.Outcome(1.0, 100, (long) (gb * 1e9), 0, 0, 0, 0, 0, 1, 2, 3, 4, 0.5, 2);
         return new RunRecord(variant, variant.startsWith("nginx") ? "nginx" : "origin", "http", "warm", "zram", 100,
-                round, w, cpu, 0, 0, 0, new HostStats.Shares(0.1, 0.9, 0), 1.0);
+                round, w, cpu, cpu / 4, 0, 0, 0, new HostStats.Shares(0.1, 0.9, 0), 1.0);
     }
 
     @Test
@@ -36,6 +36,7 @@ class CellSummaryTest {
         assertTrue(Double.isNaN(nginx.cpuRatioToNginx()));
         // origin: 0.10, 0.20, 0.30 CPU-s/GB -> median 0.20; ratio 0.20 / 0.30
         assertEquals(0.20, origin.cpuSPerGb().median(), 1e-9);
+        assertEquals(0.05, origin.jitCpuSPerGb().median(), 1e-9);
         assertEquals(2.0 / 3.0, origin.cpuRatioToNginx(), 1e-9);
         assertEquals(8.0 / 8.0, origin.gbpsRatioToNginx(), 1e-9);
         assertEquals("0.200 (0.100–0.300)", origin.cpuSPerGb().format(3));

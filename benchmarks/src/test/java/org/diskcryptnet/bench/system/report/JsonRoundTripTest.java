@@ -26,7 +26,7 @@ class JsonRoundTripTest {
     private static RunRecord run(String variant, int conns, long bytes, double cpu) {
         Wrk.Outcome w = new Wrk.Outcome(2.0, bytes / 307200, bytes, 0, 1, 0, 0, 0, 1.5, 2, 3.25, 4, 0.5, 2);
         return new RunRecord(variant, variant.startsWith("nginx") ? "nginx" : "origin", "http", "cold", "rootfs",
-                conns, 1, w, cpu, bytes, 1.5, 12, new HostStats.Shares(0.05, 1.0, 0), 9.5);
+                conns, 1, w, cpu, cpu / 5, bytes, 1.5, 12, new HostStats.Shares(0.05, 1.0, 0), 9.5);
     }
 
     @Test
@@ -50,10 +50,11 @@ class JsonRoundTripTest {
         assertEquals(3, records.size());
         Map<String, Object> origin = records.get(1);
         for (String field : List.of("variant", "protocol", "cache", "storage", "connections", "gbps", "rps", "p99_ms",
-                "errors", "cpu_s_per_gb", "cpu_ratio_to_nginx")) {
+                "errors", "cpu_s_per_gb", "jit_cpu_s_per_gb", "cpu_ratio_to_nginx")) {
             assertTrue(origin.containsKey(field), field);
         }
         assertEquals(0.75, (Double) origin.get("cpu_s_per_gb"), 1e-9);
+        assertEquals(0.15, (Double) origin.get("jit_cpu_s_per_gb"), 1e-9);
         assertEquals(1.5, (Double) origin.get("cpu_ratio_to_nginx"), 1e-9);
         assertEquals(4.0, (Double) origin.get("gbps"), 1e-9);
         assertEquals(1.0, (Double) origin.get("errors"));
