@@ -4,25 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.diskcryptnet.netmap.port.PacketPort;
-import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortOptions.XdpMode;
-import org.diskcryptnet.netmap.port.PortUri;
-import org.diskcryptnet.netmap.port.testbed.KernelPortContract;
 import org.junit.jupiter.api.Test;
 
 /** {@code xdp:} over veth with the program in veth's native XDP hook, copy mode. */
-class XdpNativePortIT extends KernelPortContract {
-
-    @Override
-    protected void buildLink() {
-        stackNs = net.namespace("s");
-        kernelNs = net.namespace("k");
-        XdpVethLink.build(net, stackNs, kernelNs, 1);
-    }
+class XdpNativePortIT extends XdpPortContract {
 
     @Override
     protected PacketPort openPort() {
-        return XdpPort.open(PortUri.parse("xdp:dcnps0"), PortOptions.defaults().withRingSize(256).withXdpMode(XdpMode.NATIVE));
+        return open(XdpMode.NATIVE, 0);
     }
 
     @Test

@@ -10,10 +10,7 @@ import java.util.Random;
 
 import org.diskcryptnet.netmap.port.PacketPort;
 import org.diskcryptnet.netmap.port.PacketRing;
-import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortOptions.XdpMode;
-import org.diskcryptnet.netmap.port.PortUri;
-import org.diskcryptnet.netmap.port.testbed.KernelPortContract;
 import org.diskcryptnet.netmap.port.testbed.Responder;
 import org.diskcryptnet.netmap.port.testbed.TinyTcp;
 import org.junit.jupiter.api.Assumptions;
@@ -25,21 +22,13 @@ import org.junit.jupiter.api.Test;
  * verifies it as it would a NIC's. Over veth without that flag the peer would trust a partial checksum unchecked,
  * and a wrong checksum location would go unseen.
  */
-class XdpTxChecksumIT extends KernelPortContract {
+class XdpTxChecksumIT extends XdpPortContract {
 
     private static final int SERVER_PORT = 18702;
 
     @Override
-    protected void buildLink() {
-        stackNs = net.namespace("s");
-        kernelNs = net.namespace("k");
-        XdpVethLink.build(net, stackNs, kernelNs, 1);
-    }
-
-    @Override
     protected PacketPort openPort() {
-        return XdpPort.open(PortUri.parse("xdp:dcnps0"), PortOptions.defaults().withRingSize(256)
-                .withXdpMode(XdpMode.NATIVE), XdpAbi.XDP_UMEM_TX_SW_CSUM);
+        return open(XdpMode.NATIVE, XdpAbi.XDP_UMEM_TX_SW_CSUM);
     }
 
     @Test
