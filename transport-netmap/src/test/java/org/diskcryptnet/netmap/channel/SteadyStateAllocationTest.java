@@ -1,23 +1,10 @@
 package org.diskcryptnet.netmap.channel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,59 +26,13 @@ class SteadyStateAllocationTest {
 
     @Test
     void loopsAllocateNothingPerPacketOrReadOnceWarm() throws Exception {
-        assumeTrue(ResourceLeakDetector.getLevel() == ResourceLeakDetector.Level.DISABLED,
-                () -> "leak detection is " + ResourceLeakDetector.getLevel() + ": it allocates per buffer; run with "
-                        + "-Dio.netty.leakDetection.level=disabled (the pom's allocation execution does)");
-        EventLoopGroup sg = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:alloc").address("198.18.90.1/24").build()));
-        EventLoopGroup cg = new MultiThreadIoEventLoopGroup(1, NetmapIoHandler.newFactory(
-                NetmapConfig.builder().port("pipe:alloc").address("198.18.90.2/24").build()));
-        try {
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long serverThread = sg.next().submit(() -> Thread.currentThread().threadId()).get();
-            long clientThread = cg.next().submit(() -> Thread.currentThread().threadId()).get();
-            AtomicLong received = new AtomicLong();
-            Channel server = new ServerBootstrap().group(sg).channel(NetmapServerSocketChannel.class)
-                    .childHandler(new Source()).bind(0).sync().channel();
-            CompletableFuture<Void> reached = new CompletableFuture<>();
-            long[] target = {Long.MAX_VALUE};
-            Channel client = new Bootstrap().group(cg).channel(NetmapSocketChannel.class)
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ByteBuf b = (ByteBuf) msg;
-                            long total = received.addAndGet(b.readableBytes());
-                            b.release();
-                            if (total >= target[0]) {
-                                reached.complete(null);
-                            }
-                        }
-                    }).connect((InetSocketAddress) server.localAddress()).sync().channel();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.get() < WARM_UP) {
-                assertTrue(System.nanoTime() < deadline, "warm-up stalled at " + received.get() + " bytes");
-                Thread.sleep(20);
-            }
-            long s0 = mx.getThreadAllocatedBytes(serverThread);
-            long c0 = mx.getThreadAllocatedBytes(clientThread);
-            long g0 = received.get();
-            target[0] = g0 + MEASURED;
-            reached.get(60, TimeUnit.SECONDS);
-            long s1 = mx.getThreadAllocatedBytes(serverThread);
-            long c1 = mx.getThreadAllocatedBytes(clientThread);
-            double gb = (received.get() - g0) / 1e9;
-            double serverPerGb = (s1 - s0) / gb;
-            double clientPerGb = (c1 - c0) / gb;
-            System.out.printf("steady state over %.2f GB: server loop %.0f B/GB, client loop %.0f B/GB%n",
-                    gb, serverPerGb, clientPerGb);
-            assertTrue(serverPerGb < MAX_BYTES_PER_GB, "server loop allocates " + serverPerGb + " B/GB");
-            assertTrue(clientPerGb < MAX_BYTES_PER_GB, "client loop allocates " + clientPerGb + " B/GB");
-            client.close().sync();
-            server.close().sync();
-        } finally {
-            sg.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            cg.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        SteadyStateMeter.assumeLeakDetectionOff();
+        SteadyStateMeter.Result r = SteadyStateMeter.measure("alloc", "198.18.90.1/24", "198.18.90.2/24", new Source(),
+                WARM_UP, MEASURED);
+        System.out.printf("steady state over %.2f GB: server loop %.0f B/GB, client loop %.0f B/GB%n",
+                r.gigabytes(), r.serverBytesPerGb(), r.clientBytesPerGb());
+        assertTrue(r.serverBytesPerGb() < MAX_BYTES_PER_GB, "server loop allocates " + r.serverBytesPerGb() + " B/GB");
+        assertTrue(r.clientBytesPerGb() < MAX_BYTES_PER_GB, "client loop allocates " + r.clientBytesPerGb() + " B/GB");
     }
 
     /** Writes 16 KiB direct buffers while the channel is writable, again on every writability change. */
