@@ -52,7 +52,7 @@ class DiskCryptNetPathIT {
      * faults on two shared cores, a client's first request can come more than 10 s after accept (or after the
      * handshake). The origin then closes the connection, which is its policy (no byte in 10 s), the request meets
      * the closed connection, and the RST it gets (RFC 1122 section 4.2.2.13) is a wrk read error. That happened
-     * once in a full run and in 6 of 15 runs with a CPU hog beside the test; the origin's log showed the header
+     * once in a full run, and in 6 of 15 runs, most of them beside a CPU hog; the origin's log showed the header
      * clock expiring with no byte received, then that connection's reset. The origin runs with a 30 s header
      * clock, as it runs with a 30 s handshake timeout: 18 of 18 runs passed, 6 of them beside the hog.
      */

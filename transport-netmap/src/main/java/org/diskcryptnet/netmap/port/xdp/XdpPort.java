@@ -296,23 +296,20 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
             reg.set(JAVA_LONG, offset(UMEM_REG, "addr"), umem.segment().address());
             reg.set(JAVA_LONG, offset(UMEM_REG, "len"), umem.segment().byteSize());
             reg.set(JAVA_INT, offset(UMEM_REG, "chunk_size"), CHUNK);
-            if (!TX_CHECKSUM_OFFLOAD) {
-                Errno.check(Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()), state,
-                        "XDP_UMEM_REG (" + umem.segment().byteSize() + " B)");
-                return 0;
+            if (TX_CHECKSUM_OFFLOAD) {
+                reg.set(JAVA_INT, offset(UMEM_REG, "flags"), XDP_UMEM_TX_METADATA_LEN | extraFlags);
+                reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), TX_HEADROOM);
+                if (Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()) == 0) {
+                    return TX_HEADROOM;
+                }
+                int errno = Libc.errno(state);
+                if (errno != Errno.EINVAL || extraFlags != 0) {
+                    throw Errno.failure("XDP_UMEM_REG (" + umem.segment().byteSize() + " B, tx metadata)", errno);
+                }
+                LOG.debug("XDP_UMEM_REG refused tx metadata (Linux before 6.11): the stack completes tx checksums itself");
+                reg.set(JAVA_INT, offset(UMEM_REG, "flags"), 0);
+                reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), 0);
             }
-            reg.set(JAVA_INT, offset(UMEM_REG, "flags"), XDP_UMEM_TX_METADATA_LEN | extraFlags);
-            reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), TX_HEADROOM);
-            if (Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()) == 0) {
-                return TX_HEADROOM;
-            }
-            int errno = Libc.errno(state);
-            if (errno != Errno.EINVAL || extraFlags != 0) {
-                throw Errno.failure("XDP_UMEM_REG (" + umem.segment().byteSize() + " B, tx metadata)", errno);
-            }
-            LOG.debug("XDP_UMEM_REG refused tx metadata (Linux before 6.11): the stack completes tx checksums itself");
-            reg.set(JAVA_INT, offset(UMEM_REG, "flags"), 0);
-            reg.set(JAVA_INT, offset(UMEM_REG, "tx_metadata_len"), 0);
             Errno.check(Libc.setsockopt(state, fd, SOL_XDP, XDP_UMEM_REG, reg, (int) reg.byteSize()), state,
                     "XDP_UMEM_REG (" + umem.segment().byteSize() + " B)");
             return 0;
