@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  */
 public final class L4Checksum {
 
-    public static final int ETH_HLEN = 14;
+    private static final int ETH_HLEN = 14;
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int IPPROTO_TCP = 6, IPPROTO_UDP = 17;
     private static final int TCP_CHECKSUM = 16, UDP_CHECKSUM = 6;
@@ -29,7 +29,7 @@ public final class L4Checksum {
      * IPv4 TCP (or UDP, unless {@code tcpOnly}) with its checksum field inside the frame.
      */
     public static int locate(MemorySegment m, long frame, int length, boolean tcpOnly) {
-        if (length < ETH_HLEN + 20 || (m.get(SHORT_BE, frame + 12) & 0xFFFF) != ETHERTYPE_IPV4) {
+        if (!isIpv4(m, frame, length)) {
             return -1;
         }
         int ihl = (m.get(JAVA_BYTE, frame + ETH_HLEN) & 0x0F) * 4;
@@ -40,6 +40,11 @@ public final class L4Checksum {
             return -1;
         }
         return start << 16 | field;
+    }
+
+    /** Whether the frame is long enough for an IPv4 header and says IPv4 in its EtherType. */
+    public static boolean isIpv4(MemorySegment m, long frame, int length) {
+        return length >= ETH_HLEN + 20 && (m.get(SHORT_BE, frame + 12) & 0xFFFF) == ETHERTYPE_IPV4;
     }
 
     public static int start(int location) {

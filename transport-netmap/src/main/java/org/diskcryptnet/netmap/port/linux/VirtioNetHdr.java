@@ -81,7 +81,7 @@ public final class VirtioNetHdr {
         int start = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_START) & 0xFFFF;
         int field = m.get(JAVA_SHORT_UNALIGNED, hdr + CSUM_OFFSET) & 0xFFFF;
         int end = length;
-        if (L4Checksum.locate(m, frame, length, false) >= 0) {
+        if (L4Checksum.isIpv4(m, frame, length)) {
             end = Math.min(length, L4Checksum.ipEnd(m, frame)); // no padding
         }
         if (start + field + 2 > end) {
