@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +34,7 @@ import static org.diskcryptnet.netmap.tcp.TcpTestbed.LOCAL_ISN;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.REMOTE_ISN;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,6 +137,14 @@ abstract class DiskSendFixture {
     }
 
     /** The byte stream the peer received: first copy of each sequence number. */
+    /** Ten segments were sent, and they carry {@code content} from {@code from} on, one MSS each. */
+    static void assertTenSegmentsOf(List<Seg> sent, byte[] content, int from) {
+        assertEquals(10, sent.size());
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(Arrays.copyOfRange(content, from + i * MSS, from + (i + 1) * MSS), sent.get(i).payload);
+        }
+    }
+
     static byte[] stream(List<Seg> segments, int length) {
         return stream(segments, L, length);
     }

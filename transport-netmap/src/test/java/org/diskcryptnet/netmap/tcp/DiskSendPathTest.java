@@ -78,10 +78,7 @@ class DiskSendPathTest extends DiskSendFixture {
         c.write(src, src.length());
         iterate(2);
         List<Seg> sent = bed.recv();
-        assertEquals(10, sent.size());
-        for (int i = 0; i < 10; i++) {
-            assertArrayEquals(Arrays.copyOfRange(content, 333 + i * MSS, 333 + (i + 1) * MSS), sent.get(i).payload);
-        }
+        assertTenSegmentsOf(sent, content, 333);
         DiskSendCounters k = path.counters();
         assertEquals(10L * MSS, k.fileBytesSent);
         assertEquals(k.fileBytesSent, k.cpuCopiedBytes, "staged: every byte copied once");
@@ -98,10 +95,7 @@ class DiskSendPathTest extends DiskSendFixture {
         c.write(src, src.length());
         iterate(2);
         List<Seg> sent = bed.recv();
-        assertEquals(10, sent.size());
-        for (int i = 0; i < 10; i++) {
-            assertArrayEquals(Arrays.copyOfRange(content, i * MSS, (i + 1) * MSS), sent.get(i).payload);
-        }
+        assertTenSegmentsOf(sent, content, 0);
         DiskSendCounters k = path.counters();
         // only the partial end blocks of each 1460-byte read are bounced: at most 2 x 511 bytes per segment
         assertTrue(k.cpuCopiedBytes <= 10L * 2 * 511, "copied " + k.cpuCopiedBytes);

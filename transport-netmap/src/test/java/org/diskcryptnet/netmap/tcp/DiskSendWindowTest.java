@@ -47,10 +47,7 @@ class DiskSendWindowTest extends DiskSendFixture {
         c.write(src, src.length());
         iterate(2);
         List<Seg> sent = bed.recv();
-        assertEquals(10, sent.size());
-        for (int i = 0; i < 10; i++) {
-            assertArrayEquals(Arrays.copyOfRange(content, 1000 + i * MSS, 1000 + (i + 1) * MSS), sent.get(i).payload);
-        }
+        assertTenSegmentsOf(sent, content, 1000);
         DiskSendCounters k = path.counters();
         assertEquals(1, k.windowReads, "ten segments, one read");
         assertEquals(alignUp(1000 + 10 * MSS) - alignDown(1000), k.windowBytesRead, "their blocks, nothing ahead");
