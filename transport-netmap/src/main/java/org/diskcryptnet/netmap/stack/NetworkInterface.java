@@ -214,7 +214,7 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
             tcp.neighbourResolved(senderIp);
         }
         if (validSender && forUs && sharedNeighbours != null) {
-            sharedNeighbours.publish(senderIp, senderMac);
+            sharedNeighbours.publish(senderIp, senderMac, now);
         }
         if (!forUs) {
             drops.increment(DropReason.ARP_NOT_FOR_US);
@@ -373,7 +373,7 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         }
         long m = neighbours.resolve(nextHop, now);
         if (m < 0 && sharedNeighbours != null) {
-            long learnt = sharedNeighbours.lookup(nextHop); // the reply to this loop's request may have gone elsewhere
+            long learnt = sharedNeighbours.lookup(nextHop, now, config.neighbourStale()); // the reply to this loop's request may have gone elsewhere
             if (learnt >= 0) {
                 neighbours.update(nextHop, learnt, now, true);
                 return learnt;

@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * request is steered to whichever queue the sender's hash picks, so the loop that asked may never see it; a next
  * hop off the link (the router) cannot be learnt from the frames it forwards either. So every loop publishes the
  * mappings ARP teaches it here, and a loop whose own {@link NeighbourCache} has no answer looks here before it asks
- * (and again each time TCP retries a segment that waited).
+ * (and again each time TCP retries a segment that waited). A mapping is as good as its age: one older than the
+ * caller's staleness bound is not given out, so a host that went away (or an address that moved) is asked about
+ * again instead of being sent to forever through the other loops' memory.
  *
  * <p>Read-mostly and lock-free: open addressing over immutable entries replaced whole by compare-and-set. A publish
  * allocates one entry (ARP is the control path); a lookup allocates nothing. Bounded: when the probe window of an
@@ -17,7 +19,8 @@ public final class SharedNeighbours {
 
     private static final int PROBES = 8;
 
-    private record Entry(int ip, long mac) {
+    /** {@code learnt}: the publishing loop's clock (nanoseconds, {@link System#nanoTime} in service). */
+    private record Entry(int ip, long mac, long learnt) {
     }
 
     private final AtomicReferenceArray<Entry> slots;
@@ -35,29 +38,26 @@ public final class SharedNeighbours {
         return h ^ (h >>> 16);
     }
 
-    /** {@code ip} is at {@code mac}, as of now. */
-    public void publish(int ip, long mac) {
+    /** {@code ip} is at {@code mac}, as of {@code now}. */
+    public void publish(int ip, long mac, long now) {
         int start = home(ip) & mask;
         for (int attempt = 0; attempt < 4; attempt++) {
             for (int p = 0; p < PROBES; p++) {
                 int i = (start + p) & mask;
                 Entry e = slots.get(i);
                 if (e == null || e.ip == ip) {
-                    if (e != null && e.mac == mac) {
-                        return;
-                    }
-                    if (slots.compareAndSet(i, e, new Entry(ip, mac))) {
+                    if (slots.compareAndSet(i, e, new Entry(ip, mac, now))) {
                         return;
                     }
                     break; // another loop wrote this slot meanwhile: look again
                 }
             }
         }
-        slots.set(start, new Entry(ip, mac)); // the window is full (or contended): the home slot gives way
+        slots.set(start, new Entry(ip, mac, now)); // the window is full (or contended): the home slot gives way
     }
 
-    /** The MAC another loop learnt for {@code ip}, or -1. */
-    public long lookup(int ip) {
+    /** The MAC another loop learnt for {@code ip} at most {@code maxAge} before {@code now}, or -1. */
+    public long lookup(int ip, long now, long maxAge) {
         int start = home(ip) & mask;
         for (int p = 0; p < PROBES; p++) {
             Entry e = slots.get((start + p) & mask);
@@ -65,7 +65,7 @@ public final class SharedNeighbours {
                 return -1;
             }
             if (e.ip == ip) {
-                return e.mac;
+                return now - e.learnt <= maxAge ? e.mac : -1;
             }
         }
         return -1;
