@@ -34,6 +34,26 @@ public final class DiskFiles {
         return regular(fd, root.resolve(relative), state);
     }
 
+    /**
+     * Takes over {@code fd}, a regular file its caller opened (without O_DIRECT) and described by {@code version}
+     * (a statx of the descriptor with {@link Statx#STATX_DIOALIGN}), for direct reads: one fcntl sets O_DIRECT on
+     * it, and clears O_NONBLOCK, which io_uring would otherwise honour as "fail with EAGAIN rather than wait". The
+     * descriptor is the caller's no longer: it is closed here if it cannot be taken.
+     */
+    public static DiskFile adopt(int fd, Path path, Statx.Result version, Object state) throws IOException {
+        try {
+            Fcntl.setStatusFlags(fd, Fcntl.O_DIRECT);
+        } catch (LinuxException e) {
+            Fcntl.close(fd);
+            if (e.errno() == Errno.EINVAL) {
+                throw new IOException(path + " cannot be read with O_DIRECT: its filesystem does not support direct "
+                        + "I/O", e);
+            }
+            throw e;
+        }
+        return regular(fd, path, version, state);
+    }
+
     /** Opens a block device O_DIRECT; refuses anything else before opening it. */
     public static DiskFile openDevice(Path path) throws IOException {
         Statx.Result st = Statx.of(path.toString());
@@ -77,8 +97,18 @@ public final class DiskFiles {
     }
 
     private static DiskFile regular(int fd, Path path, Object state) throws IOException {
+        Statx.Result st;
         try {
-            Statx.Result st = Statx.of(fd);
+            st = Statx.of(fd);
+        } catch (LinuxException e) {
+            Fcntl.close(fd);
+            throw e;
+        }
+        return regular(fd, path, st, state);
+    }
+
+    private static DiskFile regular(int fd, Path path, Statx.Result st, Object state) throws IOException {
+        try {
             if (!st.isRegularFile()) {
                 throw new IOException(path + " is not a regular file (" + typeName(st.mode()) + ")");
             }

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import org.diskcryptnet.disk.linux.Fcntl;
+import org.diskcryptnet.disk.linux.Statx;
 
 /**
  * Page-cache-free file serving for a set of event loops: a {@link DiskBackend}, an optional content root that
@@ -113,13 +114,29 @@ public final class DiskStorage implements AutoCloseable {
         return backend.openBeneath(rootFd, root, relative);
     }
 
+    /**
+     * Takes over {@code fd}, a regular file the caller opened for reading (and confined as it saw fit) and
+     * described with {@code version} (a statx of it), for direct reads: see {@link DiskBackend#adopt}.
+     */
+    public DiskFile adopt(int fd, Path path, Statx.Result version) throws IOException {
+        if (closed) {
+            Fcntl.close(fd);
+            throw new IOException("disk storage is closed");
+        }
+        return backend.adopt(fd, path, version);
+    }
+
     /** A region of {@code count} bytes at {@code position} of {@code file}, which it opens (see {@link #open}). */
     public DiskRegion region(Path file, long position, long count) throws IOException {
-        DiskFile f = open(file);
+        return region(open(file), position, count);
+    }
+
+    /** A region of {@code count} bytes at {@code position} of {@code file}, which it then owns (and closes). */
+    public DiskRegion region(DiskFile file, long position, long count) {
         try {
-            return new DiskRegion(this, f, position, count);
+            return new DiskRegion(this, file, position, count);
         } catch (RuntimeException e) {
-            f.close();
+            file.close();
             throw e;
         }
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.disk.memory.FaultPlan;
+import org.diskcryptnet.disk.linux.Statx;
 import org.diskcryptnet.disk.memory.MemoryBackend;
 
 /** {@link DiskLoop}'s submission: reads the kernel does not take at once are not left behind. */
@@ -96,6 +97,11 @@ class DiskLoopTest {
         @Override
         public DiskFile openBeneath(int rootFd, Path root, String relative) throws IOException {
             return inner.openBeneath(rootFd, root, relative);
+        }
+
+        @Override
+        public DiskFile adopt(int fd, Path path, Statx.Result version) throws IOException {
+            return inner.adopt(fd, path, version);
         }
 
         @Override

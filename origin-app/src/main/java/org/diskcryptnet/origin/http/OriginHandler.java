@@ -153,6 +153,13 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
             simple(ctx, ex, HttpResponseStatus.NOT_FOUND, keepAlive, head);
             return;
         }
+        try (file) { // the bodies hold their own descriptors of it
+            respond(ctx, request, ex, file, keepAlive, head);
+        }
+    }
+
+    private void respond(ChannelHandlerContext ctx, HttpRequest request, Exchange ex, ContentFile file,
+                         boolean keepAlive, boolean head) {
         HttpHeaders in = request.headers();
         Preconditions.Outcome pre = Preconditions.evaluate(true, file.etag(), file.lastModifiedSeconds(),
                 in.get(HttpHeaderNames.IF_MATCH), in.get(HttpHeaderNames.IF_UNMODIFIED_SINCE),
@@ -236,10 +243,11 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
                 ByteRange r = ranges.get(i);
                 Object body;
                 try {
-                    body = bodies.body(ctx.channel(), file, r.first(), r.length());
+                    body = bodies.body(ctx.channel(), file, r.first(), r.length(), i == ranges.size() - 1);
                 } catch (IOException e) {
-                    // The file went away between lookup and open: the header is out, so the only honest
-                    // ending is to cut the connection (the client sees a short body, never wrong bytes).
+                    // The open file could not be read this way (out of descriptors, or a filesystem without
+                    // direct I/O): the header is out, so the only honest ending is to cut the connection (the
+                    // client sees a short body, never wrong bytes).
                     releaseFrom(framing, i + 1);
                     finish(ctx, ex, ctx.newFailedFuture(e), false);
                     return;

@@ -66,6 +66,7 @@ public final class OriginServer implements AutoCloseable {
     /** The in-place record layer's takeover for the HTTPS listener; null when off or for Netty's SslHandler. */
     private TlsTakeover takeover;
     private DiskStorage disk;
+    private ContentRoot content;
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -95,7 +96,7 @@ public final class OriginServer implements AutoCloseable {
     }
 
     private void bind() throws Exception {
-        ContentRoot content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
+        content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
         SslContext tls = config.https() == null ? null : ServerTls.context(config.tls());
         FileBodies plainBodies = new BufferedFileBodies(false);
         FileBodies encryptedBodies = new BufferedFileBodies(true);
@@ -272,6 +273,9 @@ public final class OriginServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         if (disk != null) {
             disk.close();
+        }
+        if (content != null) {
+            content.close();
         }
         if (takeover != null) {
             try {

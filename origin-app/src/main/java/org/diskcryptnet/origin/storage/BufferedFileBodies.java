@@ -2,7 +2,6 @@ package org.diskcryptnet.origin.storage;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 
 import io.netty.channel.Channel;
 import io.netty.channel.DefaultFileRegion;
@@ -27,13 +26,10 @@ public final class BufferedFileBodies implements FileBodies {
     }
 
     @Override
-    public Object body(Channel channel, ContentFile file, long offset, long length) throws IOException {
-        if (!encrypted) {
-            return new DefaultFileRegion(file.path().toFile(), offset, length);
-        }
-        FileChannel fc = FileChannel.open(file.path(), StandardOpenOption.READ);
+    public Object body(Channel channel, ContentFile file, long offset, long length, boolean last) throws IOException {
+        FileChannel fc = file.openChannel();
         try {
-            return new ChunkedNioFile(fc, offset, length, TLS_CHUNK);
+            return encrypted ? new ChunkedNioFile(fc, offset, length, TLS_CHUNK) : new DefaultFileRegion(fc, offset, length);
         } catch (IOException | RuntimeException e) {
             fc.close();
             throw e;

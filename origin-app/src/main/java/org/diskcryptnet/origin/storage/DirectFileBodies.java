@@ -14,9 +14,10 @@ import org.diskcryptnet.origin.content.ContentRoot.ContentFile;
 /**
  * {@code content.storage: direct}: bodies are {@link DiskRegion}s read around the page cache through each event
  * loop's disk queue (transport-diskmap) and written by the {@code DiskRegionWriter} in the pipeline, which must
- * sit between the HTTP codec and the socket (and on the plaintext side of {@code SslHandler} on HTTPS, which then
- * encrypts the chunks: until the in-place TLS region lands, HTTPS bodies are read directly but encrypted by
- * {@code SslHandler} in a second buffer). Files are opened below the content root only.
+ * sit between the HTTP codec and the socket (on HTTPS with {@code tls.record_layer: sslhandler}, on the plaintext
+ * side of {@code SslHandler}, which encrypts the chunks into a second buffer; the transport record layer seals them
+ * in place through {@link DirectTlsFileBodies}). Each body reads through the descriptor the lookup opened below the
+ * content root (or a duplicate of it), set to O_DIRECT.
  */
 public final class DirectFileBodies implements FileBodies {
 
@@ -46,8 +47,14 @@ public final class DirectFileBodies implements FileBodies {
     }
 
     @Override
-    public Object body(Channel channel, ContentFile file, long offset, long length) throws IOException {
-        return storage.region(file.path(), offset, length);
+    public Object body(Channel channel, ContentFile file, long offset, long length, boolean last) throws IOException {
+        return region(storage, file, offset, length, last);
+    }
+
+    /** A region read through the file's own descriptor (or a duplicate), set to O_DIRECT. */
+    static DiskRegion region(DiskStorage storage, ContentFile file, long offset, long length, boolean last)
+            throws IOException {
+        return storage.region(storage.adopt(file.descriptor(last), file.path(), file.version()), offset, length);
     }
 
     @Override

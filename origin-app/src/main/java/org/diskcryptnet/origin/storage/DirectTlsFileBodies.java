@@ -24,8 +24,8 @@ public final class DirectTlsFileBodies implements FileBodies {
     }
 
     @Override
-    public Object body(Channel channel, ContentFile file, long offset, long length) throws IOException {
-        DiskRegion region = storage.region(file.path(), offset, length);
+    public Object body(Channel channel, ContentFile file, long offset, long length, boolean last) throws IOException {
+        DiskRegion region = DirectFileBodies.region(storage, file, offset, length, last);
         try {
             return new TlsFileRegion(new DiskRegionSource(region, channel.eventLoop()));
         } catch (RuntimeException e) {

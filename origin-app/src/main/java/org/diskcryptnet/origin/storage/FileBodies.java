@@ -13,8 +13,11 @@ import org.diskcryptnet.origin.content.ContentRoot.ContentFile;
  */
 public interface FileBodies {
 
-    /** The message to write; the pipeline releases or closes it once written. */
-    Object body(Channel channel, ContentFile file, long offset, long length) throws IOException;
+    /**
+     * The message to write; the pipeline releases or closes it once written. {@code last}: no other body of this
+     * file follows in the response, so the body may take the file's descriptor over ({@link ContentFile#descriptor}).
+     */
+    Object body(Channel channel, ContentFile file, long offset, long length, boolean last) throws IOException;
 
     /** A name for logs and metrics: "sendfile", "chunked", "diskmap". */
     String name();

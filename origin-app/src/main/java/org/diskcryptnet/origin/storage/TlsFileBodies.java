@@ -16,8 +16,8 @@ import org.diskcryptnet.tls.netty.TlsFileRegion;
 public final class TlsFileBodies implements FileBodies {
 
     @Override
-    public Object body(Channel channel, ContentFile file, long offset, long length) throws IOException {
-        return new TlsFileRegion(FileChannelRegionSource.open(file.path(), offset, length));
+    public Object body(Channel channel, ContentFile file, long offset, long length, boolean last) throws IOException {
+        return new TlsFileRegion(new FileChannelRegionSource(file.openChannel(), offset, length));
     }
 
     @Override

@@ -1,16 +1,30 @@
 package org.diskcryptnet.origin.content;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.diskcryptnet.disk.linux.Fcntl;
+import org.diskcryptnet.disk.linux.Statx;
+import org.diskcryptnet.origin.http.validators.EntityTags;
 
 class ContentRootTest {
 
@@ -20,37 +34,113 @@ class ContentRootTest {
     @Test
     void symlinkInsideTheRootIsServedOneLeavingItIsNot() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("sub"));
         Files.writeString(root.resolve("inside.txt"), "in");
         Files.writeString(dir.resolve("secret.txt"), "out");
+        // absolute links, and one climbing with "..": the kernel refuses them beneath the root, so they take the
+        // real-path way
         Files.createSymbolicLink(root.resolve("ok-link.txt"), root.resolve("inside.txt"));
+        Files.createSymbolicLink(root.resolve("sub/up-link.txt"), Path.of("../inside.txt"));
+        Files.createSymbolicLink(root.resolve("relative-link.txt"), Path.of("inside.txt"));
         Files.createSymbolicLink(root.resolve("escape.txt"), dir.resolve("secret.txt"));
+        Files.createSymbolicLink(root.resolve("escape-relative.txt"), Path.of("../secret.txt"));
         Files.createSymbolicLink(root.resolve("escape-dir"), dir);
-        ContentRoot content = new ContentRoot(root, MediaTypes.builtIn());
-
-        assertNotNull(content.lookup(List.of("inside.txt")));
-        assertNotNull(content.lookup(List.of("ok-link.txt")));
-        assertNull(content.lookup(List.of("escape.txt")));
-        assertNull(content.lookup(List.of("escape-dir", "secret.txt")));
+        Files.createSymbolicLink(root.resolve("self"), root);
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn())) {
+            for (String served : List.of("inside.txt", "ok-link.txt", "relative-link.txt")) {
+                assertEquals("in", contentOf(content, served), served);
+            }
+            assertEquals("in", contentOf(content, "sub", "up-link.txt"));
+            assertNull(content.lookup(List.of("escape.txt")));
+            assertNull(content.lookup(List.of("escape-relative.txt")));
+            assertNull(content.lookup(List.of("escape-dir", "secret.txt")));
+            assertNull(content.lookup(List.of("self")));
+        }
     }
 
     @Test
-    void directoriesAndMissingFilesAreNotFound() throws Exception {
+    void directoriesFifosAndMissingFilesAreNotFound() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.createDirectories(root.resolve("sub"));
-        ContentRoot content = new ContentRoot(root, MediaTypes.builtIn());
-        assertNull(content.lookup(List.of("sub")));
-        assertNull(content.lookup(List.of("nope.m4s")));
-        assertNull(content.lookup(List.of()));
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("pipe").toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn())) {
+            assertNull(content.lookup(List.of("sub")));
+            assertNull(content.lookup(List.of("nope.m4s")));
+            assertNull(content.lookup(List.of("sub", "nope.m4s")));
+            assertNull(content.lookup(List.of()));
+            // O_NONBLOCK: a FIFO without a writer is opened at once, then refused as not a regular file
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertNull(content.lookup(List.of("pipe"))));
+        }
     }
 
     @Test
     void validatorsAndTypeOfAFile() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.write(root.resolve("seg.m4s"), new byte[1234]);
-        ContentRoot.ContentFile f = new ContentRoot(root, MediaTypes.builtIn()).lookup(List.of("seg.m4s"));
-        assertEquals(1234, f.size());
-        assertEquals("video/iso.segment", f.contentType());
-        assertEquals('"', f.etag().charAt(0));
+        Files.setLastModifiedTime(root.resolve("seg.m4s"), FileTime.fromMillis(1_700_000_000_123L));
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn());
+             ContentRoot.ContentFile f = content.lookup(List.of("seg.m4s"))) {
+            assertEquals(1234, f.size());
+            assertEquals(1_700_000_000L, f.lastModifiedSeconds());
+            assertEquals("video/iso.segment", f.contentType());
+            assertEquals(EntityTags.strongTag(1234, 1_700_000_000_123_000_000L), f.etag());
+            assertEquals(root.resolve("seg.m4s"), f.path());
+        }
+    }
+
+    /** The headers come from the open file, and so do the bytes: a file replaced after the lookup is not read. */
+    @Test
+    void theBytesReadAreOfTheVersionLookedUp() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("live.m4s"), "first version");
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn());
+             ContentRoot.ContentFile f = content.lookup(List.of("live.m4s"))) {
+            Path next = Files.writeString(root.resolve("live.m4s.tmp"), "second, longer version");
+            Files.move(next, root.resolve("live.m4s"), StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(13, f.size());
+            assertEquals("first version", read(f));
+            try (ContentRoot.ContentFile again = content.lookup(List.of("live.m4s"))) {
+                assertEquals("second, longer version", read(again));
+            }
+        }
+    }
+
+    /** Each body owns a descriptor: duplicates while the file is in use, the file's own for the last body. */
+    @Test
+    void descriptorsAreDuplicatedThenHandedOver() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("a.txt"), "abc");
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn())) {
+            ContentRoot.ContentFile f = content.lookup(List.of("a.txt"));
+            int duplicate = f.descriptor(false);
+            int own = f.descriptor(true);
+            assertNotEquals(duplicate, own);
+            assertEquals(Statx.of(own).inode(), Statx.of(duplicate).inode());
+            assertThrows(IOException.class, () -> f.descriptor(false), "the file was handed over");
+            assertThrows(IOException.class, f::openChannel);
+            f.close(); // closes nothing: the descriptor is the last body's
+            assertEquals(3, Statx.of(own).size());
+            assertEquals(0, Fcntl.close(own));
+            assertEquals(0, Fcntl.close(duplicate));
+        }
+    }
+
+    private static String contentOf(ContentRoot content, String... segments) throws IOException {
+        try (ContentRoot.ContentFile f = content.lookup(List.of(segments))) {
+            assertNotNull(f, String.join("/", segments));
+            return read(f);
+        }
+    }
+
+    private static String read(ContentRoot.ContentFile f) throws IOException {
+        try (FileChannel ch = f.openChannel()) {
+            ByteBuffer buf = ByteBuffer.allocate((int) f.size() + 16);
+            while (ch.read(buf) > 0) {
+                // until end of file
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test

@@ -11,13 +11,14 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * open(2) flags for x86_64 (include/uapi/asm-generic/fcntl.h, with x86's own O_DIRECT) and the file calls
- * built on them: openat, close, pread. O_DIRECT is the point of this module: reads go from the device to
+ * built on them: openat, fcntl, close, pread. O_DIRECT is the point of this module: reads go from the device to
  * the caller's buffer without passing through the page cache.
  */
 public final class Fcntl {
 
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 02;
+    public static final int O_NOCTTY = 0400;
     public static final int O_NONBLOCK = 04000;
     public static final int O_DIRECT = 040000;
     public static final int O_DIRECTORY = 0200000;
@@ -32,6 +33,11 @@ public final class Fcntl {
     /** {@code int openat(int dirfd, const char *path, int flags, ...)}: the mode is variadic. */
     private static final MethodHandle OPENAT = Native.libcVariadic("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 3);
+    /** {@code int fcntl(int fd, int cmd, ...)}: the argument is variadic. */
+    private static final MethodHandle FCNTL = Native.libcVariadic("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2);
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_SETFL = 4;
     private static final MethodHandle CLOSE = Native.libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PREAD = Native.libc("pread64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
@@ -84,6 +90,34 @@ public final class Fcntl {
 
     public static int open(String path, int flags) throws LinuxException {
         return openAt(AT_FDCWD, path, flags);
+    }
+
+    /**
+     * fcntl(F_SETFL): replaces the descriptor's changeable status flags (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME,
+     * O_NONBLOCK) with {@code flags}; the open file description is shared by every duplicate of the descriptor.
+     */
+    public static void setStatusFlags(int fd, int flags) throws LinuxException {
+        fcntl(fd, F_SETFL, flags, "F_SETFL");
+    }
+
+    /** A duplicate of {@code fd} (the same open file description) with FD_CLOEXEC set. */
+    public static int duplicate(int fd) throws LinuxException {
+        return fcntl(fd, F_DUPFD_CLOEXEC, 0, "F_DUPFD_CLOEXEC");
+    }
+
+    private static int fcntl(int fd, int cmd, int arg, String name) throws LinuxException {
+        MemorySegment box = Native.errnoBox();
+        try {
+            int r = (int) FCNTL.invokeExact(box, fd, cmd, arg);
+            if (r < 0) {
+                throw new LinuxException("fcntl(fd " + fd + ", " + name + ")", Native.errno(box));
+            }
+            return r;
+        } catch (LinuxException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
     }
 
     /** close(2); a failure is returned, not thrown: there is nothing a caller can do about it. */

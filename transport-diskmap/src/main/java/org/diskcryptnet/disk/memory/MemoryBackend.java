@@ -65,6 +65,11 @@ public final class MemoryBackend implements DiskBackend {
         return load(fd, root.resolve(relative));
     }
 
+    @Override
+    public DiskFile adopt(int fd, Path path, Statx.Result version) throws IOException {
+        return load(fd, path);
+    }
+
     private DiskFile load(int fd, Path path) throws IOException {
         try {
             Statx.Result st = Statx.of(fd);

@@ -16,6 +16,7 @@ import org.diskcryptnet.disk.DiskFiles;
 import org.diskcryptnet.disk.DiskQueue;
 import org.diskcryptnet.disk.linux.Fiemap;
 import org.diskcryptnet.disk.linux.LinuxException;
+import org.diskcryptnet.disk.linux.Statx;
 import org.diskcryptnet.disk.uring.IoUring;
 import org.diskcryptnet.disk.uring.IoUringAbi;
 import org.diskcryptnet.disk.uring.IoUringBackend;
@@ -77,6 +78,11 @@ public final class NvmeBackend implements DiskBackend {
     @Override
     public DiskFile openBeneath(int rootFd, Path root, String relative) throws IOException {
         return map(DiskFiles.openBeneath(rootFd, root, relative, null));
+    }
+
+    @Override
+    public DiskFile adopt(int fd, Path path, Statx.Result version) throws IOException {
+        return map(DiskFiles.adopt(fd, path, version, null));
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.diskcryptnet.disk.DiskFile;
 import org.diskcryptnet.disk.DiskFiles;
 import org.diskcryptnet.disk.DiskQueue;
 import org.diskcryptnet.disk.linux.Native;
+import org.diskcryptnet.disk.linux.Statx;
 
 /**
  * io_uring with O_DIRECT on regular files and block devices: works on any Linux 6.1+ filesystem that supports
@@ -56,6 +57,11 @@ public final class IoUringBackend implements DiskBackend {
     @Override
     public DiskFile openBeneath(int rootFd, Path root, String relative) throws IOException {
         return DiskFiles.openBeneath(rootFd, root, relative, null);
+    }
+
+    @Override
+    public DiskFile adopt(int fd, Path path, Statx.Result version) throws IOException {
+        return DiskFiles.adopt(fd, path, version, null);
     }
 
     @Override

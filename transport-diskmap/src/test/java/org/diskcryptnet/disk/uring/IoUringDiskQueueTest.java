@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.disk.DiskFile;
+import org.diskcryptnet.disk.linux.Fcntl;
+import org.diskcryptnet.disk.linux.Statx;
 
 class IoUringDiskQueueTest {
 
@@ -60,6 +62,36 @@ class IoUringDiskQueueTest {
             byte[] want = java.util.Arrays.copyOfRange(content, 8 * block, 8 * block + 64 * 1024);
             assertArrayEquals(want, got);
             assertEquals(0, q.inFlight());
+        }
+    }
+
+    /**
+     * A descriptor a server opened for reading (non-blocking, through the page cache) is taken over for direct
+     * reads: O_DIRECT is set and O_NONBLOCK cleared on it (its fdinfo says so), and it reads the same bytes.
+     */
+    @Test
+    void adoptsADescriptorOpenedForReadingAndReadsItDirectly() throws IOException {
+        byte[] content = random(256 * 1024, 3);
+        Path file = Files.write(dir.resolve("adopted.bin"), content);
+        IoUringBackend backend = new IoUringBackend();
+        int fd = Fcntl.open(file.toString(), Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | Fcntl.O_CLOEXEC);
+        try (DiskFile f = backend.adopt(fd, file, Statx.of(fd)); var q = backend.newQueue(4);
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(fd, f.fd());
+            assertEquals(content.length, f.size());
+            int flags = Integer.parseInt(Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
+                    .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).trim(), 8);
+            assertEquals(Fcntl.O_DIRECT, flags & (Fcntl.O_DIRECT | Fcntl.O_NONBLOCK), "fdinfo flags " + Integer.toOctalString(flags));
+            MemorySegment buf = arena.allocate(32 * 1024, 4096);
+            List<long[]> done = new ArrayList<>();
+            assertTrue(q.read(f, 4 * f.blockSize(), 32 * 1024, buf, 9));
+            q.submit();
+            while (done.isEmpty()) {
+                q.await((ud, res) -> done.add(new long[] {ud, res}));
+            }
+            assertEquals(32 * 1024, done.get(0)[1]);
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 4 * f.blockSize(), 4 * f.blockSize() + 32 * 1024),
+                    buf.toArray(ValueLayout.JAVA_BYTE));
         }
     }
 
