@@ -69,8 +69,9 @@ public final class DiskFiles {
             }
             int block = BlockIoctl.logicalBlockSize(fd);
             long size = BlockIoctl.sizeBytes(fd);
-            int mem = opened.hasDioAlign() && opened.dioMemAlign() > 0 ? opened.dioMemAlign() : block;
             int off = opened.hasDioAlign() && opened.dioOffsetAlign() > 0 ? opened.dioOffsetAlign() : block;
+            int mem = DirectReadAlignment.verified(fd, opened.rdevMajor(), opened.rdevMinor(),
+                    opened.hasDioAlign() && opened.dioMemAlign() > 0 ? opened.dioMemAlign() : block, off, size, path);
             return new DiskFile(path, fd, DiskFile.Kind.BLOCK_DEVICE, size, mem, off, opened, null);
         } catch (IOException | RuntimeException e) {
             Fcntl.close(fd);
@@ -118,7 +119,8 @@ public final class DiskFiles {
                 if (st.dioOffsetAlign() == 0) {
                     throw new IOException(path + " does not support direct I/O (statx reports no DIO alignment)");
                 }
-                mem = st.dioMemAlign();
+                mem = DirectReadAlignment.verified(fd, st.devMajor(), st.devMinor(), st.dioMemAlign(),
+                        st.dioOffsetAlign(), st.size(), path);
                 off = st.dioOffsetAlign();
             }
             return new DiskFile(path, fd, DiskFile.Kind.REGULAR_FILE, st.size(), mem, off, st, state);
