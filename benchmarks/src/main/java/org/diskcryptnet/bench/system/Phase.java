@@ -104,6 +104,11 @@ final class Phase {
                     }
                 }
             }
+            for (RunningServer s : ready) {
+                if (s.alive()) {
+                    probeAfterLoad(s, phase);
+                }
+            }
         } finally {
             for (RunningServer s : servers) {
                 s.stop();
@@ -185,6 +190,25 @@ final class Phase {
             s.stop();
         }
         return p.ok();
+    }
+
+    /**
+     * The bytes again once the load is over: every wrk run ends by dropping its connections in the middle of
+     * responses, so this shows whether what those left behind (reads in flight, buffers, descriptors) reaches a
+     * later response. Other objects than the first probe's.
+     */
+    private void probeAfterLoad(RunningServer s, String phase) throws IOException {
+        Variant v = s.variant();
+        SplittableRandom r = new SplittableRandom(run.options.seed() + 1);
+        List<Integer> picks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            picks.add(r.nextInt(objects()));
+        }
+        Probe.Result p = Probe.check(run.testbed.clientNs(), baseUrl(v),
+                v.protocol() == Variant.Protocol.HTTPS ? run.certificate : null, run.opensslConf, catalog, picks, run.work);
+        run.probe(v, phase + " after the load: " + (p.ok() ? "correct bytes: " : "WRONG: ") + p.detail());
+        log.printf("  %-32s %s %s%n", v.name(), p.ok() ? "after the load, serves correct bytes:" : "after the load, FAILED the probe:",
+                p.detail());
     }
 
     private RunRecord measure(RunningServer s, int conns, int round, Path script) throws IOException {

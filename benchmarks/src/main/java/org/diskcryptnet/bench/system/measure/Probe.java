@@ -3,6 +3,7 @@ package org.diskcryptnet.bench.system.measure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -60,11 +61,14 @@ public final class Probe {
                 return new Result(false, 0, "GET " + Catalog.urlPath(index) + ": " + r.stdout() + " " + lastLine(r.stderr()));
             }
             String got = sha256(body);
-            Files.deleteIfExists(body);
             String want = catalog.sha256(index);
             if (!got.equals(want)) {
-                return new Result(false, 0, "GET " + Catalog.urlPath(index) + ": SHA-256 " + got + ", expected " + want);
+                Path kept = scratch.resolve("probe-wrong-" + index + ".bin");
+                Files.move(body, kept, StandardCopyOption.REPLACE_EXISTING);
+                return new Result(false, 0, "GET " + Catalog.urlPath(index) + ": SHA-256 " + got + ", expected " + want
+                        + " (" + r.stdout() + " bytes; the body is kept in " + kept + ")");
             }
+            Files.deleteIfExists(body);
             if (cert != null && detail.isEmpty()) {
                 Matcher m = CURL_CIPHER.matcher(r.stderr());
                 detail.append(m.find() ? "curl negotiated " + m.group(1) + " " + m.group(2) : "curl: no cipher line");
