@@ -12,8 +12,10 @@ import org.diskcryptnet.netmap.tcp.SendSource;
 
 /**
  * A {@link DefaultFileRegion} handed to TCP as a regenerable source: the bytes of each segment are read from the
- * file (pread, through the page cache) straight into its transmit slot when TCP may send them, and read again on
- * retransmission; no copy of the file is kept in user space. The region is retained until TCP releases the source.
+ * file (through the page cache) when TCP may send them, and read again on retransmission; no copy of the file is
+ * kept per connection. New data in order comes out of the loop's {@link FileReadAhead} (one pread per run of
+ * segments); a retransmission is read with its own pread straight into its transmit slot. The region is retained
+ * until TCP releases the source.
  *
  * <p>This is the buffered-file form of the Disk|Crypt|Net send path; issue 8 replaces the pread with reads
  * submitted to the loop's disk queue for the project's {@code DiskRegion}.
@@ -24,6 +26,12 @@ final class FileSource implements SendSource {
     private DefaultFileRegion region;
     private FileChannel file;
     private long base;
+    private long end;
+    /** The file offset after the last byte produced in order: where new data continues. */
+    private long nextInOrder;
+    /** Where this source's last read-ahead run began (-1: none yet), and the length of its next one. */
+    private long runStart;
+    int run;
     FileSource nextFree;
 
     FileSource(StreamWriter owner) {
@@ -35,27 +43,67 @@ final class FileSource implements SendSource {
         this.region = region;
         this.file = file;
         this.base = region.position() + from;
+        this.end = region.position() + region.count();
+        this.nextInOrder = base;
+        this.runStart = -1;
+        this.run = FileReadAhead.MIN_RUN;
         return this;
     }
 
     @Override
     public int produce(long position, int length, MemorySegment destination, long destinationOffset,
                        ProduceCompletion completion, long ticket) {
-        ByteBuffer view = owner.view(destination);
-        view.limit((int) destinationOffset + length).position((int) destinationOffset);
         long at = base + position;
         try {
-            while (view.hasRemaining()) {
-                int n = file.read(view, at);
-                if (n < 0) {
+            FileReadAhead readAhead = owner.readAhead();
+            if (readAhead != null && at == nextInOrder && readAhead.fits(length)) {
+                if (readAhead.copy(this, file, at, length, end, destination, destinationOffset) < 0) {
                     return FAILED; // the file shrank under us: the connection cannot be completed
                 }
-                at += n;
+            } else {
+                if (readAhead != null) {
+                    readAhead.bypassed++;
+                }
+                if (!read(at, length, destination, destinationOffset)) {
+                    return FAILED;
+                }
             }
         } catch (IOException e) {
             return FAILED;
         }
+        if (at == nextInOrder) {
+            nextInOrder = at + length;
+        }
         return length;
+    }
+
+    /** One pread of exactly the segment into its frame. */
+    private boolean read(long at, int length, MemorySegment destination, long destinationOffset) throws IOException {
+        ByteBuffer view = owner.view(destination);
+        view.limit((int) destinationOffset + length).position((int) destinationOffset);
+        while (view.hasRemaining()) {
+            int n = file.read(view, at);
+            if (n < 0) {
+                return false;
+            }
+            at += n;
+        }
+        return true;
+    }
+
+    /** The length of the next run: twice the last if this source used it to its end, else what it used of it. */
+    void nextRun(boolean ranToItsEnd) {
+        if (runStart < 0) {
+            run = FileReadAhead.MIN_RUN;
+        } else if (ranToItsEnd) {
+            run = Math.min(FileReadAhead.MAX_RUN, run * 2);
+        } else {
+            run = (int) Math.clamp(nextInOrder - runStart, FileReadAhead.MIN_RUN, FileReadAhead.MAX_RUN);
+        }
+    }
+
+    void runStarted(long at) {
+        runStart = at;
     }
 
     @Override
@@ -67,6 +115,10 @@ final class FileSource implements SendSource {
         DefaultFileRegion r = region;
         region = null;
         file = null;
+        FileReadAhead readAhead = owner.readAhead();
+        if (readAhead != null) {
+            readAhead.forget(this);
+        }
         if (r != null) {
             r.release();
         }

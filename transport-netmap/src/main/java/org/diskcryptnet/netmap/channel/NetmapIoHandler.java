@@ -46,6 +46,9 @@ public final class NetmapIoHandler implements IoHandler {
     /** Every address of the process, for copies between a connection's buffers and a ByteBuf's memory address. */
     static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final int STAGING_BYTES = 64 * 1024;
+    /** {@code -Dorg.diskcryptnet.netmap.fileReadAhead=false}: one pread per segment of a DefaultFileRegion (A/B). */
+    private static final boolean FILE_READ_AHEAD =
+            Boolean.parseBoolean(System.getProperty("org.diskcryptnet.netmap.fileReadAhead", "true"));
     /** TCP's clock starts well above 0 (its timer wheel treats negative times as unset). */
     private static final long CLOCK_BASE = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private static final long TIMER_HORIZON = TimeUnit.MILLISECONDS.toNanos(100);
@@ -72,6 +75,7 @@ public final class NetmapIoHandler implements IoHandler {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment staging;
     private final ByteBuffer stagingBuffer;
+    private FileReadAhead fileReadAhead;
     private NetmapRegistration registrations;
     private NetmapRegistration readyHead;
     private NetmapRegistration readyTail;
@@ -419,6 +423,14 @@ public final class NetmapIoHandler implements IoHandler {
     /** A loop-owned scratch area for copies that cannot go straight from a ByteBuf's address. */
     MemorySegment staging() {
         return staging;
+    }
+
+    /** The loop's read-ahead for DefaultFileRegions, made on first use; null when turned off. */
+    FileReadAhead fileReadAhead() {
+        if (fileReadAhead == null && FILE_READ_AHEAD && !destroyed) {
+            fileReadAhead = new FileReadAhead(arena);
+        }
+        return fileReadAhead;
     }
 
     /** The same scratch area as a ByteBuffer (position and limit are the caller's to set). */

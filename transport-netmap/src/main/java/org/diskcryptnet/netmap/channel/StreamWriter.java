@@ -249,6 +249,11 @@ final class StreamWriter {
         return total;
     }
 
+    /** The loop's read-ahead for file regions, or null (not registered yet, or turned off). */
+    FileReadAhead readAhead() {
+        return loop == null ? null : loop.fileReadAhead();
+    }
+
     /** A ByteBuffer over {@code segment} (a transmit region), made once per region. */
     ByteBuffer view(MemorySegment segment) {
         if (segment != viewOf) {

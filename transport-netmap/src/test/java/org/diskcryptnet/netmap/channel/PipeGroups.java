@@ -1,7 +1,14 @@
 package org.diskcryptnet.netmap.channel;
 
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 
@@ -27,6 +34,34 @@ final class PipeGroups implements AutoCloseable {
 
     static NetmapConfig.Builder side(String pipe, String address) {
         return NetmapConfig.builder().port("pipe:" + pipe).address(address);
+    }
+
+    /** Connects a client to {@code server} and returns every byte it got before the server closed. */
+    byte[] receiveAll(Channel server) throws Exception {
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        new Bootstrap().group(client).channel(NetmapSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf b = (ByteBuf) msg;
+                        byte[] bytes = new byte[b.readableBytes()];
+                        b.readBytes(bytes);
+                        b.release();
+                        got.writeBytes(bytes);
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        done.complete(got.toByteArray());
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        done.completeExceptionally(cause);
+                    }
+                }).connect(server.localAddress()).sync();
+        return done.get(30, TimeUnit.SECONDS);
     }
 
     @Override
