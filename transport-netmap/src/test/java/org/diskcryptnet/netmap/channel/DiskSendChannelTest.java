@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -94,8 +90,8 @@ class DiskSendChannelTest {
                         }
                     }).bind(0).sync().channel();
             try {
-                CompletableFuture<byte[]> fromBad = fetch(server.localAddress(), "bad.bin");
-                CompletableFuture<byte[]> fromGood = fetch(server.localAddress(), "good.bin");
+                CompletableFuture<byte[]> fromBad = groups.fetch(server.localAddress(), "bad.bin");
+                CompletableFuture<byte[]> fromGood = groups.fetch(server.localAddress(), "good.bin");
                 byte[] fromGoodBytes;
                 try {
                     fromGoodBytes = fromGood.get(30, TimeUnit.SECONDS);
@@ -155,7 +151,7 @@ class DiskSendChannelTest {
                     }
                 }).bind(0).sync().channel();
         try {
-            CompletableFuture<byte[]> got = fetch(server.localAddress(), "");
+            CompletableFuture<byte[]> got = groups.fetch(server.localAddress(), "");
             sending.get(10, TimeUnit.SECONDS);
             Thread.sleep(50);
             storage.close(); // on the server's loop, between its iterations
@@ -176,44 +172,5 @@ class DiskSendChannelTest {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    /** Connects, sends the file's name, collects what arrives until the server closes. */
-    private static CompletableFuture<byte[]> fetch(SocketAddress server, String name) throws InterruptedException {
-        CompletableFuture<byte[]> done = new CompletableFuture<>();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        if (!name.isEmpty()) {
-                            ctx.writeAndFlush(Unpooled.copiedBuffer(name, StandardCharsets.US_ASCII));
-                        }
-                    }
-
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ByteBuf b = (ByteBuf) msg;
-                        byte[] bytes = new byte[b.readableBytes()];
-                        b.readBytes(bytes);
-                        b.release();
-                        synchronized (got) {
-                            got.writeBytes(bytes);
-                        }
-                    }
-
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        ctx.close(); // a reset from the server ends the fetch like a close
-                    }
-
-                    @Override
-                    public void channelInactive(ChannelHandlerContext ctx) {
-                        synchronized (got) {
-                            done.complete(got.toByteArray());
-                        }
-                    }
-                }).connect(server).sync();
-        return done;
     }
 }

@@ -1,11 +1,14 @@
 package org.diskcryptnet.netmap.channel;
 
 import java.io.ByteArrayOutputStream;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -38,30 +41,50 @@ final class PipeGroups implements AutoCloseable {
 
     /** Connects a client to {@code server} and returns every byte it got before the server closed. */
     byte[] receiveAll(Channel server) throws Exception {
+        return fetch(server.localAddress(), "").get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Connects a client to {@code server}, sends {@code request} (if not empty), and completes with every byte it got
+     * when the connection ends. A reset from the server ends it like a close: a test that expects all the bytes
+     * finds them missing.
+     */
+    CompletableFuture<byte[]> fetch(SocketAddress server, String request) throws InterruptedException {
         CompletableFuture<byte[]> done = new CompletableFuture<>();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         new Bootstrap().group(client).channel(NetmapSocketChannel.class)
                 .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        if (!request.isEmpty()) {
+                            ctx.writeAndFlush(Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII));
+                        }
+                    }
+
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         ByteBuf b = (ByteBuf) msg;
                         byte[] bytes = new byte[b.readableBytes()];
                         b.readBytes(bytes);
                         b.release();
-                        got.writeBytes(bytes);
-                    }
-
-                    @Override
-                    public void channelInactive(ChannelHandlerContext ctx) {
-                        done.complete(got.toByteArray());
+                        synchronized (got) {
+                            got.writeBytes(bytes);
+                        }
                     }
 
                     @Override
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        done.completeExceptionally(cause);
+                        ctx.close();
                     }
-                }).connect(server.localAddress()).sync();
-        return done.get(30, TimeUnit.SECONDS);
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        synchronized (got) {
+                            done.complete(got.toByteArray());
+                        }
+                    }
+                }).connect(server).sync();
+        return done;
     }
 
     @Override

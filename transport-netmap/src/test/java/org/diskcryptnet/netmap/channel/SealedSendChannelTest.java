@@ -5,19 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -120,7 +116,7 @@ class SealedSendChannelTest {
                         }
                     }).bind(0).sync().channel();
             try {
-                byte[] wire = fetch(server.localAddress()).get(60, TimeUnit.SECONDS);
+                byte[] wire = groups.fetch(server.localAddress(), "").get(60, TimeUnit.SECONDS);
                 JdkRecordOpener opener = suite.version() == TlsVersion.TLS_1_3
                         ? JdkRecordOpener.tls13(suite, secret, firstSequence)
                         : JdkRecordOpener.tls12(suite, secret, iv, firstSequence);
@@ -150,38 +146,5 @@ class SealedSendChannelTest {
                 server.close().sync();
             }
         }
-    }
-
-    /** Connects and collects the raw bytes until the server closes. */
-    private static CompletableFuture<byte[]> fetch(SocketAddress server) throws InterruptedException {
-        CompletableFuture<byte[]> done = new CompletableFuture<>();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        new Bootstrap().group(groups.client).channel(NetmapSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ByteBuf b = (ByteBuf) msg;
-                        byte[] bytes = new byte[b.readableBytes()];
-                        b.readBytes(bytes);
-                        synchronized (got) {
-                            got.writeBytes(bytes);
-                        }
-                        b.release();
-                    }
-
-                    @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        done.completeExceptionally(cause);
-                        ctx.close();
-                    }
-
-                    @Override
-                    public void channelInactive(ChannelHandlerContext ctx) {
-                        synchronized (got) {
-                            done.complete(got.toByteArray());
-                        }
-                    }
-                }).connect(server).sync();
-        return done;
     }
 }
