@@ -25,6 +25,10 @@ final class DirectReadAlignment {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DirectReadAlignment.class);
     private static final ConcurrentHashMap<Long, Integer> VERIFIED = new ConcurrentHashMap<>();
+    /** The device asked about last: every open of a file asks, and a server's files are mostly on one device. */
+    private static volatile Verdict last;
+
+    private record Verdict(long device, int alignment) {}
 
     private DirectReadAlignment() {}
 
@@ -37,8 +41,13 @@ final class DirectReadAlignment {
             return reported;
         }
         long device = ((long) major << 32) | (minor & 0xFFFF_FFFFL);
+        Verdict recent = last;
+        if (recent != null && recent.device == device) {
+            return recent.alignment; // no boxed key per open
+        }
         Integer known = VERIFIED.get(device);
         if (known != null) {
+            last = new Verdict(device, known);
             return known;
         }
         if (size < block || block > 4 * Mman.PAGE_SIZE) {
@@ -51,6 +60,7 @@ final class DirectReadAlignment {
                     reported, verdict);
         }
         VERIFIED.putIfAbsent(device, verdict);
+        last = new Verdict(device, verdict);
         return verdict;
     }
 
@@ -72,6 +82,7 @@ final class DirectReadAlignment {
 
     /** For tests: forgets every verdict. */
     static void forget() {
+        last = null;
         VERIFIED.clear();
     }
 }
