@@ -65,15 +65,7 @@ final class FileReadAhead {
         int want = (int) Math.min(Math.max(length, s.run / length * length), end - at);
         owner = null;
         view.clear().limit(want);
-        long position = at;
-        while (view.hasRemaining()) {
-            int n = file.read(view, position);
-            if (n < 0) {
-                break;
-            }
-            position += n;
-        }
-        int got = view.position();
+        int got = FileSource.readUpTo(file, view, at);
         runs++;
         bytesRead += got;
         if (got < length) {

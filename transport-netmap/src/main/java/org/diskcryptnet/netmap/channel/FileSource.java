@@ -81,14 +81,20 @@ final class FileSource implements SendSource {
     private boolean read(long at, int length, MemorySegment destination, long destinationOffset) throws IOException {
         ByteBuffer view = owner.view(destination);
         view.limit((int) destinationOffset + length).position((int) destinationOffset);
+        return readUpTo(file, view, at) == length;
+    }
+
+    /** Reads into {@code view}'s remaining bytes from file offset {@code at} until full or end of file; the count. */
+    static int readUpTo(FileChannel file, ByteBuffer view, long at) throws IOException {
+        int total = 0;
         while (view.hasRemaining()) {
-            int n = file.read(view, at);
+            int n = file.read(view, at + total);
             if (n < 0) {
-                return false;
+                break;
             }
-            at += n;
+            total += n;
         }
-        return true;
+        return total;
     }
 
     /** The length of the next run: twice the last if this source used it to its end, else what it used of it. */
