@@ -162,7 +162,7 @@ final class Phase {
     /** Waits until the server answers (up to 90 s: a JVM's first start), then checks its bytes. */
     private boolean awaitAndProbe(RunningServer s, String phase) throws IOException, InterruptedException {
         Variant v = s.variant();
-        Path cert = v.protocol() == Variant.Protocol.HTTPS ? run.certificate : null;
+        Path cert = certificate(v);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {
             if (!s.alive()) {
@@ -182,10 +182,7 @@ final class Phase {
             Thread.sleep(200);
         }
         SplittableRandom r = new SplittableRandom(run.options.seed());
-        List<Integer> picks = List.of(0, objects() - 1, r.nextInt(objects()), r.nextInt(objects()));
-        Probe.Result p = Probe.check(run.testbed.clientNs(), baseUrl(v), cert, run.opensslConf, catalog, picks, run.work);
-        run.probe(v, phase + ": " + (p.ok() ? "correct bytes: " : "WRONG: ") + p.detail());
-        log.printf("  %-32s %s %s%n", v.name(), p.ok() ? "serves correct bytes:" : "FAILED the probe:", p.detail());
+        Probe.Result p = checkBytes(v, phase, "", List.of(0, objects() - 1, r.nextInt(objects()), r.nextInt(objects())));
         if (!p.ok()) {
             s.stop();
         }
@@ -198,17 +195,26 @@ final class Phase {
      * later response. Other objects than the first probe's.
      */
     private void probeAfterLoad(RunningServer s, String phase) throws IOException {
-        Variant v = s.variant();
         SplittableRandom r = new SplittableRandom(run.options.seed() + 1);
         List<Integer> picks = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             picks.add(r.nextInt(objects()));
         }
-        Probe.Result p = Probe.check(run.testbed.clientNs(), baseUrl(v),
-                v.protocol() == Variant.Protocol.HTTPS ? run.certificate : null, run.opensslConf, catalog, picks, run.work);
-        run.probe(v, phase + " after the load: " + (p.ok() ? "correct bytes: " : "WRONG: ") + p.detail());
-        log.printf("  %-32s %s %s%n", v.name(), p.ok() ? "after the load, serves correct bytes:" : "after the load, FAILED the probe:",
-                p.detail());
+        checkBytes(s.variant(), phase, " after the load", picks);
+    }
+
+    /** Fetches {@code picks} from the server and compares their SHA-256; records and logs the outcome. */
+    private Probe.Result checkBytes(Variant v, String phase, String when, List<Integer> picks) throws IOException {
+        Probe.Result p = Probe.check(run.testbed.clientNs(), baseUrl(v), certificate(v), run.opensslConf, catalog,
+                picks, run.work);
+        run.probe(v, phase + when + ": " + (p.ok() ? "correct bytes: " : "WRONG: ") + p.detail());
+        log.printf("  %-32s %s%s %s%n", v.name(), when.isEmpty() ? "" : when.strip() + ", ",
+                p.ok() ? "serves correct bytes:" : "FAILED the probe:", p.detail());
+        return p;
+    }
+
+    private Path certificate(Variant v) {
+        return v.protocol() == Variant.Protocol.HTTPS ? run.certificate : null;
     }
 
     private RunRecord measure(RunningServer s, int conns, int round, Path script) throws IOException {
