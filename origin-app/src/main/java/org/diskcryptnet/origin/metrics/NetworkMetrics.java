@@ -34,6 +34,10 @@ final class NetworkMetrics implements MultiCollector {
             TcpState.LAST_ACK, TcpState.TIME_WAIT);
     /** A frame the port queue refused before the stack saw it, next to the stack's own reasons. */
     static final String PORT_RX_DROPPED = "port_rx_dropped";
+    /** A frame the kernel dropped for want of a free rx buffer (AF_XDP's fill ring was empty: the loop fell behind). */
+    static final String PORT_RX_NO_BUFFER = "port_rx_no_buffer";
+    /** A frame the kernel dropped because the queue's rx ring was full. */
+    static final String PORT_RX_RING_FULL = "port_rx_ring_full";
 
     private final List<NetmapLoopStats> loops;
 
@@ -67,6 +71,8 @@ final class NetworkMetrics implements MultiCollector {
             c.syscalls.dataPoint(point(s.get(Port.RX_KICKS), at.add("direction", "rx")));
             c.syscalls.dataPoint(point(s.get(Port.TX_KICKS), at.add("direction", "tx")));
             c.drops.dataPoint(point(s.get(Port.RX_DROPPED), at.add("reason", PORT_RX_DROPPED)));
+            c.drops.dataPoint(point(s.get(Port.RX_NO_BUFFER), at.add("reason", PORT_RX_NO_BUFFER)));
+            c.drops.dataPoint(point(s.get(Port.RX_RING_FULL), at.add("reason", PORT_RX_RING_FULL)));
             for (DropReason r : DropReason.values()) {
                 c.drops.dataPoint(point(s.drops(r), at.add("reason", r.name().toLowerCase(Locale.ROOT))));
             }
@@ -141,7 +147,7 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder syscalls = counter("origin_net_port_syscalls",
                 "System calls made to kick the kernel for a queue (sendto, recvfrom, poll, NIOC*SYNC), by direction");
         final CounterSnapshot.Builder drops = counter("origin_net_drops",
-                "Received frames and segments dropped, by reason (the stack's DropReason, or port_rx_dropped)");
+                "Received frames and segments dropped, by reason (the stack's DropReason, or the port's: port_rx_dropped, port_rx_no_buffer, port_rx_ring_full)");
         final CounterSnapshot.Builder segmentsReceived = counter("origin_tcp_segments_received", "TCP segments received");
         final CounterSnapshot.Builder segmentsSent = counter("origin_tcp_segments_sent", "TCP segments sent, retransmissions included");
         final CounterSnapshot.Builder retransmitted = counter("origin_tcp_segments_retransmitted",

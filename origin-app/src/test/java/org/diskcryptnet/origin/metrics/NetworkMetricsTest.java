@@ -55,6 +55,8 @@ class NetworkMetricsTest {
                     "origin_net_tx_errors_total{" + at + "}",
                     "origin_net_drops_total{" + at + ",reason=\"tcp_bad_checksum\"}",
                     "origin_net_drops_total{" + at + ",reason=\"port_rx_dropped\"}",
+                    "origin_net_drops_total{" + at + ",reason=\"port_rx_no_buffer\"}",
+                    "origin_net_drops_total{" + at + ",reason=\"port_rx_ring_full\"}",
                     "origin_tcp_segments_retransmitted_total{" + at + "}", "origin_tcp_rto_events_total{" + at + "}",
                     "origin_tcp_loss_recoveries_total{kind=\"sack\"," + at + "}",
                     "origin_tcp_syn_cookies_sent_total{" + at + "}",

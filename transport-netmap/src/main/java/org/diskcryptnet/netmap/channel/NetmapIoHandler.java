@@ -53,6 +53,8 @@ public final class NetmapIoHandler implements IoHandler {
     private static final long CLOCK_BASE = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
     private static final long TIMER_HORIZON = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_TX_SYNCS = 64;
+    /** How often the loop copies the kernel's counters of its queue (PacketPort.refreshCounters): a system call. */
+    private static final long KERNEL_COUNTERS_PERIOD = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle SEND_PATHS;
 
     static {
@@ -67,6 +69,7 @@ public final class NetmapIoHandler implements IoHandler {
     private final PortShare share;
     private final int queue;
     private final PacketPort port;
+    private long nextKernelCounters;
     private final PacketRing tx;
     private final NetworkInterface nif;
     private final TcpLayer tcp;
@@ -130,6 +133,10 @@ public final class NetmapIoHandler implements IoHandler {
     public int run(IoHandlerContext context) {
         idler.loopThread(Thread.currentThread());
         long now = now();
+        if (now >= nextKernelCounters) {
+            port.refreshCounters(queue);
+            nextKernelCounters = now + KERNEL_COUNTERS_PERIOD;
+        }
         int work = runReady();
         work += pollDisks();
         work += nif.poll(now);

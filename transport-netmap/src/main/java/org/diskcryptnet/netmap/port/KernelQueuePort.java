@@ -45,6 +45,10 @@ public abstract class KernelQueuePort<Q extends KernelQueuePort.Queue> implement
 
         public abstract void rxSync();
 
+        /** {@link PacketPort#refreshCounters}: nothing unless the kernel keeps counters of its own. */
+        public void refreshCounters() {
+        }
+
         public abstract void txSync();
 
         public abstract void close();
@@ -103,6 +107,11 @@ public abstract class KernelQueuePort<Q extends KernelQueuePort.Queue> implement
     @Override
     public final PortCounters counters(int queue) {
         return queues[queue].counters();
+    }
+
+    @Override
+    public final void refreshCounters(int queue) {
+        queues[queue].refreshCounters();
     }
 
     /** Closes every queue; a port type with more to release closes it around this. */

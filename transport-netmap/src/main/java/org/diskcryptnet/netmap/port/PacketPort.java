@@ -49,6 +49,13 @@ public interface PacketPort extends AutoCloseable {
         return PortCounters.NONE;
     }
 
+    /**
+     * Copies what the kernel counts for queue {@code queue} (AF_XDP's XDP_STATISTICS) into {@link #counters}: a
+     * system call, for the queue's loop about once a second. Ports whose kernel counts nothing extra do nothing.
+     */
+    default void refreshCounters(int queue) {
+    }
+
     @Override
     void close();
 }

@@ -12,6 +12,14 @@ public final class PortCounters {
     public long rxBytes;
     /** Frames the port dropped before the application saw them (truncated, malformed header from the kernel). */
     public long rxDropped;
+    /**
+     * Frames the kernel dropped before they reached the rx ring because no free buffer was there to take them
+     * (AF_XDP: an empty fill ring, which only a served rx ring refills); kept by the kernel, copied here by
+     * {@link PacketPort#refreshCounters}.
+     */
+    public long rxNoBuffer;
+    /** Frames the kernel dropped because the rx ring was full (AF_XDP); copied like {@link #rxNoBuffer}. */
+    public long rxRingFull;
     /** Frames whose checksum the kernel left partial and the port completed in software. */
     public long rxChecksumsCompleted;
     /** Large (GSO) frames received through the offload header. */
@@ -32,7 +40,8 @@ public final class PortCounters {
 
     @Override
     public String toString() {
-        return "rx " + rxFrames + " frames " + rxBytes + " B (dropped " + rxDropped + ", csum completed "
+        return "rx " + rxFrames + " frames " + rxBytes + " B (dropped " + rxDropped + ", no buffer " + rxNoBuffer
+                + ", ring full " + rxRingFull + ", csum completed "
                 + rxChecksumsCompleted + ", large " + rxLargeFrames + "), tx " + txFrames + " frames " + txBytes
                 + " B (errors " + txErrors + "), kicks rx " + rxKicks + " tx " + txKicks;
     }

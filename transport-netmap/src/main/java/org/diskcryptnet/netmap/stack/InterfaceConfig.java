@@ -13,7 +13,8 @@ import org.diskcryptnet.netmap.wire.Ipv4Address;
  * @param mac              our MAC, or 0 to use the port's
  * @param neighbourEntries bound of the neighbour (ARP) cache
  * @param neighbourStale   after this long without confirmation an entry is refreshed (RFC 1122 section 2.3.2.1)
- * @param rxBatch          frames taken from the rx ring per poll before TCP output is flushed
+ * @param rxBatch          frames taken from the rx ring at a time: their slots go back to the port before the
+ *                         next batch (a poll takes batches until the ring is empty or one ring's worth is taken)
  * @param ttl              TTL of the packets we send
  */
 public record InterfaceConfig(int address, int prefixLength, int gateway, long mac, int neighbourEntries,

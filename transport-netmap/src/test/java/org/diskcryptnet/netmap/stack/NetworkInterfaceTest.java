@@ -147,6 +147,72 @@ class NetworkInterfaceTest {
         assertEquals(1, nif.counters().icmpEchoReplies);
     }
 
+    /**
+     * A poll takes every frame the rx ring holds, a batch at a time, handing each batch's slots back before the
+     * next: an AF_XDP kernel receives only into buffers handed back, and a poll that took one batch left it short.
+     */
+    @Test
+    void aPollTakesTheWholeRingABatchAtATime() {
+        PipePort[] pair = PipePort.pair("nifb", 1, 64, 1500);
+        InterfaceConfig batchesOf8 = new InterfaceConfig(US, 24, 0, 0, 256, java.util.concurrent.TimeUnit.SECONDS.toNanos(60), 8, 64);
+        NetworkInterface small = new NetworkInterface(pair[0], 0, batchesOf8,
+                TcpConfig.builder().bufferPoolBytes(1 << 20).maxConnections(16).build());
+        try {
+            RawEnd far = new RawEnd(pair[1]);
+            int requests = 45;
+            for (int i = 0; i < requests; i++) {
+                far.send((m, o) -> {
+                    EthernetFrame.writeHeader(m, o, small.macAddress(), PEER_MAC, EthernetFrame.ETHERTYPE_IPV4);
+                    long icmp = o + 34;
+                    NetworkOrder.u8(m, icmp, IcmpPacket.TYPE_ECHO_REQUEST);
+                    NetworkOrder.u8(m, icmp + 1, 0);
+                    NetworkOrder.u16(m, icmp + 2, 0);
+                    NetworkOrder.u32(m, icmp + 4, 0xBEEF0001);
+                    NetworkOrder.u16(m, icmp + 2, Checksum.complement(Checksum.sum(m, icmp, 8)));
+                    Ipv4Packet.writeHeader(m, o + 14, PEER, US, Ipv4Packet.PROTOCOL_ICMP, 28, 5, 64);
+                    return 42;
+                });
+            }
+            long syncsBefore = small.counters().rxSyncs;
+            assertEquals(requests, small.receive(now += 1_000_000), "frames taken by one poll");
+            assertEquals(6, small.counters().rxSyncs - syncsBefore, "five full batches of 8 and the last of 5");
+            small.flushTx();
+            assertEquals(requests, far.receive().size(), "every request answered");
+        } finally {
+            small.close();
+            pair[0].close();
+            pair[1].close();
+        }
+    }
+
+    /**
+     * TCP gets at most one tx ring's worth of frames between two services of the rx ring, even from a port that
+     * completes every frame at once (AF_XDP in copy mode): a flush cannot hold the loop while the rx ring, and the
+     * kernel's buffers with it, fill up.
+     */
+    @Test
+    void tcpGetsOneRingOfFramesPerReceive() {
+        exchange((m, o) -> arpRequest(m, o, US)); // we learn the peer from its request
+        int ring = ends[0].txRing(0).size();
+        int granted = 0;
+        while (granted <= 3 * ring) {
+            int frame = nif.reserve(PEER, 20);
+            if (frame < 0) {
+                assertEquals(org.diskcryptnet.netmap.tcp.SegmentSink.NO_FRAME, frame);
+                break;
+            }
+            nif.submit(frame, US, PEER, 20);
+            granted++;
+            if (granted % 16 == 0) {
+                nif.flushTx();
+                peer.receive(); // the far end takes everything: the ring itself never runs out
+            }
+        }
+        assertEquals(ring, granted, "frames granted before the rx ring was served again");
+        nif.receive(now += 1_000_000);
+        assertTrue(nif.reserve(PEER, 20) >= 0, "the budget starts over with each receive");
+    }
+
     @Test
     void answersSynToAClosedPortWithResetThroughTheWire() {
         exchange((m, o) -> arpRequest(m, o, US)); // we learn the peer from its request

@@ -78,6 +78,8 @@ final class XdpAbi {
             JAVA_LONG.withName("rx_ring_full"), JAVA_LONG.withName("rx_fill_ring_empty_descs"),
             JAVA_LONG.withName("tx_ring_empty_descs"));
 
+    static final long STATISTICS_RX_DROPPED = offset(STATISTICS, "rx_dropped");
+    static final long STATISTICS_RX_RING_FULL = offset(STATISTICS, "rx_ring_full");
     static final long DESC_ADDR = offset(DESC, "addr");
     static final long DESC_LEN = offset(DESC, "len");
     static final long DESC_OPTIONS = offset(DESC, "options");

@@ -193,6 +193,9 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
         final boolean zeroCopy;
         /** Bytes in front of each tx frame in its chunk: {@link #TX_HEADROOM} with tx metadata, else 0. */
         final int txHeadroom;
+        /** XDP_STATISTICS and its length, for {@link #refreshCounters}. */
+        private final MemorySegment statistics = arena.allocate(STATISTICS);
+        private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
         int rxReleased;
         int txSubmitted;
         int txReclaimed;
@@ -332,6 +335,19 @@ public final class XdpPort extends KernelQueuePort<XdpPort.Queue> {
 
 
 
+
+        /**
+         * The socket's drops: rx_dropped counts frames no fill-ring buffer was there for (in copy mode; a
+         * zero-copy driver drops those itself), rx_ring_full those the rx ring had no room for.
+         */
+        @Override
+        public void refreshCounters() {
+            statisticsLength.set(JAVA_INT, 0, (int) STATISTICS.byteSize());
+            if (Libc.getsockopt(state, fd, SOL_XDP, XDP_STATISTICS, statistics, statisticsLength) == 0) {
+                counters.rxNoBuffer = statistics.get(JAVA_LONG, STATISTICS_RX_DROPPED);
+                counters.rxRingFull = statistics.get(JAVA_LONG, STATISTICS_RX_RING_FULL);
+            }
+        }
 
         @Override
         public void rxSync() {

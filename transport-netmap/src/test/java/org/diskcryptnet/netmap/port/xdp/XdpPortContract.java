@@ -1,9 +1,16 @@
 package org.diskcryptnet.netmap.port.xdp;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.diskcryptnet.netmap.port.PortCounters;
 import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortOptions.XdpMode;
 import org.diskcryptnet.netmap.port.PortUri;
+import org.diskcryptnet.netmap.port.testbed.Frames;
 import org.diskcryptnet.netmap.port.testbed.KernelPortContract;
+import org.diskcryptnet.netmap.port.testbed.Responder;
+import org.junit.jupiter.api.Test;
 
 /** The kernel-port contract for {@code xdp:} on the stack's end of {@link XdpVethLink}, one queue. */
 abstract class XdpPortContract extends KernelPortContract {
@@ -13,6 +20,70 @@ abstract class XdpPortContract extends KernelPortContract {
         stackNs = net.namespace("s");
         kernelNs = net.namespace("k");
         XdpVethLink.build(net, stackNs, kernelNs, 1);
+    }
+
+    /**
+     * An application that does not serve its rx ring leaves the kernel without buffers: the kernel drops what
+     * arrives, and the port reports those drops from XDP_STATISTICS. Four rings' worth of echo requests go out
+     * while the rx ring is left alone; of the replies the kernel sent (its own count, /proc/net/snmp), at most one
+     * ring's worth can wait, and every other one must be counted as dropped.
+     */
+    @Test
+    void kernelDropsForWantOfRxBuffersAreCounted() throws Exception {
+        Responder r = new Responder(port, 0, STACK_IP);
+        byte[] kernelMac = resolveKernelMac(r);
+        port.refreshCounters(0);
+        PortCounters counters = port.counters(0);
+        long droppedBefore = counters.rxNoBuffer + counters.rxRingFull;
+        long repliesBefore = echoRepliesSent();
+        int ring = port.rxRing(0).size();
+        int requests = 4 * ring;
+        byte[] payload = new byte[32];
+        for (int i = 0; i < requests; i++) {
+            r.send(Frames.icmpEcho(8, r.mac, kernelMac, STACK_IP, KERNEL_IP, 0x7E59, i, payload));
+            if (i % 32 == 31) {
+                port.txSync(0);
+            }
+        }
+        port.txSync(0);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long sent;
+        long dropped;
+        do {
+            Thread.sleep(50);
+            sent = echoRepliesSent() - repliesBefore;
+            port.refreshCounters(0);
+            dropped = counters.rxNoBuffer + counters.rxRingFull - droppedBefore;
+        } while (dropped < sent - ring && System.nanoTime() < deadline);
+        Thread.sleep(200); // the last replies on their way: counted below, whatever became of them
+        sent = echoRepliesSent() - repliesBefore;
+        port.refreshCounters(0);
+        dropped = counters.rxNoBuffer + counters.rxRingFull - droppedBefore;
+        int[] received = new int[1];
+        while (r.poll(f -> {
+            if (Frames.etherType(f) == Frames.ETH_IPV4 && Frames.ipProtocol(f) == 1 && Frames.icmpType(f) == 0) {
+                received[0]++;
+            }
+        }) > 0) {
+            // drain what waited
+        }
+        String state = sent + " echo replies sent by the kernel into " + ring + " rx buffers: " + received[0]
+                + " received, " + dropped + " counted as dropped; counters " + counters;
+        assertTrue(sent > 2L * ring, state);
+        assertTrue(received[0] <= ring, state);
+        assertEquals(sent, received[0] + dropped, state);
+    }
+
+    /** The kernel namespace's count of ICMP echo replies sent (OutEchoReps of /proc/net/snmp). */
+    private long echoRepliesSent() {
+        String[] lines = net.exec(kernelNs, "cat", "/proc/net/snmp").split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Icmp:") && lines[i + 1].startsWith("Icmp:")) {
+                java.util.List<String> names = java.util.List.of(lines[i].trim().split("\\s+"));
+                return Long.parseLong(lines[i + 1].trim().split("\\s+")[names.indexOf("OutEchoReps")]);
+            }
+        }
+        throw new AssertionError("no Icmp lines in /proc/net/snmp of " + kernelNs);
     }
 
     /** Opens the stack's end with 256-slot rings, the program attached in {@code mode}, and extra UMEM flags. */
