@@ -33,6 +33,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
 
     private static final int IP_OFFSET = EthernetFrame.HEADER_LENGTH;
     private static final int TCP_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.HEADER_LENGTH;
+    /** Overrides the TCP frames per receive ({@value}=N); 0 lifts the bound, as before it existed (for A/B runs). */
+    public static final String TCP_FRAMES_PER_RECEIVE_PROPERTY = "org.diskcryptnet.netmap.tcpFramesPerReceive";
 
     private final PacketPort port;
     private final int queue;
@@ -107,7 +109,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         this.ready = new boolean[tx.size()];
         this.txHead = tx.head();
         this.txReserve = tx.head();
-        this.tcpFramesPerReceive = tx.size();
+        int bound = Integer.getInteger(TCP_FRAMES_PER_RECEIVE_PROPERTY, tx.size());
+        this.tcpFramesPerReceive = bound > 0 ? bound : Integer.MAX_VALUE;
     }
 
     public TcpLayer tcp() {
