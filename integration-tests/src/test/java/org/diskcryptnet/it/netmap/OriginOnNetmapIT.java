@@ -106,8 +106,14 @@ class OriginOnNetmapIT {
                         segments.stream().map(s -> "/" + s).toList());
                 Proc.Result wrk = Proc.run(Duration.ofSeconds(120), "ip", "netns", "exec", clientNs, "wrk", "-t2",
                         "-c1000", "-d10s", "--timeout", "30s", "-s", script.toString(), base + "/");
-                String out = Wrk.assertClean(wrk, 0, (double) expectedBytes / segments.size(), 0.95);
-                System.out.println(kind + ": wrk -c1000 -d10s\n" + out);
+                String counters = stackCounters(serverNs, origin);
+                String out;
+                try {
+                    out = Wrk.assertClean(wrk, 0, (double) expectedBytes / segments.size(), 0.95);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\nthe stack's counters after the run:\n" + counters, e);
+                }
+                System.out.println(kind + ": wrk -c1000 -d10s\n" + out + "the stack's counters after the run:\n" + counters);
 
                 Proc.Result pull = Proc.run(Duration.ofSeconds(180), "ip", "netns", "exec", clientNs, "ffmpeg", "-v",
                         "error", "-i", base + "/hls/master.m3u8", "-map", "0", "-f", "null", "-");
@@ -119,5 +125,20 @@ class OriginOnNetmapIT {
         }
     }
 
-
+    /**
+     * The stack's drops, resets and retransmissions from the origin's /metrics: what a failed run needs to tell a
+     * lost segment (port_rx_no_buffer: the loop fell behind its rx ring) from a reset or a timeout.
+     */
+    private static String stackCounters(String serverNs, OriginProcess origin) throws Exception {
+        Proc.Result r = Proc.run(Duration.ofSeconds(10), "ip", "netns", "exec", serverNs, "curl", "-sS",
+                "http://127.0.0.1:" + origin.admin().getPort() + "/metrics");
+        StringBuilder b = new StringBuilder();
+        for (String line : r.out().split("\n")) {
+            if (line.matches("origin_(net_drops_total|tcp_(resets|rto_events|segments_retransmitted|"
+                    + "connections_timed_out)_total)\\{.*") && !line.endsWith(" 0.0")) {
+                b.append("  ").append(line).append('\n');
+            }
+        }
+        return b.length() > 0 ? b.toString() : "  (no drops, resets, timeouts or retransmissions)\n";
+    }
 }

@@ -116,7 +116,11 @@ class NetworkInterfaceTest {
     }
 
     private int echoRequest(MemorySegment m, long o, int dataLength) {
-        EthernetFrame.writeHeader(m, o, nif.macAddress(), PEER_MAC, EthernetFrame.ETHERTYPE_IPV4);
+        return echoRequest(m, o, nif.macAddress(), dataLength);
+    }
+
+    private static int echoRequest(MemorySegment m, long o, long to, int dataLength) {
+        EthernetFrame.writeHeader(m, o, to, PEER_MAC, EthernetFrame.ETHERTYPE_IPV4);
         long icmp = o + 34;
         NetworkOrder.u8(m, icmp, IcmpPacket.TYPE_ECHO_REQUEST);
         NetworkOrder.u8(m, icmp + 1, 0);
@@ -161,17 +165,7 @@ class NetworkInterfaceTest {
             RawEnd far = new RawEnd(pair[1]);
             int requests = 45;
             for (int i = 0; i < requests; i++) {
-                far.send((m, o) -> {
-                    EthernetFrame.writeHeader(m, o, small.macAddress(), PEER_MAC, EthernetFrame.ETHERTYPE_IPV4);
-                    long icmp = o + 34;
-                    NetworkOrder.u8(m, icmp, IcmpPacket.TYPE_ECHO_REQUEST);
-                    NetworkOrder.u8(m, icmp + 1, 0);
-                    NetworkOrder.u16(m, icmp + 2, 0);
-                    NetworkOrder.u32(m, icmp + 4, 0xBEEF0001);
-                    NetworkOrder.u16(m, icmp + 2, Checksum.complement(Checksum.sum(m, icmp, 8)));
-                    Ipv4Packet.writeHeader(m, o + 14, PEER, US, Ipv4Packet.PROTOCOL_ICMP, 28, 5, 64);
-                    return 42;
-                });
+                far.send((m, o) -> echoRequest(m, o, small.macAddress(), 0));
             }
             long syncsBefore = small.counters().rxSyncs;
             assertEquals(requests, small.receive(now += 1_000_000), "frames taken by one poll");
