@@ -1,6 +1,5 @@
 package org.diskcryptnet.netmap.port.xdp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.diskcryptnet.netmap.port.PortCounters;
@@ -71,7 +70,9 @@ abstract class XdpPortContract extends KernelPortContract {
                 + " received, " + dropped + " counted as dropped; counters " + counters;
         assertTrue(sent > 2L * ring, state);
         assertTrue(received[0] <= ring, state);
-        assertEquals(sent, received[0] + dropped, state);
+        assertTrue(received[0] + dropped >= sent, "every reply received or counted as dropped: " + state);
+        // the kernel may send a frame or two of its own meanwhile (an ARP probe of its neighbour entry)
+        assertTrue(received[0] + dropped <= sent + 4, "drops counted that did not happen: " + state);
     }
 
     /** The kernel namespace's count of ICMP echo replies sent (OutEchoReps of /proc/net/snmp). */
