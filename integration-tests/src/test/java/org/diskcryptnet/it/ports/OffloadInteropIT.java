@@ -26,7 +26,8 @@ class OffloadInteropIT {
     /** The largest untagged Ethernet frame without offloads. */
     static final int MAX_PLAIN_FRAME = 1514;
     private static final Pattern PORT_LINE = Pattern.compile(
-            "echo: port rx (\\d+) frames (\\d+) B \\(dropped \\d+, csum completed \\d+, large (\\d+)\\), tx (\\d+) frames (\\d+) B");
+            "echo: port rx (\\d+) frames (\\d+) B \\(dropped \\d+, no buffer \\d+, ring full \\d+, csum completed \\d+, large (\\d+)\\), "
+                    + "tx (\\d+) frames (\\d+) B");
 
     /** The kernel end keeps TSO/GSO on (EchoLink turns them off for the plain packet: port). */
     private static EchoLink link(PortVariant variant) {
