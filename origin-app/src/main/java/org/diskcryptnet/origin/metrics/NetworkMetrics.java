@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.DiskSend;
+import org.diskcryptnet.netmap.channel.NetmapLoopStats.FileRun;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Idle;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Interface;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats.Port;
@@ -123,6 +124,10 @@ final class NetworkMetrics implements MultiCollector {
             c.windowBytesRead.dataPoint(point(s.get(DiskSend.WINDOW_BYTES_READ), at));
             c.windowBytesServed.dataPoint(point(s.get(DiskSend.WINDOW_BYTES_SERVED), at));
             c.windowEvictions.dataPoint(point(s.get(DiskSend.WINDOW_EVICTIONS), at));
+            c.fileRuns.dataPoint(point(s.get(FileRun.RUNS), at));
+            c.fileRunBytesRead.dataPoint(point(s.get(FileRun.BYTES_READ), at));
+            c.fileRunBytesServed.dataPoint(point(s.get(FileRun.BYTES_SERVED), at));
+            c.fileSegmentsBypassed.dataPoint(point(s.get(FileRun.BYPASSED), at));
             for (TcpState state : STATES) {
                 connections.dataPoint(gauge(s.connections(state), at.add("state", state.name().toLowerCase(Locale.ROOT))));
             }
@@ -206,6 +211,14 @@ final class NetworkMetrics implements MultiCollector {
                 "File bytes copied out of read windows into frames");
         final CounterSnapshot.Builder windowEvictions = counter("origin_net_disk_send_window_evictions",
                 "Idle read windows freed early for room or budget (their unsent bytes are read again when asked for)");
+        final CounterSnapshot.Builder fileRuns = counter("origin_net_file_read_ahead_runs",
+                "Runs a page-cache file body (DefaultFileRegion) was read in: one pread each, 8-64 KiB");
+        final CounterSnapshot.Builder fileRunBytesRead = bytes("origin_net_file_read_ahead_read_bytes",
+                "File bytes read into read-ahead runs");
+        final CounterSnapshot.Builder fileRunBytesServed = bytes("origin_net_file_read_ahead_served_bytes",
+                "File bytes copied from read-ahead runs into frames");
+        final CounterSnapshot.Builder fileSegmentsBypassed = counter("origin_net_file_read_ahead_bypassed_segments",
+                "Segments of page-cache file bodies read on their own, one pread each (retransmissions, jumps)");
 
         List<CounterSnapshot.Builder> all() {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, syscalls, drops, segmentsReceived,
@@ -213,7 +226,8 @@ final class NetworkMetrics implements MultiCollector {
                     lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets, timedOut, regenerated, deferred,
                     iterations, fileBytes, copiedBytes, diskReads, diskReReads, reReadBytes, batches, budgetBound,
                     readFailures, sealed, resealed, fileChanged, refused, windowReads, windowBytesRead,
-                    windowBytesServed, windowEvictions);
+                    windowBytesServed, windowEvictions, fileRuns, fileRunBytesRead, fileRunBytesServed,
+                    fileSegmentsBypassed);
         }
 
         private static CounterSnapshot.Builder counter(String name, String help) {

@@ -30,7 +30,7 @@ final class FileReadAhead {
     /** File offsets of the bytes the buffer holds. */
     private long from;
     private long to;
-    /** Counters, for tests and diagnostics. */
+    /** Counters, for tests and the metrics ({@link NetmapLoopStats.FileRun}); written by the loop only. */
     long runs;
     long bytesRead;
     long bytesServed;

@@ -56,10 +56,13 @@ public final class NetmapIoHandler implements IoHandler {
     /** How often the loop copies the kernel's counters of its queue (PacketPort.refreshCounters): a system call. */
     private static final long KERNEL_COUNTERS_PERIOD = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle SEND_PATHS;
+    private static final VarHandle READ_AHEAD;
 
     static {
         try {
             SEND_PATHS = MethodHandles.lookup().findVarHandle(NetmapIoHandler.class, "sendPaths", DiskSendPath[].class);
+            READ_AHEAD = MethodHandles.lookup().findVarHandle(NetmapIoHandler.class, "fileReadAhead",
+                    FileReadAhead.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -207,6 +210,11 @@ public final class NetmapIoHandler implements IoHandler {
         paths[paths.length - 1] = p;
         SEND_PATHS.setRelease(this, paths); // published whole to a scrape (NetmapLoopStats), once per storage
         return p;
+    }
+
+    /** The loop's read-ahead for a reader on another thread, or null before a file region was sent (acquire). */
+    FileReadAhead fileReadAheadForScrape() {
+        return (FileReadAhead) READ_AHEAD.getAcquire(this);
     }
 
     /** The loop's send paths for a reader on another thread (acquire: the array as the loop published it). */
@@ -435,7 +443,7 @@ public final class NetmapIoHandler implements IoHandler {
     /** The loop's read-ahead for DefaultFileRegions, made on first use; null when turned off. */
     FileReadAhead fileReadAhead() {
         if (fileReadAhead == null && FILE_READ_AHEAD && !destroyed) {
-            fileReadAhead = new FileReadAhead(arena);
+            READ_AHEAD.setRelease(this, new FileReadAhead(arena)); // published to a scrape (NetmapLoopStats)
         }
         return fileReadAhead;
     }

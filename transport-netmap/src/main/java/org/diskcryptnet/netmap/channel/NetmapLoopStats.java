@@ -64,6 +64,24 @@ public final class NetmapLoopStats {
         }
     }
 
+    /** The loop's read-ahead for {@code DefaultFileRegion}s ({@link FileReadAhead}). */
+    public enum FileRun {
+        /** Runs read: one pread each. */
+        RUNS("runs"),
+        /** File bytes the runs read. */
+        BYTES_READ("bytesRead"),
+        /** File bytes segments took from runs (less than read: a run another source took over before its end). */
+        BYTES_SERVED("bytesServed"),
+        /** Segments read on their own, one pread each: retransmissions, jumps, segments larger than a run. */
+        BYPASSED("bypassed");
+
+        final VarHandle field;
+
+        FileRun(String name) {
+            this.field = field(FileReadAhead.class, name);
+        }
+    }
+
     /** What the loop's {@link IdleStrategy} did with iterations ({@link LoopIdler}). */
     public enum Idle {
         /** Iterations that found work (frames, timers, channels ready): the strategy starts over. */
@@ -165,6 +183,12 @@ public final class NetmapLoopStats {
 
     public long get(Idle counter) {
         return (long) counter.field.getOpaque(idler);
+    }
+
+    /** 0 before the loop sent a {@code DefaultFileRegion}, and with the read-ahead off. */
+    public long get(FileRun counter) {
+        FileReadAhead r = handler.fileReadAheadForScrape();
+        return r == null ? 0 : (long) counter.field.getOpaque(r);
     }
 
     /** Summed over the loop's disk send paths; 0 before the loop sent a file from disk. */

@@ -190,7 +190,7 @@ class NetmapChannelSemanticsTest {
         NetmapSocketChannel ch = (NetmapSocketChannel) child.get(5, TimeUnit.SECONDS);
         NetmapIoHandler loop = ch.loop();
         long[] k = onLoop(ch, () -> new long[] {loop.fileReadAhead().runs, loop.fileReadAhead().bytesRead,
-                loop.fileReadAhead().bytesServed});
+                loop.fileReadAhead().bytesServed, loop.fileReadAhead().bypassed});
         long segments = (data.length - from + 1447) / 1448;
         System.out.printf("DefaultFileRegion on pipe: %d preads for %d segments, %d bytes read for %d served%n",
                 k[0], segments, k[1], k[2]);
@@ -198,6 +198,12 @@ class NetmapChannelSemanticsTest {
         // a segment cut short by the peer's window can straddle a run's end, and its head is read again
         assertTrue(k[1] >= k[2] && k[1] <= k[2] + k[2] / 50, "bytes read " + k[1] + " for " + k[2] + " served");
         assertTrue(k[0] * 4 < segments, k[0] + " preads for " + segments + " segments");
+        // what a metrics scrape reads from another thread: the same counts
+        NetmapLoopStats stats = loop.stats();
+        assertEquals(k[0], stats.get(NetmapLoopStats.FileRun.RUNS));
+        assertEquals(k[1], stats.get(NetmapLoopStats.FileRun.BYTES_READ));
+        assertEquals(k[2], stats.get(NetmapLoopStats.FileRun.BYTES_SERVED));
+        assertEquals(k[3], stats.get(NetmapLoopStats.FileRun.BYPASSED));
     }
 
     private static byte[] content(int n) {
