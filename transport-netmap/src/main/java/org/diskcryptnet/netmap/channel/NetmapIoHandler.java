@@ -72,7 +72,6 @@ public final class NetmapIoHandler implements IoHandler {
     private final PortShare share;
     private final int queue;
     private final PacketPort port;
-    private long nextKernelCounters;
     private final PacketRing tx;
     private final NetworkInterface nif;
     private final TcpLayer tcp;
@@ -82,6 +81,8 @@ public final class NetmapIoHandler implements IoHandler {
     private final MemorySegment staging;
     private final ByteBuffer stagingBuffer;
     private FileReadAhead fileReadAhead;
+    /** When the loop next copies its queue's kernel counters (PacketPort.refreshCounters). */
+    private long nextKernelCounters;
     private NetmapRegistration registrations;
     private NetmapRegistration readyHead;
     private NetmapRegistration readyTail;

@@ -139,8 +139,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     }
 
     /**
-     * One loop iteration at time {@code now}: receive a batch, fire timers, deliver events, flush TCP output,
-     * hand transmitted frames to the port. Returns the amount of work done (0: nothing happened).
+     * One loop iteration at time {@code now}: receive what the rx ring holds, fire timers, deliver events, flush
+     * TCP output (at most {@link #tcpFramesPerReceive} frames), hand transmitted frames to the port. Returns the amount of work done (0: nothing happened).
      */
     public int poll(long now) {
         this.now = now;
@@ -155,11 +155,9 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
 
     /**
      * Processes the frames the rx ring holds, a batch at a time, up to one ring's worth; the number taken.
-     * <p>Each batch's slots go back to the port before the next is taken. An AF_XDP socket can only receive into
-     * buffers that were returned to its fill ring: a poll that took one batch and left the rest of what
-     * {@code rxSync} had pulled in for the next iteration kept most buffers away from the kernel, which then
-     * dropped what arrived (two thirds of the client's segments at 1,000 connections, a request among them now
-     * and then, retransmitted for longer than the request-header timeout).
+     * <p>Each batch's slots go back to the port before the next is taken. An AF_XDP socket receives only into
+     * buffers returned to its fill ring, so slots held over to the next iteration are buffers the kernel lacks.
+     * (The other half of keeping the kernel supplied is {@link #tcpFramesPerReceive}: the loop must come back.)
      */
     public int receive(long now) {
         this.now = now;
