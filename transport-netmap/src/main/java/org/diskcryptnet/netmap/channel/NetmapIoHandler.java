@@ -146,7 +146,8 @@ public final class NetmapIoHandler implements IoHandler {
         work += nif.poll(now);
         work += runDiskBatches();
         boolean txBusy = drainTx();
-        if (work > 0 || txBusy || tcp.hasPendingOutput() || readyHead != null || disksBusy()) {
+        if (work > 0 || txBusy || tcp.hasPendingOutput() || tcp.hasPendingEvents() || readyHead != null
+                || disksBusy()) {
             idler.busy();
         } else if (context.canBlock()) {
             long t = now();

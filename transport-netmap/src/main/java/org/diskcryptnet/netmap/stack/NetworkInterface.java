@@ -35,6 +35,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     private static final int TCP_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.HEADER_LENGTH;
     /** Overrides the TCP frames per receive ({@value}=N); 0 lifts the bound, as before it existed (for A/B runs). */
     public static final String TCP_FRAMES_PER_RECEIVE_PROPERTY = "org.diskcryptnet.netmap.tcpFramesPerReceive";
+    /** Overrides the dispatch time per poll ({@value}=nanoseconds); 0 lifts the bound (for A/B runs). */
+    public static final String DISPATCH_NANOS_PER_POLL_PROPERTY = "org.diskcryptnet.netmap.dispatchNanosPerPoll";
 
     private final PacketPort port;
     private final int queue;
@@ -72,6 +74,12 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
      */
     private int tcpFramesSinceReceive;
     private final int tcpFramesPerReceive;
+    /**
+     * How long a poll delivers events before it lets the loop come back to its rx ring: a handler may cost a
+     * millisecond (a TLS handshake), and a burst of 1,000 of them held the ring for a second, while SYNs and
+     * ClientHellos were dropped and retransmitted after 1 and 3 s. Those left keep their place for the next poll.
+     */
+    private final long dispatchNanosPerPoll;
     private int ipIdentification;
     private long now;
 
@@ -111,6 +119,7 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         this.txReserve = tx.head();
         int bound = Integer.getInteger(TCP_FRAMES_PER_RECEIVE_PROPERTY, tx.size());
         this.tcpFramesPerReceive = bound > 0 ? bound : Integer.MAX_VALUE;
+        this.dispatchNanosPerPoll = Long.getLong(DISPATCH_NANOS_PER_POLL_PROPERTY, 1_000_000L);
     }
 
     public TcpLayer tcp() {
@@ -139,16 +148,18 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     }
 
     /**
-     * One loop iteration at time {@code now}: receive what the rx ring holds, fire timers, deliver events, flush
-     * TCP output (at most {@link #tcpFramesPerReceive} frames), hand transmitted frames to the port. Returns the amount of work done (0: nothing happened).
+     * One loop iteration at time {@code now}: receive what the rx ring holds, fire timers, deliver events (for at
+     * most {@link #dispatchNanosPerPoll}), flush TCP output (at most {@link #tcpFramesPerReceive} frames), hand
+     * transmitted frames to the port. Returns the amount of work done (0: nothing happened).
      */
     public int poll(long now) {
         this.now = now;
         int work = receive(now);
         work += tcp.processTimers(now);
-        work += tcp.dispatchEvents();
+        long deadline = dispatchNanosPerPoll > 0 ? System.nanoTime() + dispatchNanosPerPoll : Long.MAX_VALUE;
+        work += tcp.dispatchEvents(deadline);
         work += tcp.flushOutput(now);
-        work += tcp.dispatchEvents();
+        work += tcp.dispatchEvents(deadline);
         flushTx();
         return work;
     }

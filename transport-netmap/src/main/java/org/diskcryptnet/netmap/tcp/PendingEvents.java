@@ -48,6 +48,22 @@ final class PendingEvents {
 
     /** Delivers what was collected, listeners first; the number of handlers told. */
     int dispatch() {
+        return dispatch(Long.MAX_VALUE);
+    }
+
+    /** Whether a connection has events not delivered yet (a dispatch stopped at its deadline). */
+    boolean hasPending() {
+        return head != null || listeners != null;
+    }
+
+    /**
+     * {@link #dispatch()} until {@link System#nanoTime()} passes {@code deadline}: listeners first, then
+     * connections in order, at least one; those left keep their events and their place for the next call. The
+     * loop's rx ring is served only between dispatches, and one handler may cost a millisecond (a TLS handshake):
+     * a burst of hundreds must not hold the ring for the whole burst, as one epoll_wait returns at most
+     * maxEvents and leaves the rest for the next.
+     */
+    int dispatch(long deadline) {
         int n = 0;
         while (listeners != null) {
             TcpListener l = listeners;
@@ -94,6 +110,9 @@ final class PendingEvents {
             if (c.generation == generation && c.releaseAfterEvents && !c.inEventList) {
                 c.releaseAfterEvents = false;
                 layer.pushFree(c);
+            }
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                break;
             }
         }
         return n;

@@ -311,6 +311,16 @@ public final class TcpLayer implements AutoCloseable {
         return events.dispatch();
     }
 
+    /** {@link #dispatchEvents()} until {@code System.nanoTime()} passes {@code deadline} (at least one handler). */
+    public int dispatchEvents(long deadline) {
+        return events.dispatch(deadline);
+    }
+
+    /** Whether events wait for handlers (a dispatch stopped at its deadline). */
+    public boolean hasPendingEvents() {
+        return events.hasPending();
+    }
+
     /** The next hop {@code ip} was just resolved: SYNs that could not go out go now. */
     public void neighbourResolved(int ip) {
         for (TcpConnection c : connections) {

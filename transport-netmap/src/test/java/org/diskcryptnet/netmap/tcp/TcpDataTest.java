@@ -53,6 +53,40 @@ class TcpDataTest {
         return seq;
     }
 
+    /**
+     * A dispatch past its deadline delivers one connection's events and leaves the others, in order, for the next:
+     * the loop gets back to its rx ring between handlers, and nothing is lost or delivered twice.
+     */
+    @Test
+    void aDispatchPastItsDeadlineLeavesTheRestInOrder() {
+        List<Integer> told = new java.util.ArrayList<>();
+        List<TcpConnection> cs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int id = i;
+            cs.add(bed.layer.connect(TcpTestbed.LOCAL_PORT + i, TcpTestbed.REMOTE_IP, TcpTestbed.REMOTE_PORT,
+                    new TcpHandler() {
+                        @Override
+                        public void readable(TcpConnection c) {
+                            told.add(id);
+                        }
+                    }, bed.now));
+        }
+        bed.layer.dispatchEvents();
+        for (TcpConnection c : cs) {
+            bed.layer.event(c, TcpConnection.EV_READABLE);
+        }
+        bed.layer.event(cs.get(1), TcpConnection.EV_READABLE); // OR-ed into its pending events, not queued twice
+        long past = System.nanoTime() - 1;
+        for (int round = 1; round <= 4; round++) {
+            assertTrue(bed.layer.hasPendingEvents());
+            assertEquals(1, bed.layer.dispatchEvents(past), "one handler per dispatch past its deadline");
+            assertEquals(round, told.size());
+        }
+        assertTrue(!bed.layer.hasPendingEvents());
+        assertEquals(List.of(0, 1, 2, 3), told);
+        assertEquals(0, bed.layer.dispatchEvents(past));
+    }
+
     @Test
     void firstSegmentsAreAcknowledgedAtOnce() {
         // quick-ACK mode (as Linux): while the sender starts its window every segment is acknowledged at once
