@@ -76,8 +76,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     private final int tcpFramesPerReceive;
     /**
      * How long a poll delivers events before it lets the loop come back to its rx ring: a handler may cost a
-     * millisecond (a TLS handshake), and a burst of 1,000 of them held the ring for a second, while SYNs and
-     * ClientHellos were dropped and retransmitted after 1 and 3 s. Those left keep their place for the next poll.
+     * millisecond (a TLS handshake), and a burst of hundreds held the ring meanwhile, while SYNs and ClientHellos
+     * were dropped and retransmitted after 1 and 3 s. Those left keep their place for the next poll.
      */
     private final long dispatchNanosPerPoll;
     private int ipIdentification;
