@@ -24,7 +24,7 @@ abstract class XdpPortContract extends KernelPortContract {
     /**
      * An application that does not serve its rx ring leaves the kernel without buffers: the kernel drops what
      * arrives, and the port reports those drops from XDP_STATISTICS. Four rings' worth of echo requests go out
-     * while the rx ring is left alone; of the replies the kernel sent (its own count, /proc/net/snmp), at most one
+     * while the rx ring is left alone; of the replies the kernel sent (its own count, IcmpOutEchoReps), at most one
      * ring's worth can wait, and every other one must be counted as dropped.
      */
     @Test
@@ -34,7 +34,7 @@ abstract class XdpPortContract extends KernelPortContract {
         port.refreshCounters(0);
         PortCounters counters = port.counters(0);
         long droppedBefore = counters.rxNoBuffer + counters.rxRingFull;
-        long repliesBefore = echoRepliesSent();
+        long repliesBefore = kernelCounter("IcmpOutEchoReps");
         int ring = port.rxRing(0).size();
         int requests = 4 * ring;
         byte[] payload = new byte[32];
@@ -50,12 +50,12 @@ abstract class XdpPortContract extends KernelPortContract {
         long dropped;
         do {
             Thread.sleep(50);
-            sent = echoRepliesSent() - repliesBefore;
+            sent = kernelCounter("IcmpOutEchoReps") - repliesBefore;
             port.refreshCounters(0);
             dropped = counters.rxNoBuffer + counters.rxRingFull - droppedBefore;
         } while (dropped < sent - ring && System.nanoTime() < deadline);
         Thread.sleep(200); // the last replies on their way: counted below, whatever became of them
-        sent = echoRepliesSent() - repliesBefore;
+        sent = kernelCounter("IcmpOutEchoReps") - repliesBefore;
         port.refreshCounters(0);
         dropped = counters.rxNoBuffer + counters.rxRingFull - droppedBefore;
         int[] received = new int[1];
@@ -75,16 +75,15 @@ abstract class XdpPortContract extends KernelPortContract {
         assertTrue(received[0] + dropped <= sent + 4, "drops counted that did not happen: " + state);
     }
 
-    /** The kernel namespace's count of ICMP echo replies sent (OutEchoReps of /proc/net/snmp). */
-    private long echoRepliesSent() {
-        String[] lines = net.exec(kernelNs, "cat", "/proc/net/snmp").split("\n");
-        for (int i = 0; i + 1 < lines.length; i++) {
-            if (lines[i].startsWith("Icmp:") && lines[i + 1].startsWith("Icmp:")) {
-                java.util.List<String> names = java.util.List.of(lines[i].trim().split("\\s+"));
-                return Long.parseLong(lines[i + 1].trim().split("\\s+")[names.indexOf("OutEchoReps")]);
+    /** A counter of the kernel namespace's stack ({@code nstat -asz NAME}: absolute, history untouched). */
+    protected long kernelCounter(String name) {
+        for (String line : net.exec(kernelNs, "nstat", "-asz", name).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].equals(name)) {
+                return Long.parseLong(f[1]);
             }
         }
-        throw new AssertionError("no Icmp lines in /proc/net/snmp of " + kernelNs);
+        throw new AssertionError("nstat shows no " + name + " in " + kernelNs);
     }
 
     /** Opens the stack's end with 256-slot rings, the program attached in {@code mode}, and extra UMEM flags. */
