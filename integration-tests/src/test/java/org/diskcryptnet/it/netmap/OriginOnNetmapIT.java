@@ -35,7 +35,9 @@ import org.diskcryptnet.origin.demo.DemoCatalog;
  *   <li>{@code xdp}: AF_XDP on one end of a veth pair (198.18.90.2 on the stack), the kernel of the client
  *       namespace on the other end (198.18.90.1);</li>
  *   <li>{@code tap}: a TAP device whose kernel side (198.18.91.1) routes between the stack (198.18.91.2, the
- *       kernel as its gateway) and a veth to the client namespace (198.18.90.1 / 198.18.90.254).</li>
+ *       kernel as its gateway) and a veth to the client namespace (198.18.90.1 / 198.18.90.254);</li>
+ *   <li>{@code packet-offloads}: AF_PACKET on the veth end, with {@code --offloads on}: the stack hands the kernel
+ *       segments of up to 64 KiB to cut (GSO), and the frames it sent must average more than one MTU.</li>
  * </ul>
  */
 @Timeout(600)
@@ -46,8 +48,9 @@ class OriginOnNetmapIT {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"xdp", "tap"})
-    void curlWrkAndFfmpegFromAnotherNamespace(String kind) throws Exception {
+    @ValueSource(strings = {"xdp", "tap", "packet-offloads"})
+    void curlWrkAndFfmpegFromAnotherNamespace(String variant) throws Exception {
+        String kind = variant.replace("-offloads", "");
         PortUri.Kind k = PortUri.Kind.valueOf(kind.toUpperCase());
         Assumptions.assumeTrue(Netmap.isAvailable(k), () -> kind + " ports unavailable: " + Netmap.unavailabilityCause(k));
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
@@ -62,6 +65,10 @@ class OriginOnNetmapIT {
             if (kind.equals("xdp")) {
                 stack = "198.18.90.2";
                 transport = List.of("--transport", "xdp:" + link.serverIf + "@0", "--address", stack + "/24");
+            } else if (kind.equals("packet")) {
+                stack = "198.18.90.2";
+                transport = List.of("--transport", "packet:" + link.serverIf, "--address", stack + "/24",
+                        "--offloads", "on");
             } else {
                 stack = "198.18.91.2";
                 ip("-n", serverNs, "addr", "add", "198.18.90.254/24", "dev", link.serverIf);
@@ -113,7 +120,13 @@ class OriginOnNetmapIT {
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "\nthe stack's counters after the run:\n" + counters, e);
                 }
-                System.out.println(kind + ": wrk -c1000 -d10s\n" + out + "the stack's counters after the run:\n" + counters);
+                System.out.println(variant + ": wrk -c1000 -d10s\n" + out + "the stack's counters after the run:\n" + counters);
+                if (kind.equals("packet")) {
+                    double frames = metric(serverNs, origin, "origin_net_tx_packets_total");
+                    double bytes = metric(serverNs, origin, "origin_net_tx_bytes_total");
+                    assertTrue(frames > 0 && bytes / frames > 1514, "with offloads, frames larger than the MTU: "
+                            + bytes + " bytes in " + frames + " frames");
+                }
 
                 Proc.Result pull = Proc.run(Duration.ofSeconds(180), "ip", "netns", "exec", clientNs, "ffmpeg", "-v",
                         "error", "-i", base + "/hls/master.m3u8", "-map", "0", "-f", "null", "-");
@@ -123,6 +136,19 @@ class OriginOnNetmapIT {
                 assertEquals(0, origin.terminate(Duration.ofSeconds(60)), origin.stderr());
             }
         }
+    }
+
+    /** The sum of a counter's series on the origin's /metrics. */
+    private static double metric(String serverNs, OriginProcess origin, String name) throws Exception {
+        Proc.Result r = Proc.run(Duration.ofSeconds(10), "ip", "netns", "exec", serverNs, "curl", "-sS",
+                "http://127.0.0.1:" + origin.admin().getPort() + "/metrics");
+        double sum = 0;
+        for (String line : r.out().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     /**

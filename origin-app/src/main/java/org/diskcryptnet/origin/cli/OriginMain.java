@@ -36,6 +36,7 @@ public final class OriginMain {
             Map.entry("--address", "server.address"),
             Map.entry("--gateway", "server.gateway"),
             Map.entry("--faults", "server.faults"),
+            Map.entry("--offloads", "server.offloads"),
             Map.entry("--event-loops", "server.event_loops"),
             Map.entry("--max-connections", "server.max_connections"),
             Map.entry("--access-log", "access_log.path"));
@@ -64,6 +65,8 @@ public final class OriginMain {
               --gateway A.B.C.D         server.gateway: its next hop off the prefix (optional)
               --faults SPEC|off         server.faults: inject faults on the PORT (a test tool), e.g.
                                         loss=0.05,reorder=0.05,seed=1 (also dup, corrupt, delay, delayms)
+              --offloads on|off         server.offloads: tap: and packet: frames carry a virtio-net header, so the
+                                        kernel completes checksums and cuts 64 KiB segments (default off)
               --event-loops N           0 = one per core
               --max-connections N
               --access-log PATH|stdout|off

@@ -56,11 +56,13 @@ public record OriginConfig(
      * The userspace stack's own addressing, for a {@code server.transport} that names a packet port: its address
      * and prefix ({@code server.address}, e.g. 198.18.0.2/24), and optionally its gateway and MAC (else the port's),
      * and the faults to inject on the port ({@code server.faults}, as {@code origin echo --faults} takes them: a test
-     * tool, null when off).
+     * tool, null when off), and whether frames carry a virtio-net header ({@code server.offloads}, tap: and packet:
+     * only): the kernel then completes checksums and cuts segments of up to 64 KiB into MSS-sized ones (GSO), so
+     * the stack hands over one frame where it would hand over dozens.
      */
-    public record Stack(String address, String gateway, String mac, String faults) {
+    public record Stack(String address, String gateway, String mac, String faults, boolean offloads) {
         public Stack(String address, String gateway, String mac) {
-            this(address, gateway, mac, null);
+            this(address, gateway, mac, null, false);
         }
     }
 
@@ -141,6 +143,7 @@ public record OriginConfig(
         d.put("server.gateway", "");
         d.put("server.mac", "");
         d.put("server.faults", "off");
+        d.put("server.offloads", "off");
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -206,7 +209,7 @@ public record OriginConfig(
         String transport = b.text("server.transport", t -> TRANSPORTS.contains(t) || portError(t) == null ? null
                 : "\"" + t + "\" is not a transport: auto, epoll, nio or a port URI (" + portError(t) + ")");
         boolean portTransport = !TRANSPORTS.contains(transport) && portError(transport) == null;
-        Stack stack = b.stack(portTransport);
+        Stack stack = b.stack(portTransport, transport);
         DiskSend diskSend = b.diskSend(portTransport);
         int eventLoops = b.integer("server.event_loops", 0, 1024);
         int maxConnections = b.integer("server.max_connections", 1, 10_000_000);
@@ -315,13 +318,29 @@ public record OriginConfig(
             return List.copyOf(items);
         }
 
+        /** on/true or off/false; anything else is a problem (false). */
+        boolean onOff(Setting s) {
+            String text = s.text().trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (text) {
+                case "on", "true" -> true;
+                case "off", "false" -> false;
+                default -> {
+                    problem(s, "\"" + s.text().trim() + "\" is not on or off");
+                    yield false;
+                }
+            };
+        }
+
         boolean isOff(String key) {
             String text = get(key).text().trim();
             return text.equalsIgnoreCase("off") || text.equalsIgnoreCase("false");
         }
 
-        /** server.address, .gateway, .mac: required (address) with a port transport, refused without one. */
-        Stack stack(boolean portTransport) {
+        /**
+         * server.address, .gateway, .mac, .faults, .offloads: required (address) with a port transport, refused
+         * without one; offloads only on the ports whose frames can carry a virtio-net header.
+         */
+        Stack stack(boolean portTransport, String transport) {
             Setting address = get("server.address");
             Setting gateway = get("server.gateway");
             Setting mac = get("server.mac");
@@ -330,6 +349,8 @@ public record OriginConfig(
             String g = gateway.text().trim();
             String m = mac.text().trim();
             String f = isOff("server.faults") ? "" : faults.text().trim();
+            Setting offloadsSetting = get("server.offloads");
+            boolean offloads = onOff(offloadsSetting);
             if (!portTransport) {
                 for (Setting s : List.of(address, gateway, mac)) {
                     if (!s.text().trim().isEmpty()) {
@@ -339,7 +360,19 @@ public record OriginConfig(
                 if (!f.isEmpty()) {
                     problem(faults, "injects faults on a packet port; server.transport names none");
                 }
+                if (offloads) {
+                    problem(offloadsSetting, "is for the userspace stack; server.transport names no packet port "
+                            + "(kernel sockets have the kernel's offloads)");
+                }
                 return null;
+            }
+            if (offloads) {
+                var kind = org.diskcryptnet.netmap.port.PortUri.parse(transport).kind();
+                if (kind != org.diskcryptnet.netmap.port.PortUri.Kind.TAP
+                        && kind != org.diskcryptnet.netmap.port.PortUri.Kind.PACKET) {
+                    problem(offloadsSetting, "needs a tap: or packet: port, whose frames carry a virtio-net header; "
+                            + transport + " frames carry none");
+                }
             }
             if (!f.isEmpty()) {
                 check(faults, () -> org.diskcryptnet.netmap.port.fault.FaultPlan.parse(f));
@@ -356,7 +389,7 @@ public record OriginConfig(
             if (!m.isEmpty()) {
                 check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
             }
-            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f);
+            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f, offloads);
         }
 
         /**

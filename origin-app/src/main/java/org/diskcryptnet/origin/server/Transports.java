@@ -16,6 +16,7 @@ import org.diskcryptnet.netmap.channel.NetmapConfig;
 import org.diskcryptnet.netmap.channel.NetmapIoHandler;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.netmap.channel.NetmapServerSocketChannel;
+import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.fault.FaultPlan;
 import org.diskcryptnet.origin.config.OriginConfig;
@@ -66,6 +67,9 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.mac() != null) {
             b.mac(stack.mac());
         }
+        if (stack.offloads()) {
+            b.portOptions(PortOptions.defaults().withOffloads(true));
+        }
         b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads())
                 .diskSendReadAhead(config.diskSend().readAheadBytes());
         if (stack.faults() != null) {
@@ -79,7 +83,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             return handler;
         };
         return new Transports("netmap " + uri + " at " + stack.address()
-                + (stack.faults() != null ? " with faults " + stack.faults() : ""), recording, NetmapServerSocketChannel.class,
+                + (stack.offloads() ? " with offloads" : "") + (stack.faults() != null ? " with faults " + stack.faults() : ""), recording, NetmapServerSocketChannel.class,
                 false, loops);
     }
 

@@ -278,6 +278,33 @@ class OriginConfigTest {
     }
 
     @Test
+    void offloadsAreForTapAndPacketPortsOnly() throws Exception {
+        for (String port : List.of("packet:veth1", "tap:dcn0")) {
+            OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                    + "  transport: " + port + "\n  address: 198.18.0.2/24\n  offloads: on\n")));
+            assertTrue(c.stack().offloads(), port);
+        }
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: packet:veth1\n  address: 198.18.0.2/24\n")));
+        assertTrue(!c.stack().offloads(), "off by default");
+
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1@0\n"
+                + "  address: 198.18.0.2/24\n  offloads: on\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:6: server.offloads") && p.getFirst().contains("virtio-net header"),
+                p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: packet:veth1\n"
+                + "  address: 198.18.0.2/24\n  offloads: yes please\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:6: server.offloads") && p.getFirst().contains("not on or off"),
+                p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  offloads: on\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.offloads") && p.getFirst().contains("names no packet port"),
+                p.toString());
+    }
+
+    @Test
     void durations() {
         assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
         assertEquals(Duration.ofSeconds(10), Durations.parse("10s"));

@@ -11,7 +11,8 @@ import java.util.Map;
  * port, no access log (nginx runs with {@code access_log off} too), and every other setting at its default.
  *
  * @param transport {@code server.transport}: {@code epoll}, {@code nio}, or {@link #XDP} for the netmap transport
- *                  (issues 7/8) on AF_XDP over the testbed's second veth pair, every queue, one loop per queue.
+ *                  (issues 7/8) on AF_XDP over a veth pair of its own, every queue, one loop per queue;
+ *                  {@link #PACKET} for the same stack on AF_PACKET there.
  * @param storage   {@code content.storage}: {@code buffered} (page cache, sendfile) or {@code direct} (O_DIRECT
  *                  through transport-diskmap). Where the origin refuses a value at start, the runner reports the
  *                  variant as "could not run" with the origin's own message.
@@ -27,10 +28,12 @@ public record OriginVariant(String name, String transport, String storage, Proto
 
     /** The transport value that puts the origin on its own TCP/IP stack over AF_XDP (the netmap transport). */
     public static final String XDP = "xdp";
+    /** The same stack over AF_PACKET (TPACKET rings), which can take a virtio-net header (server.offloads). */
+    public static final String PACKET = "packet";
 
     @Override
     public boolean userspaceStack() {
-        return transport.equals(XDP);
+        return transport.equals(XDP) || transport.equals(PACKET);
     }
 
     @Override
@@ -56,7 +59,7 @@ public record OriginVariant(String name, String transport, String storage, Proto
         Files.createDirectories(c.dir());
         String listener = c.address() + ":" + c.port();
         // on a packet port the stack owns its address: the interface is named, every queue used, one loop each
-        String serverTransport = userspaceStack() ? "xdp:" + c.packetInterface() : transport;
+        String serverTransport = userspaceStack() ? transport + ":" + c.packetInterface() : transport;
         String stackAddress = userspaceStack() ? "  address: " + c.address() + "/24\n" : "";
         String yaml = """
             # %s

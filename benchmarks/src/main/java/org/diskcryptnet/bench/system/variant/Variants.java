@@ -61,6 +61,11 @@ public final class Variants {
         v.add(new OriginVariant("origin-netmap-direct-https-stack-checksums", OriginVariant.XDP, "direct",
                 Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of(),
                 List.of("-Dorg.diskcryptnet.xdp.txChecksumOffload=false")));
+        // The same stack on AF_PACKET with a virtio-net header (server.offloads=on): the kernel cuts the stack's
+        // segments of up to 64 KiB into MSS-sized ones (GSO), as a NIC with TSO would; AF_XDP has no such offload,
+        // so this prices the per-frame cost that copy-mode AF_XDP over veth pays.
+        v.add(new OriginVariant("origin-packet-offloads-direct-https", OriginVariant.PACKET, "direct",
+                Protocol.HTTPS, 0, "nginx-https-directio" + wN, List.of(), List.of("server.offloads=on")));
         return List.copyOf(v);
     }
 

@@ -44,6 +44,18 @@ class OriginVariantTest {
     }
 
     @Test
+    void thePacketVariantRunsTheSameStackOnAfPacketWithOffloads() throws Exception {
+        Variant v = Variants.all(2).stream().filter(x -> x.name().equals("origin-packet-offloads-direct-https"))
+                .findFirst().orElseThrow();
+        assertTrue(v.userspaceStack());
+        Variant.Launch l = v.prepare(new Variant.Context(dir.resolve("www"), "198.18.82.1", 18815, dir.resolve("srv4"),
+                dir.resolve("c.pem"), dir.resolve("k.pem"), 2, dir, 20000, "dcnb42p"));
+        String c = l.configuration();
+        assertTrue(c.contains("transport: packet:dcnb42p\n") && c.contains("  address: 198.18.82.1/24\n"), c);
+        assertEquals(List.of("--set", "server.offloads=on"), l.command().subList(4, 6));
+    }
+
+    @Test
     void kernelTransportsHaveNoStackAddress() throws Exception {
         Variant v = Variants.all(2).stream().filter(x -> x.name().equals("origin-epoll-direct-http"))
                 .findFirst().orElseThrow();
