@@ -18,7 +18,10 @@ public final class PortCounters {
      * {@link PacketPort#refreshCounters}.
      */
     public long rxNoBuffer;
-    /** Frames the kernel dropped because the rx ring was full (AF_XDP); copied like {@link #rxNoBuffer}. */
+    /**
+     * Frames the kernel dropped because the rx ring was full (AF_XDP: its rx ring; AF_PACKET: no free block, summed
+     * from PACKET_STATISTICS); kept by the kernel like {@link #rxNoBuffer}.
+     */
     public long rxRingFull;
     /** Frames whose checksum the kernel left partial and the port completed in software. */
     public long rxChecksumsCompleted;

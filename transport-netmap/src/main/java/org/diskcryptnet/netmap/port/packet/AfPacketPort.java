@@ -132,6 +132,10 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int txSubmitted;               // first slot not yet marked SEND_REQUEST
         int txCompleted;               // first slot not yet seen AVAILABLE again
 
+        /** PACKET_STATISTICS and its length, for {@link #refreshCounters}. */
+        private final MemorySegment statistics = arena.allocate(TPACKET_STATS_V3);
+        private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
+
         Queue(NetDevice device, PortOptions options, boolean vnet, int txFrameSize, int txFrames, int blockSize, int fanoutId) {
             this.vnet = vnet;
             this.blockSize = blockSize;
@@ -208,6 +212,18 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
 
 
+
+        /**
+         * The socket's drops since the last read (PACKET_STATISTICS resets them): frames the kernel had no room
+         * for in the rx ring, because every block was still ours or the current one was full.
+         */
+        @Override
+        public void refreshCounters() {
+            statisticsLength.set(JAVA_INT, 0, (int) TPACKET_STATS_V3.byteSize());
+            if (Libc.getsockopt(state, fd, SOL_PACKET, PACKET_STATISTICS, statistics, statisticsLength) == 0) {
+                counters.rxRingFull += statistics.get(JAVA_INT, STATS_DROPS) & 0xFFFF_FFFFL;
+            }
+        }
 
         @Override
         public void rxSync() {

@@ -20,6 +20,7 @@ public final class PacketAbi {
     public static final int PACKET_FANOUT = 18;
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_VERSION = 10;
+    public static final int PACKET_STATISTICS = 6;
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;
     public static final int PACKET_VNET_HDR = 15;
@@ -111,6 +112,16 @@ public final class PacketAbi {
 
     /** The same sums for a V3 rx frame's worst-case overhead: header, sockaddr_ll, alignment slack. */
     public static final int RX_FRAME_OVERHEAD = TX_DATA_OFFSET + (int) SOCKADDR_LL.byteSize() + TPACKET_ALIGNMENT;
+
+    /**
+     * struct tpacket_stats_v3 (PACKET_STATISTICS on a TPACKET_V3 socket): frames seen (drops included), frames
+     * dropped for want of room in the rx ring, and how often the queue froze. Reading resets them (af_packet.c).
+     */
+    public static final StructLayout TPACKET_STATS_V3 = MemoryLayout.structLayout(
+            JAVA_INT.withName("tp_packets"),
+            JAVA_INT.withName("tp_drops"),
+            JAVA_INT.withName("tp_freeze_q_cnt"));
+    public static final long STATS_DROPS = offset(TPACKET_STATS_V3, "tp_drops");
 
     public static final VarHandle REQ_BLOCK_SIZE = field(TPACKET_REQ3, "tp_block_size");
     public static final VarHandle REQ_BLOCK_NR = field(TPACKET_REQ3, "tp_block_nr");

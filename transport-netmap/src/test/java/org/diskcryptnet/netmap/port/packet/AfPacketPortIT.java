@@ -9,6 +9,8 @@ import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.linux.NetNamespace;
 import org.diskcryptnet.netmap.port.testbed.KernelPortContract;
+import org.diskcryptnet.netmap.port.testbed.KernelRxDrops;
+import org.diskcryptnet.netmap.port.testbed.Responder;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,13 @@ class AfPacketPortIT extends KernelPortContract {
     @Override
     protected PacketPort openPort() {
         return AfPacketPort.open(PortUri.parse("packet:dcnps0"), PortOptions.defaults().withRingSize(256));
+    }
+
+    /** The kernel's drops for want of a free rx block are counted (PACKET_STATISTICS): {@link KernelRxDrops}. */
+    @Test
+    void kernelDropsForWantOfRxRoomAreCounted() throws Exception {
+        Responder r = new Responder(port, 0, STACK_IP);
+        KernelRxDrops.assertCounted(r, resolveKernelMac(r), net, kernelNs);
     }
 
     @Test
