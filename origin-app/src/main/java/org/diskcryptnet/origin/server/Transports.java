@@ -82,9 +82,9 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             loops.add(handler.stats());
             return handler;
         };
-        return new Transports("netmap " + uri + " at " + stack.address()
-                + (stack.offloads() ? " with offloads" : "") + (stack.faults() != null ? " with faults " + stack.faults() : ""), recording, NetmapServerSocketChannel.class,
-                false, loops);
+        String name = "netmap " + uri + " at " + stack.address() + (stack.offloads() ? " with offloads" : "")
+                + (stack.faults() != null ? " with faults " + stack.faults() : "");
+        return new Transports(name, recording, NetmapServerSocketChannel.class, false, loops);
     }
 
     /** The transport of the admin listener: the kernel's, also when the origin serves on a packet port. */
