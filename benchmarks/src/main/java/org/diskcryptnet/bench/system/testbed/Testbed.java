@@ -72,9 +72,9 @@ public final class Testbed {
      * The veth pair of the {@code index}-th server that runs its own TCP/IP stack (the netmap transport on AF_XDP
      * or AF_PACKET), made on first use: its XDP program (or its packet socket) takes every frame of the interface, so
      * it shares one neither with the kernel's servers nor with another such server, which all run at the same time.
-     * One queue per core each way;
-     * no kernel address on the server side. The client sends full checksums on it: AF_XDP frames carry no
-     * checksum-offload metadata (TESTBED.md), and the client sends only requests and ACKs, so the cost does not show.
+     * One queue per core each way; no kernel address on the server side. The client sends full checksums on it:
+     * AF_XDP frames carry no checksum-offload metadata (TESTBED.md), and the client sends only requests and ACKs, so
+     * the cost does not show.
      */
     public synchronized PacketLink packetLink(int index) throws IOException {
         if (index < 0 || index >= MAX_PACKET_LINKS) {
