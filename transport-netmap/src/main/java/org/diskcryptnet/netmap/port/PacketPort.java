@@ -3,7 +3,7 @@ package org.diskcryptnet.netmap.port;
 /**
  * A network port seen as netmap sees a NIC: rx and tx rings of slots over shared buffer memory, synchronised
  * in batches. Implementations: {@code netmap:IF} (the netmap kernel module), {@code xdp:IF[@queue]} (AF_XDP),
- * {@code packet:IF} (AF_PACKET, TPACKET_V3), {@code tap:NAME} (TAP with a virtio-net header) and
+ * {@code packet:IF} (AF_PACKET, TPACKET_V2), {@code tap:NAME} (TAP with a virtio-net header) and
  * {@code pipe:NAME} (two ports joined in this process). {@link PortUri} names them.
  *
  * <p>A port's rings are used by one event loop each; queue {@code i} is rx ring {@code i} and tx ring {@code i}.

@@ -11,13 +11,8 @@ package org.diskcryptnet.netmap.port;
  * @param zeroCopy        whether AF_XDP binds in zero-copy mode
  * @param offloads        TAP and AF_PACKET: exchange a virtio-net header with the kernel so that partial checksums
  *                        and large segments (GSO) cross the port ({@link PortFeatures})
- * @param blockSize       AF_PACKET: at least this many bytes per TPACKET_V3 rx block (a power of two; the port
- *                        rounds up to the largest frame); there is one block per rx slot
- * @param blockTimeoutMs  AF_PACKET: how long the kernel keeps a partly filled rx block before handing it over
- *                        (TPACKET_V3's tp_retire_blk_tov; the latency floor of a quiet link)
  */
-public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy zeroCopy, boolean offloads,
-                          int blockSize, int blockTimeoutMs) {
+public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy zeroCopy, boolean offloads) {
 
     /** Where the XDP redirect program is attached (XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE in linux/if_link.h). */
     public enum XdpMode {
@@ -33,7 +28,7 @@ public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy ze
     public enum ZeroCopy { AUTO, ON, OFF }
 
     public static PortOptions defaults() {
-        return new PortOptions(1, 1024, XdpMode.AUTO, ZeroCopy.AUTO, false, 4096, 1);
+        return new PortOptions(1, 1024, XdpMode.AUTO, ZeroCopy.AUTO, false);
     }
 
     public PortOptions {
@@ -43,35 +38,25 @@ public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy ze
         if (ringSize < 8 || Integer.bitCount(ringSize) != 1 || ringSize > 1 << 16) {
             throw new IllegalArgumentException("ring size " + ringSize + " is not a power of two in [8, 65536]");
         }
-        if (blockSize < 4096 || Integer.bitCount(blockSize) != 1) {
-            throw new IllegalArgumentException("block size " + blockSize + " is not a power of two >= 4096");
-        }
-        if (blockTimeoutMs < 1) {
-            throw new IllegalArgumentException("block timeout " + blockTimeoutMs + " ms < 1");
-        }
     }
 
     public PortOptions withQueues(int n) {
-        return new PortOptions(n, ringSize, xdpMode, zeroCopy, offloads, blockSize, blockTimeoutMs);
+        return new PortOptions(n, ringSize, xdpMode, zeroCopy, offloads);
     }
 
     public PortOptions withRingSize(int n) {
-        return new PortOptions(queues, n, xdpMode, zeroCopy, offloads, blockSize, blockTimeoutMs);
+        return new PortOptions(queues, n, xdpMode, zeroCopy, offloads);
     }
 
     public PortOptions withXdpMode(XdpMode mode) {
-        return new PortOptions(queues, ringSize, mode, zeroCopy, offloads, blockSize, blockTimeoutMs);
+        return new PortOptions(queues, ringSize, mode, zeroCopy, offloads);
     }
 
     public PortOptions withZeroCopy(ZeroCopy z) {
-        return new PortOptions(queues, ringSize, xdpMode, z, offloads, blockSize, blockTimeoutMs);
+        return new PortOptions(queues, ringSize, xdpMode, z, offloads);
     }
 
     public PortOptions withOffloads(boolean on) {
-        return new PortOptions(queues, ringSize, xdpMode, zeroCopy, on, blockSize, blockTimeoutMs);
-    }
-
-    public PortOptions withBlock(int size, int timeoutMs) {
-        return new PortOptions(queues, ringSize, xdpMode, zeroCopy, offloads, size, timeoutMs);
+        return new PortOptions(queues, ringSize, xdpMode, zeroCopy, on);
     }
 }

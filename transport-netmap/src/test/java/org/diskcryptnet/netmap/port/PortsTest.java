@@ -95,7 +95,6 @@ class PortsTest {
     void optionsRejectWhatNoRingCanBe() {
         assertThrows(IllegalArgumentException.class, () -> PortOptions.defaults().withRingSize(1000));
         assertThrows(IllegalArgumentException.class, () -> PortOptions.defaults().withQueues(-1));
-        assertThrows(IllegalArgumentException.class, () -> PortOptions.defaults().withBlock(5000, 1));
     }
 
     @Test

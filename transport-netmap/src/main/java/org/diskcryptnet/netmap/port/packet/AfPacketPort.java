@@ -22,17 +22,16 @@ import org.diskcryptnet.netmap.port.linux.Sockets;
 import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
 
 /**
- * {@code packet:IF}: an AF_PACKET socket with a TPACKET_V3 rx ring and a TPACKET_V3 tx ring mapped into the process
+ * {@code packet:IF}: an AF_PACKET socket with a TPACKET_V2 rx ring and a TPACKET_V2 tx ring mapped into the process
  * (packet_mmap.rst). Works on any Linux interface; the kernel copies each frame once in each direction.
  *
- * <p>Rx: the kernel fills fixed-size blocks with variable-size frames and hands over a whole block when it is full
- * or after {@link PortOptions#blockTimeoutMs()}; every frame of a block becomes one slot, and the block goes back to
- * the kernel when the application has released all its slots. There are as many blocks as rx slots (each just big
- * enough for the largest frame, a page for an MTU of 1500), so frames the application holds never leave the kernel
- * without a block. Tx: TPACKET_V3 tx (Linux 4.11+) has fixed-size
- * frames like V2, so tx slot {@code i} is tx frame {@code i}; {@link #txSync} marks the new frames SEND_REQUEST,
- * kicks the kernel with one {@code sendto}, and reclaims the frames the kernel has released (status back to
- * AVAILABLE), in ring order.
+ * <p>Rx: fixed-size frames, each with its own status word, so the kernel hands over every frame as it writes it, and
+ * a poll wakes for it. (TPACKET_V3's blocks go over only when full or when their retire timer fires, one jiffy at
+ * least, 4 ms at HZ=250: the latency floor of every request and ACK on a quiet link, which bounded the origin at 10
+ * connections.) Rx slot {@code s} holds frame {@code slotFrame[s]}, which goes back to the kernel when the
+ * application releases the slot; a frame the port drops goes back at once. Tx: tx slot {@code i} is tx frame
+ * {@code i}; {@link #txSync} marks the new frames SEND_REQUEST, kicks the kernel with one {@code sendto}, and
+ * reclaims the frames the kernel has released (status back to AVAILABLE), in ring order.
  *
  * <p>The socket ignores outgoing frames (PACKET_IGNORE_OUTGOING), so the stack never sees its own tx, and bypasses
  * the qdisc. With {@link PortOptions#offloads()} each frame carries a virtio-net header (PACKET_VNET_HDR): partial
@@ -70,16 +69,21 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int maxFrame = vnet ? 65535 + 14 : device.mtu() + 14 + 4; // + 4: a VLAN tag
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
         int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
-        // A block must hold the largest frame; and there is one block per rx slot: a retired block holds at least one
-        // frame, so however the application's held slots are spread over blocks, the kernel always has a block left
-        // (with fewer blocks, a few sparse timer-retired blocks held by the application stop the ring).
-        int blockSize = Math.max(options.blockSize(),
-                Integer.highestOneBit(maxFrame + vnetSize + RX_FRAME_OVERHEAD + (int) BLOCK_DESC.byteSize() - 1) << 1);
+        // An rx frame holds the largest frame after the header, the link header's room and the virtio-net header:
+        // a power of two up to half a page (two MTU frames a page), else whole pages (a 64 KiB segment: 17 pages,
+        // of which 512 take 34 MiB). Each frame holds one frame however small: ACKs from 1,000 connections
+        // overflowed 256 of them 5,636 times in 20 s, 512 of them 1,216 times.
+        int rxNeeded = RX_NET_OFFSET + vnetSize + maxFrame;
+        int page = Libc.pageSize();
+        int rxFrameSize = rxNeeded <= page / 2 ? Integer.highestOneBit(rxNeeded - 1) << 1
+                : (rxNeeded + page - 1) / page * page;
+        int rxFrames = vnet ? Math.min(options.ringSize(), 512) : options.ringSize();
         Queue[] queues = new Queue[count];
         int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
         try {
             for (int i = 0; i < count; i++) {
-                queues[i] = new Queue(device, options, vnet, txFrameSize, txFrames, blockSize, count > 1 ? fanoutId : -1);
+                queues[i] = new Queue(device, vnet, rxFrameSize, rxFrames, txFrameSize, txFrames,
+                        count > 1 ? fanoutId : -1);
             }
         } catch (RuntimeException e) {
             for (Queue q : queues) {
@@ -106,7 +110,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
     @Override
     public String toString() {
-        return uri() + " (AF_PACKET TPACKET_V3, ifindex " + device.index() + ", " + queues.length + " queue(s))";
+        return uri() + " (AF_PACKET TPACKET_V2, ifindex " + device.index() + ", " + queues.length + " queue(s))";
     }
 
     /** One socket, its two rings and their bookkeeping; used by one loop. */
@@ -115,64 +119,46 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         final MemorySegment memory;
         final boolean vnet;
 
-        // rx: blocks [0, blockNr) from offset 0; slots point into them
-        final int blockSize;
-        final int blockNr;
-        final int[] slotBlock;         // the block a slot's frame lies in
-        final int[] blockPending;      // slots of a block not yet released, +1 while it is being read
-        int nextBlock;                 // the block to read next
-        boolean reading;               // nextBlock is open, frames left in it
-        int packetsLeft;
-        long nextPacket;
+        // rx: frames [0, rxFrames) from offset 0; slots point into them
+        final int rxFrameSize;
+        final int rxFrames;
+        final int[] slotFrame;         // the frame a slot's data lies in
+        int nextFrame;                 // the frame to read next
         int rxReleased;                // first slot not yet given back (the previous head)
 
-        // tx: frames [0, txFrames) after the rx blocks
+        // tx: frames [0, txFrames) after the rx frames
         final long txBase;
         final int txFrameSize;
         int txSubmitted;               // first slot not yet marked SEND_REQUEST
         int txCompleted;               // first slot not yet seen AVAILABLE again
 
         /** PACKET_STATISTICS and its length, for {@link #refreshCounters}. */
-        private final MemorySegment statistics = arena.allocate(TPACKET_STATS_V3);
+        private final MemorySegment statistics = arena.allocate(TPACKET_STATS);
         private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
 
-        Queue(NetDevice device, PortOptions options, boolean vnet, int txFrameSize, int txFrames, int blockSize, int fanoutId) {
+        Queue(NetDevice device, boolean vnet, int rxFrameSize, int rxFrames, int txFrameSize, int txFrames,
+              int fanoutId) {
             this.vnet = vnet;
-            this.blockSize = blockSize;
-            this.blockNr = vnet ? Math.min(options.ringSize(), 256) : options.ringSize(); // 64 KiB frames: 256 blocks
+            this.rxFrameSize = rxFrameSize;
+            this.rxFrames = rxFrames;
             this.txFrameSize = txFrameSize;
             int fd = -1;
             MappedRegion mapped = null;
             try (Arena call = Arena.ofConfined()) {
                 fd = Errno.check(Libc.socket(state, Sockets.AF_PACKET,
                         Sockets.SOCK_RAW | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC, 0), state, "socket(AF_PACKET)");
-                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION TPACKET_V3");
+                Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION TPACKET_V2");
                 if (vnet) {
                     Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
                 }
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
+                // a frame never spans blocks: a block of whole pages holding whole frames
+                setRing(call, fd, PACKET_RX_RING, rxFrameSize, rxFrames, "PACKET_RX_RING");
+                setRing(call, fd, PACKET_TX_RING, txFrameSize, txFrames, "PACKET_TX_RING");
 
-                MemorySegment req = call.allocate(TPACKET_REQ3);
-                REQ_BLOCK_SIZE.set(req, 0L, blockSize);
-                REQ_BLOCK_NR.set(req, 0L, blockNr);
-                REQ_FRAME_SIZE.set(req, 0L, 2048);
-                REQ_FRAME_NR.set(req, 0L, blockNr * (blockSize / 2048));
-                REQ_RETIRE_TOV.set(req, 0L, options.blockTimeoutMs());
-                Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, PACKET_RX_RING, req, (int) req.byteSize()), state,
-                        "PACKET_RX_RING (" + blockNr + " blocks of " + blockSize + " B)");
-
-                MemorySegment txReq = call.allocate(TPACKET_REQ3); // tx: retire timeout, priv size, features all 0
-                int txBlockSize = Math.max(txFrameSize, Libc.pageSize());
-                REQ_BLOCK_SIZE.set(txReq, 0L, txBlockSize);
-                REQ_BLOCK_NR.set(txReq, 0L, (int) ((long) txFrames * txFrameSize / txBlockSize));
-                REQ_FRAME_SIZE.set(txReq, 0L, txFrameSize);
-                REQ_FRAME_NR.set(txReq, 0L, txFrames);
-                Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, PACKET_TX_RING, txReq, (int) txReq.byteSize()), state,
-                        "PACKET_TX_RING (" + txFrames + " frames of " + txFrameSize + " B)");
-
-                long rxBytes = (long) blockSize * blockNr;
+                long rxBytes = (long) rxFrameSize * rxFrames;
                 long txBytes = (long) txFrames * txFrameSize;
                 mapped = MappedRegion.mapShared(fd, rxBytes + txBytes, 0, "AF_PACKET rings of " + device.name());
 
@@ -198,10 +184,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             this.region = mapped;
             this.memory = mapped.segment();
             int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
-            int rxSlots = blockNr;
-            this.rx = new SlotRing(memory, rxSlots, blockSize - RX_FRAME_OVERHEAD - (int) BLOCK_DESC.byteSize() - vnetSize, false);
-            this.slotBlock = new int[rxSlots];
-            this.blockPending = new int[blockNr];
+            this.rx = new SlotRing(memory, rxFrames, rxFrameSize - RX_NET_OFFSET - vnetSize + 14, false);
+            this.slotFrame = new int[rxFrames];
             this.tx = new SlotRing(memory, txFrames, txFrameSize - TX_DATA_OFFSET - vnetSize, vnet);
             for (int i = 0; i < txFrames; i++) {
                 tx.offset(i, txBase + (long) i * txFrameSize + TX_DATA_OFFSET + vnetSize);
@@ -209,17 +193,24 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             tx.tail(txFrames - 1);
         }
 
-
-
-
+        private void setRing(Arena call, int fd, int option, int frameSize, int frames, String what) {
+            int blockSize = Math.max(frameSize, Libc.pageSize());
+            MemorySegment req = call.allocate(TPACKET_REQ);
+            REQ_BLOCK_SIZE.set(req, 0L, blockSize);
+            REQ_BLOCK_NR.set(req, 0L, (int) ((long) frames * frameSize / blockSize));
+            REQ_FRAME_SIZE.set(req, 0L, frameSize);
+            REQ_FRAME_NR.set(req, 0L, frames);
+            Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, option, req, (int) req.byteSize()), state,
+                    what + " (" + frames + " frames of " + frameSize + " B)");
+        }
 
         /**
          * The socket's drops since the last read (PACKET_STATISTICS resets them): frames the kernel had no room
-         * for in the rx ring, because every block was still ours or the current one was full.
+         * for in the rx ring, because the frame at its position was still ours.
          */
         @Override
         public void refreshCounters() {
-            statisticsLength.set(JAVA_INT, 0, (int) TPACKET_STATS_V3.byteSize());
+            statisticsLength.set(JAVA_INT, 0, (int) TPACKET_STATS.byteSize());
             if (Libc.getsockopt(state, fd, SOL_PACKET, PACKET_STATISTICS, statistics, statisticsLength) == 0) {
                 counters.rxRingFull += statistics.get(JAVA_INT, STATS_DROPS) & 0xFFFF_FFFFL;
             }
@@ -227,47 +218,30 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
         @Override
         public void rxSync() {
-            // give back the slots the application released, and with the last of a block's slots, the block
+            // give back the frames of the slots the application released
             int head = rx.head();
             for (int s = rxReleased; s != head; s = rx.next(s)) {
-                releaseSlotOf(slotBlock[s]);
+                releaseFrame(slotFrame[s]);
             }
             rxReleased = head;
             int free = rx.size() - 1 - rx.space();
             int tail = rx.tail();
             while (free > 0) {
-                if (!reading) {
-                    if (blockPending[nextBlock] != 0) {
-                        // the ring went all the way round and the application still holds frames of this block:
-                        // its status is still USER from the last round, it is not a new block
-                        break;
-                    }
-                    long block = (long) nextBlock * blockSize;
-                    int status = (int) INT.getAcquire(memory, block + BLOCK_STATUS);
-                    if ((status & TP_STATUS_USER) == 0) {
-                        break;
-                    }
-                    reading = true;
-                    packetsLeft = memory.get(JAVA_INT, block + BLOCK_NUM_PKTS);
-                    nextPacket = block + (memory.get(JAVA_INT, block + BLOCK_FIRST_PKT) & 0xFFFF_FFFFL);
-                    blockPending[nextBlock] = 1;
+                int f = nextFrame;
+                long header = (long) f * rxFrameSize;
+                int status = (int) INT.getAcquire(memory, header + TP_STATUS);
+                if ((status & TP_STATUS_USER) == 0) {
+                    break;
                 }
-                if (packetsLeft == 0) {
-                    reading = false;
-                    releaseSlotOf(nextBlock);
-                    nextBlock = nextBlock + 1 == blockNr ? 0 : nextBlock + 1;
-                    continue;
-                }
-                long packet = nextPacket;
-                nextPacket = packet + (memory.get(JAVA_INT, packet + TP_NEXT_OFFSET) & 0xFFFF_FFFFL);
-                packetsLeft--;
-                int snap = memory.get(JAVA_INT, packet + TP_SNAPLEN);
-                int len = memory.get(JAVA_INT, packet + TP_LEN);
-                long frame = packet + (memory.get(JAVA_SHORT, packet + TP_MAC) & 0xFFFF);
+                nextFrame = f + 1 == rxFrames ? 0 : f + 1;
+                int snap = memory.get(JAVA_INT, header + TP_SNAPLEN);
+                int len = memory.get(JAVA_INT, header + TP_LEN);
+                long frame = header + (memory.get(JAVA_SHORT, header + TP_MAC) & 0xFFFF);
                 if (snap < len || snap < 14 || !consistentIpv4(frame, snap)) {
-                    // truncated to the block (a frame larger than the ring takes), or a frame whose IPv4 length
-                    // disagrees with the length the kernel gave
+                    // truncated to the frame (larger than the ring takes), or a frame whose IPv4 length disagrees
+                    // with the length the kernel gave
                     counters.rxDropped++;
+                    releaseFrame(f);
                     continue;
                 }
                 if (vnet) {
@@ -278,14 +252,13 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                     if (VirtioNetHdr.gsoType(memory, hdr) != VirtioNetHdr.GSO_NONE) {
                         counters.rxLargeFrames++;
                     }
-                } else if ((memory.get(JAVA_INT, packet + TP_STATUS) & TP_STATUS_CSUMNOTREADY) != 0
+                } else if ((status & TP_STATUS_CSUMNOTREADY) != 0
                         && VirtioNetHdr.completeIpv4Checksum(memory, frame, snap)) {
                     counters.rxChecksumsCompleted++;
                 }
                 rx.offset(tail, frame);
                 rx.receivedLength(tail, snap);
-                slotBlock[tail] = nextBlock;
-                blockPending[nextBlock]++;
+                slotFrame[tail] = f;
                 tail = rx.next(tail);
                 free--;
                 counters.rxFrames++;
@@ -303,10 +276,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             return total >= 20 && 14 + total <= length;
         }
 
-        private void releaseSlotOf(int block) {
-            if (--blockPending[block] == 0) {
-                INT.setRelease(memory, (long) block * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
-            }
+        private void releaseFrame(int f) {
+            INT.setRelease(memory, (long) f * rxFrameSize + TP_STATUS, TP_STATUS_KERNEL);
         }
 
         @Override
