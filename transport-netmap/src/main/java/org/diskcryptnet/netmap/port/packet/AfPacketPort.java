@@ -48,6 +48,9 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
     private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
+    /** The rx block for frames larger than a page: a power of two, so the kernel's allocation has no slack. */
+    private static final int RX_LARGE_BLOCK = 1 << 20;
+
     private final NetDevice device;
 
     private AfPacketPort(String uri, NetDevice device, PortFeatures features, Queue[] queues) {
@@ -70,20 +73,22 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
         int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
         // An rx frame holds the largest frame after the header, the link header's room and the virtio-net header:
-        // a power of two up to half a page (two MTU frames a page), else whole pages (a 64 KiB segment: 17 pages,
-        // of which 512 take 34 MiB). Each frame holds one frame however small: ACKs from 1,000 connections
-        // overflowed 256 of them 5,636 times in 20 s, 512 of them 1,216 times.
-        int rxNeeded = RX_NET_OFFSET + vnetSize + maxFrame;
+        // a power of two up to half a page (two MTU frames a page), else whole pages (a 64 KiB segment: 17 pages).
+        // Frames never span blocks, and the kernel allocates each block as a power of two of pages, so large frames
+        // go 15 to a 1 MiB block rather than one to a 128 KiB allocation. Each frame holds one frame however small:
+        // ACKs from 1,000 connections overflowed 256 of them 5,636 times in 20 s, 512 of them 1,216 times.
         int page = Libc.pageSize();
+        int rxNeeded = RX_NET_OFFSET + vnetSize + maxFrame;
         int rxFrameSize = rxNeeded <= page / 2 ? Integer.highestOneBit(rxNeeded - 1) << 1
                 : (rxNeeded + page - 1) / page * page;
-        int rxFrames = vnet ? Math.min(options.ringSize(), 512) : options.ringSize();
+        int rxBlockSize = rxFrameSize <= page ? page : Math.max(RX_LARGE_BLOCK, rxFrameSize);
+        int rxSlots = vnet ? Math.min(options.ringSize(), 512) : options.ringSize();
+        RxGeometry rx = new RxGeometry(rxFrameSize, rxBlockSize, rxSlots);
         Queue[] queues = new Queue[count];
         int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
         try {
             for (int i = 0; i < count; i++) {
-                queues[i] = new Queue(device, vnet, rxFrameSize, rxFrames, txFrameSize, txFrames,
-                        count > 1 ? fanoutId : -1);
+                queues[i] = new Queue(device, vnet, rx, txFrameSize, txFrames, count > 1 ? fanoutId : -1);
             }
         } catch (RuntimeException e) {
             for (Queue q : queues) {
@@ -113,14 +118,42 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         return uri() + " (AF_PACKET TPACKET_V2, ifindex " + device.index() + ", " + queues.length + " queue(s))";
     }
 
+    /**
+     * The rx ring's shape: {@code slots} (a power of two) slots over {@code frames} frames of {@code frameSize}
+     * bytes, {@code perBlock} to a block of {@code blockSize} bytes (the frames fill whole blocks, so there may be
+     * a few more frames than slots).
+     */
+    record RxGeometry(int frameSize, int blockSize, int slots, int perBlock, int blocks) {
+        RxGeometry(int frameSize, int blockSize, int slots) {
+            this(frameSize, blockSize, slots, blockSize / frameSize, blocksFor(slots, blockSize / frameSize));
+        }
+
+        private static int blocksFor(int slots, int perBlock) {
+            return (slots + perBlock - 1) / perBlock;
+        }
+
+        int frames() {
+            return perBlock * blocks;
+        }
+
+        long bytes() {
+            return (long) blockSize * blocks;
+        }
+
+        /** Where frame {@code f}'s header starts in the ring. */
+        long offset(int f) {
+            return (long) (f / perBlock) * blockSize + (long) (f % perBlock) * frameSize;
+        }
+    }
+
     /** One socket, its two rings and their bookkeeping; used by one loop. */
     static final class Queue extends KernelQueuePort.Queue {
         final MappedRegion region;
         final MemorySegment memory;
         final boolean vnet;
 
-        // rx: frames [0, rxFrames) from offset 0; slots point into them
-        final int rxFrameSize;
+        // rx: frames [0, rxGeometry.frames()) from offset 0; slots point into them
+        final RxGeometry rxGeometry;
         final int rxFrames;
         final int[] slotFrame;         // the frame a slot's data lies in
         int nextFrame;                 // the frame to read next
@@ -136,11 +169,10 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         private final MemorySegment statistics = arena.allocate(TPACKET_STATS);
         private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
 
-        Queue(NetDevice device, boolean vnet, int rxFrameSize, int rxFrames, int txFrameSize, int txFrames,
-              int fanoutId) {
+        Queue(NetDevice device, boolean vnet, RxGeometry rxGeometry, int txFrameSize, int txFrames, int fanoutId) {
             this.vnet = vnet;
-            this.rxFrameSize = rxFrameSize;
-            this.rxFrames = rxFrames;
+            this.rxGeometry = rxGeometry;
+            this.rxFrames = rxGeometry.frames();
             this.txFrameSize = txFrameSize;
             int fd = -1;
             MappedRegion mapped = null;
@@ -154,11 +186,14 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
-                // a frame never spans blocks: a block of whole pages holding whole frames
-                setRing(call, fd, PACKET_RX_RING, rxFrameSize, rxFrames, "PACKET_RX_RING");
-                setRing(call, fd, PACKET_TX_RING, txFrameSize, txFrames, "PACKET_TX_RING");
+                setRing(call, fd, PACKET_RX_RING, rxGeometry.blockSize(), rxGeometry.blocks(), rxGeometry.frameSize(),
+                        rxFrames, "PACKET_RX_RING");
+                // tx frames are a power of two: a block of one large frame, or a page of small ones
+                int txBlockSize = Math.max(txFrameSize, Libc.pageSize());
+                setRing(call, fd, PACKET_TX_RING, txBlockSize, (int) ((long) txFrames * txFrameSize / txBlockSize),
+                        txFrameSize, txFrames, "PACKET_TX_RING");
 
-                long rxBytes = (long) rxFrameSize * rxFrames;
+                long rxBytes = rxGeometry.bytes();
                 long txBytes = (long) txFrames * txFrameSize;
                 mapped = MappedRegion.mapShared(fd, rxBytes + txBytes, 0, "AF_PACKET rings of " + device.name());
 
@@ -184,8 +219,9 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             this.region = mapped;
             this.memory = mapped.segment();
             int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
-            this.rx = new SlotRing(memory, rxFrames, rxFrameSize - RX_NET_OFFSET - vnetSize + 14, false);
-            this.slotFrame = new int[rxFrames];
+            this.rx = new SlotRing(memory, rxGeometry.slots(), rxGeometry.frameSize() - RX_NET_OFFSET - vnetSize + 14,
+                    false);
+            this.slotFrame = new int[rxGeometry.slots()];
             this.tx = new SlotRing(memory, txFrames, txFrameSize - TX_DATA_OFFSET - vnetSize, vnet);
             for (int i = 0; i < txFrames; i++) {
                 tx.offset(i, txBase + (long) i * txFrameSize + TX_DATA_OFFSET + vnetSize);
@@ -193,11 +229,11 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             tx.tail(txFrames - 1);
         }
 
-        private void setRing(Arena call, int fd, int option, int frameSize, int frames, String what) {
-            int blockSize = Math.max(frameSize, Libc.pageSize());
+        private void setRing(Arena call, int fd, int option, int blockSize, int blocks, int frameSize, int frames,
+                             String what) {
             MemorySegment req = call.allocate(TPACKET_REQ);
             REQ_BLOCK_SIZE.set(req, 0L, blockSize);
-            REQ_BLOCK_NR.set(req, 0L, (int) ((long) frames * frameSize / blockSize));
+            REQ_BLOCK_NR.set(req, 0L, blocks);
             REQ_FRAME_SIZE.set(req, 0L, frameSize);
             REQ_FRAME_NR.set(req, 0L, frames);
             Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, option, req, (int) req.byteSize()), state,
@@ -228,7 +264,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             int tail = rx.tail();
             while (free > 0) {
                 int f = nextFrame;
-                long header = (long) f * rxFrameSize;
+                long header = rxGeometry.offset(f);
                 int status = (int) INT.getAcquire(memory, header + TP_STATUS);
                 if ((status & TP_STATUS_USER) == 0) {
                     break;
@@ -277,7 +313,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         }
 
         private void releaseFrame(int f) {
-            INT.setRelease(memory, (long) f * rxFrameSize + TP_STATUS, TP_STATUS_KERNEL);
+            INT.setRelease(memory, rxGeometry.offset(f) + TP_STATUS, TP_STATUS_KERNEL);
         }
 
         @Override
