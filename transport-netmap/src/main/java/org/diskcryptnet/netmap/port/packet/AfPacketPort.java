@@ -154,8 +154,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
         // rx: frames [0, rxGeometry.frames()) from offset 0; slots point into them
         final RxGeometry rxGeometry;
-        final int rxFrames;
         final int[] slotFrame;         // the frame a slot's data lies in
+        final boolean[] frameHeld;     // the frame is in a slot the application has not released
         int nextFrame;                 // the frame to read next
         int rxReleased;                // first slot not yet given back (the previous head)
 
@@ -172,7 +172,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         Queue(NetDevice device, boolean vnet, RxGeometry rxGeometry, int txFrameSize, int txFrames, int fanoutId) {
             this.vnet = vnet;
             this.rxGeometry = rxGeometry;
-            this.rxFrames = rxGeometry.frames();
+            this.frameHeld = new boolean[rxGeometry.frames()];
             this.txFrameSize = txFrameSize;
             int fd = -1;
             MappedRegion mapped = null;
@@ -187,7 +187,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
                 setRing(call, fd, PACKET_RX_RING, rxGeometry.blockSize(), rxGeometry.blocks(), rxGeometry.frameSize(),
-                        rxFrames, "PACKET_RX_RING");
+                        rxGeometry.frames(), "PACKET_RX_RING");
                 // tx frames are a power of two: a block of one large frame, or a page of small ones
                 int txBlockSize = Math.max(txFrameSize, Libc.pageSize());
                 setRing(call, fd, PACKET_TX_RING, txBlockSize, (int) ((long) txFrames * txFrameSize / txBlockSize),
@@ -257,6 +257,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             // give back the frames of the slots the application released
             int head = rx.head();
             for (int s = rxReleased; s != head; s = rx.next(s)) {
+                frameHeld[slotFrame[s]] = false;
                 releaseFrame(slotFrame[s]);
             }
             rxReleased = head;
@@ -264,12 +265,17 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             int tail = rx.tail();
             while (free > 0) {
                 int f = nextFrame;
+                if (frameHeld[f]) {
+                    // the ring went all the way round (frames the port dropped took no slot) to a frame the
+                    // application still holds: its status is USER from the last round, it is not a new frame
+                    break;
+                }
                 long header = rxGeometry.offset(f);
                 int status = (int) INT.getAcquire(memory, header + TP_STATUS);
                 if ((status & TP_STATUS_USER) == 0) {
                     break;
                 }
-                nextFrame = f + 1 == rxFrames ? 0 : f + 1;
+                nextFrame = f + 1 == rxGeometry.frames() ? 0 : f + 1;
                 int snap = memory.get(JAVA_INT, header + TP_SNAPLEN);
                 int len = memory.get(JAVA_INT, header + TP_LEN);
                 long frame = header + (memory.get(JAVA_SHORT, header + TP_MAC) & 0xFFFF);
@@ -295,6 +301,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 rx.offset(tail, frame);
                 rx.receivedLength(tail, snap);
                 slotFrame[tail] = f;
+                frameHeld[f] = true;
                 tail = rx.next(tail);
                 free--;
                 counters.rxFrames++;
