@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.diskcryptnet.disk.linux.Fcntl;
 import org.diskcryptnet.disk.linux.Mman;
 import org.diskcryptnet.disk.uring.IoUringBackend;
+import org.diskcryptnet.it.support.PrometheusText;
 import org.diskcryptnet.origin.config.ConfigSource;
 import org.diskcryptnet.origin.config.OriginConfig;
 import org.diskcryptnet.origin.server.OriginServer;
@@ -119,7 +120,7 @@ class OriginDirectStorageIT {
         assertTrue(metrics.contains("origin_disk_read_latency_seconds_bucket"), metrics);
         assertTrue(metrics.contains("origin_disk_read_errors_total{backend=\"io_uring\",kind=\"short_read\"} 0")
                 || metrics.contains("origin_disk_read_errors_total{backend=\"nvme\",kind=\"short_read\"} 0"), metrics);
-        long reads = metricValue(metrics, "origin_disk_reads_total");
+        long reads = (long) PrometheusText.sum(metrics, "origin_disk_reads_total", null);
         assertTrue(reads >= 4, "reads counted: " + reads);
     }
 
@@ -153,7 +154,7 @@ class OriginDirectStorageIT {
         assertCloseNotifyEndsAClosingResponse(server.httpsAddress().getPort(), body.length);
         assertEquals(0, resident(List.of(file)), "HTTPS with storage direct must not fill the page cache either");
         String metrics = new String(curl(false, url(server.adminAddress(), "/metrics")), StandardCharsets.UTF_8);
-        assertTrue(metricValue(metrics, "origin_disk_read_bytes_total") >= body.length, metrics);
+        assertTrue((long) PrometheusText.sum(metrics, "origin_disk_read_bytes_total", null) >= body.length, metrics);
     }
 
     /** RFC 8446 §6.1: a response that closes the connection ends with close_notify, not a bare FIN. */
@@ -178,11 +179,6 @@ class OriginDirectStorageIT {
         assertEquals(0, p.exitValue(), stderr);
         assertFalse(stderr.contains("unexpected eof"), "no close_notify before the FIN: " + stderr);
         assertTrue(out.length > bodyLength, "whole response read: " + out.length);
-    }
-
-    private static long metricValue(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + "{")).mapToLong(l -> (long) Double.parseDouble(
-                l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
+import org.diskcryptnet.it.support.PrometheusText;
 import org.diskcryptnet.it.support.TestCatalog;
 import org.diskcryptnet.it.support.VethLink;
 import org.diskcryptnet.it.support.Wrk;
@@ -138,21 +139,18 @@ class DiskCryptNetPathIT {
                     throw new AssertionError(e.getMessage() + "\nthe origin's view:\n" + diagnosis(serverNs, origin), e);
                 }
 
-                Proc.Result scrape = Proc.run(Duration.ofSeconds(30), "ip", "netns", "exec", serverNs, "curl", "-sS",
-                        "--max-time", "20", "http://127.0.0.1:" + origin.admin().getPort() + "/metrics");
-                assertEquals(0, scrape.exit(), scrape.toString());
-                String metrics = scrape.out();
-                double sealedInFrames = sum(metrics, "origin_net_disk_send_sealed_bytes_total", "where=\"frame\"");
-                double sealedInStaging = sum(metrics, "origin_net_disk_send_sealed_bytes_total", "where=\"staging\"");
-                double rereads = sum(metrics, "origin_net_disk_send_rereads_total", null);
-                double resealed = sum(metrics, "origin_net_disk_send_records_resealed_total", null);
-                double failures = sum(metrics, "origin_net_disk_send_read_failures_total", null);
-                double fileBytes = sum(metrics, "origin_net_disk_send_file_bytes_total", null);
-                double copied = sum(metrics, "origin_net_disk_send_copied_bytes_total", null);
-                double retransmitted = sum(metrics, "origin_tcp_segments_retransmitted_total", null);
-                double windowReads = sum(metrics, "origin_net_disk_send_window_reads_total", null);
-                double windowBytesRead = sum(metrics, "origin_net_disk_send_window_read_bytes_total", null);
-                double windowBytesServed = sum(metrics, "origin_net_disk_send_window_served_bytes_total", null);
+                String metrics = PrometheusText.scrape(serverNs, origin.admin().getPort());
+                double sealedInFrames = PrometheusText.sum(metrics, "origin_net_disk_send_sealed_bytes_total", "where=\"frame\"");
+                double sealedInStaging = PrometheusText.sum(metrics, "origin_net_disk_send_sealed_bytes_total", "where=\"staging\"");
+                double rereads = PrometheusText.sum(metrics, "origin_net_disk_send_rereads_total", null);
+                double resealed = PrometheusText.sum(metrics, "origin_net_disk_send_records_resealed_total", null);
+                double failures = PrometheusText.sum(metrics, "origin_net_disk_send_read_failures_total", null);
+                double fileBytes = PrometheusText.sum(metrics, "origin_net_disk_send_file_bytes_total", null);
+                double copied = PrometheusText.sum(metrics, "origin_net_disk_send_copied_bytes_total", null);
+                double retransmitted = PrometheusText.sum(metrics, "origin_tcp_segments_retransmitted_total", null);
+                double windowReads = PrometheusText.sum(metrics, "origin_net_disk_send_window_reads_total", null);
+                double windowBytesRead = PrometheusText.sum(metrics, "origin_net_disk_send_window_read_bytes_total", null);
+                double windowBytesServed = PrometheusText.sum(metrics, "origin_net_disk_send_window_served_bytes_total", null);
                 System.out.printf("%s with %s: send path file bytes %.0f (CPU-copied %.0f, %.3f per byte), sealed in "
                                 + "frames %.0f, in staging %.0f, disk re-reads %.0f, records re-sealed %.0f, read failures "
                                 + "%.0f, segments retransmitted %.0f, window reads %.0f (%.0f bytes read, %.0f served)%n",
@@ -200,19 +198,4 @@ class DiskCryptNetPathIT {
         String log = origin.stderr();
         return out + "stderr (last 4,000 characters):\n" + log.substring(Math.max(0, log.length() - 4000));
     }
-
-    /** The sum of a metric's samples (those whose labels contain {@code label}, if given). */
-    private static double sum(String metrics, String name, String label) {
-        double total = 0;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                if (label == null || line.contains(label)) {
-                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-        }
-        return total;
-    }
-
-
 }

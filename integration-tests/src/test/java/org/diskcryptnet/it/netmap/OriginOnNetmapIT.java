@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
+import org.diskcryptnet.it.support.PrometheusText;
 import org.diskcryptnet.it.support.TestCatalog;
 import org.diskcryptnet.it.support.VethLink;
 import org.diskcryptnet.it.support.Wrk;
@@ -130,8 +131,9 @@ class OriginOnNetmapIT {
                 }
                 System.out.println(variant + ": wrk -c1000 -d10s\n" + out + "the stack's counters after the run:\n" + counters);
                 if (kind.equals("packet")) {
-                    double frames = metric(serverNs, origin, "origin_net_tx_packets_total");
-                    double bytes = metric(serverNs, origin, "origin_net_tx_bytes_total");
+                    String metrics = PrometheusText.scrape(serverNs, origin.admin().getPort());
+                    double frames = PrometheusText.sum(metrics, "origin_net_tx_packets_total", null);
+                    double bytes = PrometheusText.sum(metrics, "origin_net_tx_bytes_total", null);
                     assertTrue(frames > 0 && bytes / frames > 1514, "with offloads, frames larger than the MTU: "
                             + bytes + " bytes in " + frames + " frames");
                 }
@@ -146,28 +148,13 @@ class OriginOnNetmapIT {
         }
     }
 
-    /** The sum of a counter's series on the origin's /metrics. */
-    private static double metric(String serverNs, OriginProcess origin, String name) throws Exception {
-        Proc.Result r = Proc.run(Duration.ofSeconds(10), "ip", "netns", "exec", serverNs, "curl", "-sS",
-                "http://127.0.0.1:" + origin.admin().getPort() + "/metrics");
-        double sum = 0;
-        for (String line : r.out().split("\n")) {
-            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
-    }
-
     /**
      * The stack's drops, resets and retransmissions from the origin's /metrics: what a failed run needs to tell a
      * lost segment (port_rx_no_buffer: the loop fell behind its rx ring) from a reset or a timeout.
      */
     private static String stackCounters(String serverNs, OriginProcess origin) throws Exception {
-        Proc.Result r = Proc.run(Duration.ofSeconds(10), "ip", "netns", "exec", serverNs, "curl", "-sS",
-                "http://127.0.0.1:" + origin.admin().getPort() + "/metrics");
         StringBuilder b = new StringBuilder();
-        for (String line : r.out().split("\n")) {
+        for (String line : PrometheusText.scrape(serverNs, origin.admin().getPort()).split("\n")) {
             if (line.matches("origin_(net_drops_total|tcp_(resets|rto_events|segments_retransmitted|"
                     + "connections_timed_out)_total)\\{.*") && !line.endsWith(" 0.0")) {
                 b.append("  ").append(line).append('\n');
