@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * One keyed AEAD, used by one direction of one connection on one thread. The caller writes the record's nonce into
  * {@link #nonce()} and its additional data into {@link #aad()}, then seals or opens the record's bytes in place:
- * no second buffer, no copy. Buffers are native segments; addresses are passed to native engines as plain longs, so
- * nothing is allocated per record.
+ * no second buffer, no copy. A seal may also read its plaintext from another buffer (a disk read's), so that the
+ * encryption itself is the one pass that moves the bytes into the packet. Buffers are native segments; addresses are
+ * passed to native engines as plain longs, so nothing is allocated per record.
  *
  * <p>{@link #close()} zeroes the key schedule (for the FFM engines it lives in memory this object owns) and makes the
  * object unusable.
@@ -58,7 +59,18 @@ public abstract class Aead implements AutoCloseable {
      * Encrypts {@code [offset, offset + length)} of {@code buffer} in place and writes the 16-byte tag right after it,
      * authenticating the first {@code aadLength} bytes of {@link #aad()}.
      */
-    public abstract void seal(MemorySegment buffer, long offset, int length, int aadLength);
+    public final void seal(MemorySegment buffer, long offset, int length, int aadLength) {
+        seal(buffer, offset, buffer, offset, length, aadLength);
+    }
+
+    /**
+     * Encrypts the {@code length} bytes at {@code src[srcOffset]} into {@code dst} at {@code dstOffset} and writes the
+     * 16-byte tag right after them; authenticates the first {@code aadLength} bytes of {@link #aad()}. The output is
+     * what {@link #seal(MemorySegment, long, int, int)} makes of the same bytes in place. {@code src} and {@code dst}
+     * are the same bytes or do not overlap.
+     */
+    public abstract void seal(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length,
+                              int aadLength);
 
     /**
      * Checks the tag at {@code offset + length} and decrypts {@code [offset, offset + length)} in place. Returns false

@@ -67,17 +67,20 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         }
 
         @Override
-        public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
+        public void seal(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length,
+                         int aadLength) {
             checkOpen();
-            checkNative(buffer);
-            long data = buffer.address() + offset;
+            checkNative(src);
+            checkNative(dst);
+            long in = src.address() + srcOffset;
+            long out = dst.address() + dstOffset;
             try {
                 if (aes256) {
-                    IpsecMb.GCM256_ENC.invokeExact(keyData.address(), context.address(), data, data, (long) length,
-                            nonceAddress(), aadAddress(), (long) aadLength, data + length, (long) AeadAlgorithm.TAG_LENGTH);
+                    IpsecMb.GCM256_ENC.invokeExact(keyData.address(), context.address(), out, in, (long) length,
+                            nonceAddress(), aadAddress(), (long) aadLength, out + length, (long) AeadAlgorithm.TAG_LENGTH);
                 } else {
-                    IpsecMb.GCM128_ENC.invokeExact(keyData.address(), context.address(), data, data, (long) length,
-                            nonceAddress(), aadAddress(), (long) aadLength, data + length, (long) AeadAlgorithm.TAG_LENGTH);
+                    IpsecMb.GCM128_ENC.invokeExact(keyData.address(), context.address(), out, in, (long) length,
+                            nonceAddress(), aadAddress(), (long) aadLength, out + length, (long) AeadAlgorithm.TAG_LENGTH);
                 }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
@@ -124,15 +127,18 @@ public final class IpsecMbAeadEngine implements AeadEngine {
         }
 
         @Override
-        public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
+        public void seal(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length,
+                         int aadLength) {
             checkOpen();
-            checkNative(buffer);
-            long data = buffer.address() + offset;
+            checkNative(src);
+            checkNative(dst);
+            long in = src.address() + srcOffset;
+            long out = dst.address() + dstOffset;
             try {
                 IpsecMb.CHACHA_INIT_FN.invokeExact(key.address(), context.address(), nonceAddress(), aadAddress(),
                         (long) aadLength);
-                IpsecMb.CHACHA_ENC_UPDATE.invokeExact(key.address(), context.address(), data, data, (long) length);
-                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(context.address(), data + length, (long) AeadAlgorithm.TAG_LENGTH);
+                IpsecMb.CHACHA_ENC_UPDATE.invokeExact(key.address(), context.address(), out, in, (long) length);
+                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(context.address(), out + length, (long) AeadAlgorithm.TAG_LENGTH);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }

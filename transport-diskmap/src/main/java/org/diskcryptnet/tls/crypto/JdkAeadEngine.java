@@ -95,9 +95,11 @@ public final class JdkAeadEngine implements AeadEngine {
         }
 
         @Override
-        public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
+        public void seal(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length,
+                         int aadLength) {
             checkOpen();
-            ByteBuffer view = buffer.asSlice(offset, length + AeadAlgorithm.TAG_LENGTH).asByteBuffer();
+            ByteBuffer in = src.asSlice(srcOffset, length).asByteBuffer();
+            ByteBuffer out = dst.asSlice(dstOffset, length + AeadAlgorithm.TAG_LENGTH).asByteBuffer();
             try {
                 AlgorithmParameterSpec spec = spec();
                 if (sealedBefore && Arrays.equals(nonce, lastSealNonce)) {
@@ -113,8 +115,7 @@ public final class JdkAeadEngine implements AeadEngine {
                 System.arraycopy(nonce, 0, lastSealNonce, 0, nonce.length);
                 sealedBefore = true;
                 cipher.updateAAD(aadBytes(aadLength));
-                ByteBuffer in = view.duplicate().limit(length);
-                int n = cipher.doFinal(in, view.duplicate());
+                int n = cipher.doFinal(in, out);
                 if (n != length + AeadAlgorithm.TAG_LENGTH) {
                     throw new IllegalStateException("sealed " + n + " bytes, expected " + (length + 16));
                 }

@@ -74,17 +74,20 @@ public final class OpenSslAeadEngine implements AeadEngine {
         }
 
         @Override
-        public void seal(MemorySegment buffer, long offset, int length, int aadLength) {
+        public void seal(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, int length,
+                         int aadLength) {
             checkOpen();
-            checkNative(buffer);
-            long data = buffer.address() + offset;
+            checkNative(src);
+            checkNative(dst);
+            long in = src.address() + srcOffset;
+            long out = dst.address() + dstOffset;
             try {
                 check((int) LibCrypto.EVP_CipherInit_ex.invokeExact(ctx, 0L, 0L, 0L, nonceAddress(), 1), "init");
                 check((int) LibCrypto.EVP_CipherUpdate.invokeExact(ctx, 0L, outl(), aadAddress(), aadLength), "aad");
-                check((int) LibCrypto.EVP_CipherUpdate.invokeExact(ctx, data, outl(), data, length), "update");
-                check((int) LibCrypto.EVP_CipherFinal_ex.invokeExact(ctx, data + length, outl()), "final");
+                check((int) LibCrypto.EVP_CipherUpdate.invokeExact(ctx, out, outl(), in, length), "update");
+                check((int) LibCrypto.EVP_CipherFinal_ex.invokeExact(ctx, out + length, outl()), "final");
                 check((int) LibCrypto.EVP_CIPHER_CTX_ctrl.invokeExact(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG,
-                        AeadAlgorithm.TAG_LENGTH, data + length), "get tag");
+                        AeadAlgorithm.TAG_LENGTH, out + length), "get tag");
             } catch (RuntimeException e) {
                 throw e;
             } catch (Throwable t) {

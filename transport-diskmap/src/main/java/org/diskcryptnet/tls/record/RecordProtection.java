@@ -148,30 +148,54 @@ public final class RecordProtection extends AbstractReferenceCounted {
      * explicit nonce, the inner type and the tag around the plaintext; returns the record's length on the wire.
      */
     public int seal(MemorySegment buffer, long recordOffset, int plaintextLength, int contentType, long seq) {
+        return seal(buffer, recordOffset + headerLength(), buffer, recordOffset, plaintextLength, contentType, seq);
+    }
+
+    /**
+     * Seals into {@code dst}, as the record whose header starts at {@code recordOffset}, the {@code plaintextLength}
+     * bytes of plaintext at {@code src[plaintextOffset]}: the encryption reads them there and writes the ciphertext in
+     * the record, so bytes read from disk into another buffer reach the record in one pass, not a copy and then a
+     * seal. The record is byte for byte what {@link #seal(MemorySegment, long, int, int, long)} makes of the same
+     * plaintext; returns its length on the wire.
+     *
+     * <p>For TLS 1.3 the byte after the plaintext in {@code src} must exist, and nothing else (no other thread, no
+     * device) may use it during the call: the inner content type is put there so that the AEAD reads the whole inner
+     * plaintext from one place, and the byte is given back after.
+     */
+    public int seal(MemorySegment src, long plaintextOffset, MemorySegment dst, long recordOffset, int plaintextLength,
+                    int contentType, long seq) {
         if (plaintextLength > MAX_PLAINTEXT) {
             throw new IllegalArgumentException("plaintext " + plaintextLength + " > " + MAX_PLAINTEXT);
         }
         long plaintext = recordOffset + headerLength();
+        boolean inPlace = src == dst ? plaintextOffset == plaintext
+                : src.isNative() && dst.isNative() && src.address() + plaintextOffset == dst.address() + plaintext;
         int inner = plaintextLength;
+        byte borrowed = 0;
         if (tls13) {
-            buffer.set(ValueLayout.JAVA_BYTE, plaintext + plaintextLength, (byte) contentType);
+            // RFC 8446 §5.2: TLSInnerPlaintext is the content, then its type (we add no padding)
+            borrowed = src.get(ValueLayout.JAVA_BYTE, plaintextOffset + plaintextLength);
+            src.set(ValueLayout.JAVA_BYTE, plaintextOffset + plaintextLength, (byte) contentType);
             inner++;
         }
         int fragment = explicitNonce + inner + AeadAlgorithm.TAG_LENGTH;
-        buffer.set(ValueLayout.JAVA_BYTE, recordOffset, (byte) (tls13 ? ContentType.APPLICATION_DATA : contentType));
-        buffer.set(U16, recordOffset + 1, (short) TlsVersion.RECORD_VERSION);
-        buffer.set(U16, recordOffset + 3, (short) fragment);
+        dst.set(ValueLayout.JAVA_BYTE, recordOffset, (byte) (tls13 ? ContentType.APPLICATION_DATA : contentType));
+        dst.set(U16, recordOffset + 1, (short) TlsVersion.RECORD_VERSION);
+        dst.set(U16, recordOffset + 3, (short) fragment);
         MemorySegment nonce = aead.nonce();
         if (explicitNonce != 0) {
             // RFC 5288 §3: salt from the key block, then an explicit part that must not repeat: the sequence number.
-            buffer.set(U64, recordOffset + HEADER, seq);
+            dst.set(U64, recordOffset + HEADER, seq);
             nonce.set(ValueLayout.JAVA_INT_UNALIGNED, 0, material.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
             nonce.set(U64, 4, seq);
         } else {
             xorNonce(nonce, seq);
         }
-        int aadLength = additionalData(buffer, recordOffset, contentType, plaintextLength, seq);
-        aead.seal(buffer, plaintext, inner, aadLength);
+        int aadLength = additionalData(dst, recordOffset, contentType, plaintextLength, seq);
+        aead.seal(src, plaintextOffset, dst, plaintext, inner, aadLength);
+        if (tls13 && !inPlace) {
+            src.set(ValueLayout.JAVA_BYTE, plaintextOffset + plaintextLength, borrowed);
+        }
         return HEADER + fragment;
     }
 

@@ -79,6 +79,30 @@ class AeadEnginesTest {
         }
     }
 
+    /** Issue 8: a plaintext encrypted from the buffer a disk read filled into another gives the in-place output. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndAlgorithms")
+    void sealingFromAnotherBufferGivesWhatSealingInPlaceGives(String name, AeadAlgorithm algorithm) {
+        AeadEngine engine = available(name);
+        try (Arena arena = Arena.ofConfined(); Aead aead = engine.create(algorithm, arena.allocate(32).fill((byte) 7))) {
+            for (int n : new int[] {0, 1, 15, 16, 17, 1420, 16385}) {
+                MemorySegment src = arena.allocate(n + 3), inPlace = arena.allocate(n + 16);
+                MemorySegment dst = arena.allocate(n + 16 + 9);
+                for (int i = 0; i < n; i++) {
+                    src.set(ValueLayout.JAVA_BYTE, 3 + i, (byte) (i * 31 + n));
+                }
+                MemorySegment.copy(src, 3, inPlace, 0, n);
+                MemorySegment before = arena.allocate(src.byteSize()).copyFrom(src);
+                aead.nonce().fill((byte) n);
+                aead.aad().fill((byte) 5);
+                aead.seal(inPlace, 0, n, 13);
+                aead.seal(src, 3, dst, 9, n, 13);
+                assertEquals(-1, inPlace.mismatch(dst.asSlice(9)), n + " bytes");
+                assertEquals(-1, before.mismatch(src), "the source was written");
+            }
+        }
+    }
+
     @Test
     void jdkIsAlwaysAvailableAndBestPicksAWorkingEngine() {
         assertTrue(JdkAeadEngine.INSTANCE.isAvailable());

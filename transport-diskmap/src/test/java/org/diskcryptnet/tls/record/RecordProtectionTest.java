@@ -151,6 +151,37 @@ class RecordProtectionTest {
         }
     }
 
+    /** Issue 8: a record sealed from the read window its plaintext was read into is the record sealed in place. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndSuites")
+    void sealingFromAnotherBufferIsByteIdenticalToSealingInPlace(String name, CipherSuite suite) throws Exception {
+        AeadEngine engine = engine(name);
+        RecordProtection[] p = pair(suite, engine);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int n : new int[] {0, 1, 1419, RecordProtection.MAX_PLAINTEXT}) {
+                MemorySegment inPlace = plaintext(arena, p[0], n);
+                MemorySegment window = arena.allocate(n + 101);
+                MemorySegment.copy(inPlace, p[0].headerLength(), window, 100, n);
+                window.set(ValueLayout.JAVA_BYTE, 100 + n, (byte) 0x5a); // the next record's first byte, say
+                MemorySegment before = arena.allocate(window.byteSize()).copyFrom(window);
+                MemorySegment frame = arena.allocate(inPlace.byteSize() + 50);
+                int len = p[0].seal(inPlace, 0, n, ContentType.APPLICATION_DATA, 40 + n);
+                assertEquals(len, p[0].seal(window, 100, frame, 50, n, ContentType.APPLICATION_DATA, 40 + n));
+                assertEquals(-1, inPlace.mismatch(frame.asSlice(50)), n + " bytes");
+                assertEquals(-1, before.mismatch(window), "the window is as it was, the byte after the plaintext too");
+            }
+            MemorySegment window = plaintext(arena, p[0], 64);
+            MemorySegment frame = arena.allocate(window.byteSize());
+            int len = p[0].seal(window, p[0].headerLength(), frame, 0, 64, ContentType.HANDSHAKE, p[0].reserve(1));
+            long opened = p[1].open(frame, 0, len);
+            assertEquals(ContentType.HANDSHAKE, (int) (opened >>> 32));
+            assertEquals(-1, window.asSlice(p[0].headerLength(), 64).mismatch(frame.asSlice(p[0].headerLength(), 64)));
+        } finally {
+            p[0].release();
+            p[1].release();
+        }
+    }
+
     @Test
     void tls12GcmCarriesTheSequenceNumberAsExplicitNonce() {
         RecordProtection[] p = pair(CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, AeadEngines.best(

@@ -383,7 +383,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         long covering = file.alignUp(fo + n) - file.alignDown(fo);
         boolean staged = kind == PLAIN_STAGED || kind == RECORD_STAGED || kind == RECORD_PART;
         int pad = kind == RECORD_PART ? roundUp(RecordProtection.HEADER + 8, file.memoryAlignment()) : 0;
-        int trailerRoom = kind == PLAIN_STAGED ? 0 : 32;
+        int trailerRoom = kind == PLAIN_STAGED ? 0 : 32; // the tag, or the byte a TLS 1.3 seal borrows from the slot
         if (staged && pad + covering + trailerRoom > config.stagingSlotBytes()) {
             plan.refusal = "a read of " + covering + " bytes does not fit a staging slot of " + config.stagingSlotBytes();
             return;
@@ -484,19 +484,13 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 MemorySegment.copy(staging, pieces.staged[pc], dst, pieces.dstOffset[pc], n);
                 counters.cpuCopiedBytes += n;
             }
-            case RECORD_DIRECT, RECORD_STAGED -> {
+            case RECORD_DIRECT -> {
+                counters.cpuCopiedBytes += n - middle(s.file, fo, n);
                 SealedExtentSource sealed = (SealedExtentSource) s;
-                long record = pieces.dstOffset[pc];
-                if (pieces.kind[pc] == RECORD_STAGED) {
-                    MemorySegment.copy(staging, pieces.staged[pc], dst, record + sealed.protection.headerLength(), n);
-                    counters.cpuCopiedBytes += n;
-                } else {
-                    counters.cpuCopiedBytes += n - middle(s.file, fo, n);
-                }
-                sealed.protection.seal(dst, record, n, ContentType.APPLICATION_DATA, pieces.sequence[pc]);
-                counters.sealedInPlaceBytes += n;
-                countReseal(u);
+                sealRecord(u, dst, pieces.dstOffset[pc] + sealed.protection.headerLength(), pieces.dstOffset[pc], n,
+                        pieces.sequence[pc]);
             }
+            case RECORD_STAGED -> sealRecord(u, staging, pieces.staged[pc], pieces.dstOffset[pc], n, pieces.sequence[pc]);
             default -> {
                 SealedExtentSource sealed = (SealedExtentSource) s;
                 long record = pieces.staged[pc] - sealed.protection.headerLength();
@@ -510,12 +504,15 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
     }
 
-    /** A record whose plaintext came from read windows, whole in the frame now: sealed there. */
-    private void sealWhole(int u, int pc) {
-        SealedExtentSource sealed = (SealedExtentSource) units.source[u];
-        sealed.protection.seal(units.dst[u], pieces.sealAt[pc], pieces.sealPlain[pc], ContentType.APPLICATION_DATA,
-                pieces.sequence[pc]);
-        counters.sealedInPlaceBytes += pieces.sealPlain[pc];
+    /**
+     * Seals into unit {@code u}'s frame, as the record at {@code recordAt}, the {@code plain} bytes of plaintext at
+     * {@code src[from]}: the frame itself (read there), a staging slot or a read window. From elsewhere, the
+     * encryption is the one pass that brings the bytes into the frame: no copy first.
+     */
+    void sealRecord(int u, MemorySegment src, long from, long recordAt, int plain, long seq) {
+        ((SealedExtentSource) units.source[u]).protection.seal(src, from, units.dst[u], recordAt, plain,
+                ContentType.APPLICATION_DATA, seq);
+        counters.sealedInPlaceBytes += plain;
         countReseal(u);
     }
 
@@ -523,6 +520,12 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         if (units.reRead[u] > 0) {
             counters.recordsResealed++;
         }
+    }
+
+    /** A record whose plaintext came from two read windows, whole in the frame now: sealed there. */
+    private void sealWhole(int u, int pc) {
+        long plaintext = pieces.sealAt[pc] + ((SealedExtentSource) units.source[u]).protection.headerLength();
+        sealRecord(u, units.dst[u], plaintext, pieces.sealAt[pc], pieces.sealPlain[pc], pieces.sequence[pc]);
     }
 
     private static long middle(DiskFile file, long fo, int n) {

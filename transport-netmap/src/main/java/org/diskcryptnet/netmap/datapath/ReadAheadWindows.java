@@ -22,9 +22,17 @@ final class ReadAheadWindows implements AutoCloseable {
 
     private static final int NONE = -1;
 
+    /**
+     * Room after each slot's bytes: sealing a TLS 1.3 record from a window borrows the byte after its plaintext
+     * ({@code RecordProtection.seal} from another buffer), which for a window's last record would otherwise be the
+     * next slot's, possibly under a read in flight. A page, so that slots stay page-aligned for direct reads.
+     */
+    static final int TRAILER_ROOM = 4096;
+
     private final MappedRegion region;
     final MemorySegment memory;
     final int slotBytes;
+    private final int stride;
 
     private final int[] free;
     private int freeCount;
@@ -51,7 +59,8 @@ final class ReadAheadWindows implements AutoCloseable {
 
     ReadAheadWindows(int slots, int slotBytes) {
         this.slotBytes = slotBytes;
-        this.region = MappedRegion.anonymous((long) slots * slotBytes, "read windows");
+        this.stride = slotBytes + TRAILER_ROOM;
+        this.region = MappedRegion.anonymous((long) slots * stride, "read windows");
         this.memory = region.segment();
         this.free = new int[slots];
         for (int i = 0; i < slots; i++) {
@@ -104,7 +113,7 @@ final class ReadAheadWindows implements AutoCloseable {
 
     /** Offset in {@link #memory} of file byte {@code fileOffset}, which the window holds. */
     long offsetOf(int w, long fileOffset) {
-        return (long) w * slotBytes + (fileOffset - from[w]);
+        return (long) w * stride + (fileOffset - from[w]);
     }
 
     long now() {

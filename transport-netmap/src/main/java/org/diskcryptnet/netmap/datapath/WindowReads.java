@@ -164,11 +164,21 @@ final class WindowReads {
         }
     }
 
+    /**
+     * Brings a piece's bytes from its window into the frame: a record whose whole plaintext the piece is, sealed
+     * from the window into the frame (the encryption is the copy); anything else copied, and a record of two
+     * windows' pieces sealed in the frame once the unit is whole.
+     */
     private void copyFromWindow(int pc, int u) {
         int n = pieces.length[pc];
-        MemorySegment.copy(windows.memory, windows.offsetOf(pieces.window[pc], pieces.fileOffset[pc]), units.dst[u],
-                pieces.dstOffset[pc], n);
-        counters.cpuCopiedBytes += n;
+        long from = windows.offsetOf(pieces.window[pc], pieces.fileOffset[pc]);
+        if (pieces.sealAt[pc] >= 0 && pieces.sealPlain[pc] == n) {
+            path.sealRecord(u, windows.memory, from, pieces.sealAt[pc], n, pieces.sequence[pc]);
+            pieces.sealAt[pc] = -1; // sealed: not again when the unit finishes
+        } else {
+            MemorySegment.copy(windows.memory, from, units.dst[u], pieces.dstOffset[pc], n);
+            counters.cpuCopiedBytes += n;
+        }
         counters.windowBytesServed += n;
     }
 

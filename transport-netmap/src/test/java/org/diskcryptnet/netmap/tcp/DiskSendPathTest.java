@@ -158,6 +158,31 @@ class DiskSendPathTest extends DiskSendFixture {
     }
 
     @Test
+    void recordsReadIntoSlotsAreSealedFromThereIntoTheFramesAndResealedIdentically() throws Exception {
+        TcpTestbed bed = bed();
+        disk(perUnit(false), 512); // frames that cannot take the read
+        byte[] content = TcpTestbed.bytes(100_000, 22);
+        RecordProtection key = writeKey();
+        int payload = MSS - key.overhead();
+        RecordLayout layout = new RecordLayout(payload, key.overhead(), 10L * payload);
+        ExtentSource src = path.sealed(file("a.bin", content), 777, key, layout, 0, new Owner());
+        TcpConnection c = bed.establishedServer(new Recorder());
+        c.write(src, src.length());
+        iterate(2);
+        List<Seg> first = bed.recv();
+        assertEquals(10, first.size());
+        DiskSendCounters k = path.counters();
+        assertEquals(10L * payload, k.sealedInPlaceBytes, "sealed into the frames");
+        assertEquals(0, k.cpuCopiedBytes, "from the slots: the encryption moved the bytes");
+        advance(200);
+        iterate();
+        List<Seg> again = bed.recv();
+        assertEquals(first.getFirst(), again.getFirst(), "read into a slot again, sealed again: byte-identical");
+        assertEquals(1, k.recordsResealed);
+        assertArrayEquals(Arrays.copyOfRange(content, 777, 777 + 10 * payload), open(stream(first, (int) src.length())));
+    }
+
+    @Test
     void recordsLargerThanASegmentAreSealedInStagingAndStillOpen() throws Exception {
         TcpTestbed bed = bed();
         disk(perUnit(true), 512);
