@@ -277,6 +277,7 @@ public final class TcpLayer implements AutoCloseable {
     public int flushOutput(long now) {
         this.now = now;
         TcpConnection c = dirtyHead;
+        TcpConnection last = dirtyTail;
         dirtyHead = null;
         dirtyTail = null;
         int served = 0;
@@ -285,14 +286,25 @@ public final class TcpLayer implements AutoCloseable {
             c.nextDirty = null;
             c.dirty = false;
             if (!output.output(c, now)) {
-                // out of transmit frames: keep this one and the rest for the next flush
-                markDirty(c);
-                for (TcpConnection r = next; r != null; ) {
-                    TcpConnection n = r.nextDirty;
-                    r.nextDirty = null;
-                    r.dirty = false;
-                    markDirty(r);
-                    r = n;
+                // Out of transmit frames: this one and the rest (still linked, still marked) go first at the next
+                // flush, ahead of those marked during this one. Spliced back whole: at a thousand connections a
+                // full ring stops thousands of flushes a second, and walking the rest each time cost more than
+                // the flushes did.
+                TcpConnection rest = next;
+                if (!c.dirty) { // else its output marked it again: it is on the new list already
+                    c.dirty = true;
+                    c.nextDirty = next;
+                    rest = c;
+                    if (next == null) {
+                        last = c;
+                    }
+                }
+                if (rest != null) {
+                    last.nextDirty = dirtyHead;
+                    if (dirtyHead == null) {
+                        dirtyTail = last;
+                    }
+                    dirtyHead = rest;
                 }
                 counters.outputDeferred++;
                 return served;

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.diskcryptnet.netmap.wire.DropReason;
+import org.diskcryptnet.netmap.wire.TcpHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,46 @@ class TcpDataTest {
         assertTrue(!bed.layer.hasPendingEvents());
         assertEquals(List.of(0, 1, 2, 3), told);
         assertEquals(0, bed.layer.dispatchEvents(past));
+    }
+
+    /**
+     * A flush that runs out of transmit frames leaves the connection it stopped at and all after it, in order, to go
+     * first at the next flush, ahead of connections with output since; each segment goes out once.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(10) // a list spliced into a cycle would flush forever
+    void aFullTransmitRingDefersTheRestInOrderAndTheyGoFirstNextTime() {
+        bed.framesAvailable = 0;
+        for (int i = 0; i < 4; i++) {
+            bed.layer.connect(TcpTestbed.LOCAL_PORT + i, TcpTestbed.REMOTE_IP, TcpTestbed.REMOTE_PORT, app, bed.now);
+        }
+        bed.settle();
+        assertEquals(List.of(), bed.recv());
+        long deferred = bed.layer.counters().outputDeferred;
+        assertTrue(deferred >= 1);
+
+        bed.framesAvailable = 2;
+        bed.settle();
+        assertEquals(List.of(TcpTestbed.LOCAL_PORT, TcpTestbed.LOCAL_PORT + 1), synSources(bed.recv()));
+        bed.layer.connect(TcpTestbed.LOCAL_PORT + 4, TcpTestbed.REMOTE_IP, TcpTestbed.REMOTE_PORT, app, bed.now);
+        bed.settle();
+        assertEquals(List.of(), bed.recv(), "no frame, no segment");
+        assertTrue(bed.layer.counters().outputDeferred > deferred);
+
+        bed.framesAvailable = Integer.MAX_VALUE;
+        bed.settle();
+        assertEquals(List.of(TcpTestbed.LOCAL_PORT + 2, TcpTestbed.LOCAL_PORT + 3, TcpTestbed.LOCAL_PORT + 4),
+                synSources(bed.recv()), "the deferred ones first, then the newer one, each once");
+        assertTrue(!bed.layer.hasPendingOutput());
+    }
+
+    private static List<Integer> synSources(List<Seg> segments) {
+        List<Integer> ports = new java.util.ArrayList<>();
+        for (Seg s : segments) {
+            assertEquals(TcpHeader.SYN, s.flags & (TcpHeader.SYN | TcpHeader.ACK), "a SYN: " + s);
+            ports.add(s.srcPort);
+        }
+        return ports;
     }
 
     @Test
