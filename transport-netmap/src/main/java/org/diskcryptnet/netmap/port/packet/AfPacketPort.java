@@ -72,24 +72,26 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int maxFrame = vnet ? 65535 + 14 : device.mtu() + 14 + 4; // + 4: a VLAN tag
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
         int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
+        int page = Libc.pageSize();
+        // tx frames are a power of two: one large frame a block, or a page of small ones; tx slot i is frame i
+        RingGeometry tx = new RingGeometry(txFrameSize, Math.max(txFrameSize, page), txFrames);
         // An rx frame holds the largest frame after the header, the link header's room and the virtio-net header:
         // a power of two up to half a page (two MTU frames a page), else whole pages (a 64 KiB segment: 17 pages).
         // Frames never span blocks, and the kernel allocates each block as a power of two of pages, so large frames
         // go 15 to a 1 MiB block rather than one to a 128 KiB allocation. Each frame holds one frame however small:
         // ACKs from 1,000 connections overflowed 256 of them 5,636 times in 20 s, 512 of them 1,500-2,700 times
         // (with 360-840 RTOs), 1,024 of them 0-107 times (3-32 RTOs), for 69 MiB a queue.
-        int page = Libc.pageSize();
         int rxNeeded = RX_NET_OFFSET + vnetSize + maxFrame;
         int rxFrameSize = rxNeeded <= page / 2 ? Integer.highestOneBit(rxNeeded - 1) << 1
                 : (rxNeeded + page - 1) / page * page;
         int rxBlockSize = rxFrameSize <= page ? page : Math.max(RX_LARGE_BLOCK, rxFrameSize);
         int rxSlots = vnet ? Math.min(options.ringSize(), 1024) : options.ringSize();
-        RxGeometry rx = new RxGeometry(rxFrameSize, rxBlockSize, rxSlots);
+        RingGeometry rx = new RingGeometry(rxFrameSize, rxBlockSize, rxSlots);
         Queue[] queues = new Queue[count];
         int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
         try {
             for (int i = 0; i < count; i++) {
-                queues[i] = new Queue(device, vnet, rx, txFrameSize, txFrames, count > 1 ? fanoutId : -1);
+                queues[i] = new Queue(device, vnet, rx, tx, count > 1 ? fanoutId : -1);
             }
         } catch (RuntimeException e) {
             for (Queue q : queues) {
@@ -120,12 +122,13 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
     }
 
     /**
-     * The rx ring's shape: {@code slots} (a power of two) slots over {@code frames} frames of {@code frameSize}
-     * bytes, {@code perBlock} to a block of {@code blockSize} bytes (the frames fill whole blocks, so there may be
-     * a few more frames than slots).
+     * A ring's shape (struct tpacket_req): {@code slots} (a power of two) slots over {@code frames} frames of
+     * {@code frameSize} bytes, {@code perBlock} to a block of {@code blockSize} bytes. The frames fill whole blocks,
+     * so an rx ring may have a few more frames than slots; a tx ring has exactly one frame a slot, since the kernel
+     * sends from every frame in turn.
      */
-    record RxGeometry(int frameSize, int blockSize, int slots, int perBlock, int blocks) {
-        RxGeometry(int frameSize, int blockSize, int slots) {
+    record RingGeometry(int frameSize, int blockSize, int slots, int perBlock, int blocks) {
+        RingGeometry(int frameSize, int blockSize, int slots) {
             this(frameSize, blockSize, slots, blockSize / frameSize, blocksFor(slots, blockSize / frameSize));
         }
 
@@ -154,15 +157,15 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         final boolean vnet;
 
         // rx: frames [0, rxGeometry.frames()) from offset 0; slots point into them
-        final RxGeometry rxGeometry;
+        final RingGeometry rxGeometry;
         final int[] slotFrame;         // the frame a slot's data lies in
         final boolean[] frameHeld;     // the frame is in a slot the application has not released
         int nextFrame;                 // the frame to read next
         int rxReleased;                // first slot not yet given back (the previous head)
 
-        // tx: frames [0, txFrames) after the rx frames
+        // tx: frames [0, txGeometry.frames()) after the rx frames, frame i in slot i
         final long txBase;
-        final int txFrameSize;
+        final RingGeometry txGeometry;
         int txSubmitted;               // first slot not yet marked SEND_REQUEST
         int txCompleted;               // first slot not yet seen AVAILABLE again
 
@@ -170,11 +173,15 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         private final MemorySegment statistics = arena.allocate(TPACKET_STATS);
         private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
 
-        Queue(NetDevice device, boolean vnet, RxGeometry rxGeometry, int txFrameSize, int txFrames, int fanoutId) {
+        Queue(NetDevice device, boolean vnet, RingGeometry rxGeometry, RingGeometry txGeometry, int fanoutId) {
+            if (txGeometry.frames() != txGeometry.slots()) {
+                throw new IllegalArgumentException("tx ring of " + txGeometry.slots() + " slots over "
+                        + txGeometry.frames() + " frames");
+            }
             this.vnet = vnet;
             this.rxGeometry = rxGeometry;
             this.frameHeld = new boolean[rxGeometry.frames()];
-            this.txFrameSize = txFrameSize;
+            this.txGeometry = txGeometry;
             int fd = -1;
             MappedRegion mapped = null;
             try (Arena call = Arena.ofConfined()) {
@@ -187,16 +194,11 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
-                setRing(call, fd, PACKET_RX_RING, rxGeometry.blockSize(), rxGeometry.blocks(), rxGeometry.frameSize(),
-                        rxGeometry.frames(), "PACKET_RX_RING");
-                // tx frames are a power of two: a block of one large frame, or a page of small ones
-                int txBlockSize = Math.max(txFrameSize, Libc.pageSize());
-                setRing(call, fd, PACKET_TX_RING, txBlockSize, (int) ((long) txFrames * txFrameSize / txBlockSize),
-                        txFrameSize, txFrames, "PACKET_TX_RING");
+                setRing(call, fd, PACKET_RX_RING, rxGeometry, "PACKET_RX_RING");
+                setRing(call, fd, PACKET_TX_RING, txGeometry, "PACKET_TX_RING");
 
                 long rxBytes = rxGeometry.bytes();
-                long txBytes = (long) txFrames * txFrameSize;
-                mapped = MappedRegion.mapShared(fd, rxBytes + txBytes, 0, "AF_PACKET rings of " + device.name());
+                mapped = MappedRegion.mapShared(fd, rxBytes + txGeometry.bytes(), 0, "AF_PACKET rings of " + device.name());
 
                 MemorySegment sll = call.allocate(SOCKADDR_LL);
                 SLL_FAMILY.set(sll, 0L, (short) Sockets.AF_PACKET);
@@ -223,22 +225,27 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             this.rx = new SlotRing(memory, rxGeometry.slots(), rxGeometry.frameSize() - RX_NET_OFFSET - vnetSize + 14,
                     false);
             this.slotFrame = new int[rxGeometry.slots()];
-            this.tx = new SlotRing(memory, txFrames, txFrameSize - TX_DATA_OFFSET - vnetSize, vnet);
+            int txFrames = txGeometry.slots();
+            this.tx = new SlotRing(memory, txFrames, txGeometry.frameSize() - TX_DATA_OFFSET - vnetSize, vnet);
             for (int i = 0; i < txFrames; i++) {
-                tx.offset(i, txBase + (long) i * txFrameSize + TX_DATA_OFFSET + vnetSize);
+                tx.offset(i, txHeader(i) + TX_DATA_OFFSET + vnetSize);
             }
             tx.tail(txFrames - 1);
         }
 
-        private void setRing(Arena call, int fd, int option, int blockSize, int blocks, int frameSize, int frames,
-                             String what) {
+        private void setRing(Arena call, int fd, int option, RingGeometry ring, String what) {
             MemorySegment req = call.allocate(TPACKET_REQ);
-            REQ_BLOCK_SIZE.set(req, 0L, blockSize);
-            REQ_BLOCK_NR.set(req, 0L, blocks);
-            REQ_FRAME_SIZE.set(req, 0L, frameSize);
-            REQ_FRAME_NR.set(req, 0L, frames);
+            REQ_BLOCK_SIZE.set(req, 0L, ring.blockSize());
+            REQ_BLOCK_NR.set(req, 0L, ring.blocks());
+            REQ_FRAME_SIZE.set(req, 0L, ring.frameSize());
+            REQ_FRAME_NR.set(req, 0L, ring.frames());
             Errno.check(Libc.setsockopt(state, fd, SOL_PACKET, option, req, (int) req.byteSize()), state,
-                    what + " (" + frames + " frames of " + frameSize + " B)");
+                    what + " (" + ring.frames() + " frames of " + ring.frameSize() + " B)");
+        }
+
+        /** Where tx slot {@code s}'s frame header starts. */
+        private long txHeader(int s) {
+            return txBase + txGeometry.offset(s);
         }
 
         /**
@@ -329,7 +336,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             int head = tx.head();
             int submitted = 0;
             for (int s = txSubmitted; s != head; s = tx.next(s)) {
-                long frameHeader = txBase + (long) s * txFrameSize;
+                long frameHeader = txHeader(s);
                 int length = tx.length(s);
                 int offload = tx.takeOffload(s);
                 if (vnet) {
@@ -348,18 +355,18 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             txSubmitted = head;
             int s = txCompleted;
             while (s != head) {
-                int status = (int) INT.getAcquire(memory, txBase + (long) s * txFrameSize + TP_STATUS);
+                int status = (int) INT.getAcquire(memory, txHeader(s) + TP_STATUS);
                 if (status == TP_STATUS_AVAILABLE) {
                     s = tx.next(s);
                 } else if ((status & TP_STATUS_WRONG_FORMAT) != 0) {
                     counters.txErrors++;
-                    INT.setRelease(memory, txBase + (long) s * txFrameSize + TP_STATUS, TP_STATUS_AVAILABLE);
+                    INT.setRelease(memory, txHeader(s) + TP_STATUS, TP_STATUS_AVAILABLE);
                     s = tx.next(s);
                 } else {
                     break;
                 }
             }
-            if (submitted > 0 || s != head && (int) INT.getAcquire(memory, txBase + (long) s * txFrameSize + TP_STATUS)
+            if (submitted > 0 || s != head && (int) INT.getAcquire(memory, txHeader(s) + TP_STATUS)
                     == TP_STATUS_SEND_REQUEST) {
                 kick();
             }
