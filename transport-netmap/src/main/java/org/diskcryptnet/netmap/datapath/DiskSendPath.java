@@ -486,9 +486,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             }
             case RECORD_DIRECT -> {
                 counters.cpuCopiedBytes += n - middle(s.file, fo, n);
-                SealedExtentSource sealed = (SealedExtentSource) s;
-                sealRecord(u, dst, pieces.dstOffset[pc] + sealed.protection.headerLength(), pieces.dstOffset[pc], n,
-                        pieces.sequence[pc]);
+                sealInFrame(u, pieces.dstOffset[pc], n, pieces.sequence[pc]);
             }
             case RECORD_STAGED -> sealRecord(u, staging, pieces.staged[pc], pieces.dstOffset[pc], n, pieces.sequence[pc]);
             default -> {
@@ -522,10 +520,10 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         }
     }
 
-    /** A record whose plaintext came from two read windows, whole in the frame now: sealed there. */
-    private void sealWhole(int u, int pc) {
-        long plaintext = pieces.sealAt[pc] + ((SealedExtentSource) units.source[u]).protection.headerLength();
-        sealRecord(u, units.dst[u], plaintext, pieces.sealAt[pc], pieces.sealPlain[pc], pieces.sequence[pc]);
+    /** A record whose plaintext is in the frame already (read there, or copied from two windows): sealed in place. */
+    private void sealInFrame(int u, long recordAt, int plain, long seq) {
+        long plaintext = recordAt + ((SealedExtentSource) units.source[u]).protection.headerLength();
+        sealRecord(u, units.dst[u], plaintext, recordAt, plain, seq);
     }
 
     private static long middle(DiskFile file, long fo, int n) {
@@ -541,7 +539,7 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         for (int pc = units.firstPiece[u]; pc >= 0; ) {
             int next = pieces.next[pc];
             if (ok && pieces.sealAt[pc] >= 0) {
-                sealWhole(u, pc);
+                sealInFrame(u, pieces.sealAt[pc], pieces.sealPlain[pc], pieces.sequence[pc]);
             }
             int slot = pieces.slot[pc];
             if (slot >= 0) {

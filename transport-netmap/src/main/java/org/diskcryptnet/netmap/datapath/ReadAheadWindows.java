@@ -31,7 +31,7 @@ final class ReadAheadWindows implements AutoCloseable {
 
     private final MappedRegion region;
     final MemorySegment memory;
-    final int slotBytes;
+    /** Bytes from one slot's start to the next's: a window's bytes and the room after them. */
     private final int stride;
 
     private final int[] free;
@@ -58,7 +58,6 @@ final class ReadAheadWindows implements AutoCloseable {
     private long clock;
 
     ReadAheadWindows(int slots, int slotBytes) {
-        this.slotBytes = slotBytes;
         this.stride = slotBytes + TRAILER_ROOM;
         this.region = MappedRegion.anonymous((long) slots * stride, "read windows");
         this.memory = region.segment();
