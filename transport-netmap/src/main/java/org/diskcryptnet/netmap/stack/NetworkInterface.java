@@ -363,6 +363,14 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         return slot;
     }
 
+    /**
+     * Whether TCP can get no tx slot until a reserved one is completed: none is left to reserve, and some wait for
+     * their payload (a {@code SendSource} still producing it), not for the port.
+     */
+    public boolean slotsWaitForProductions() {
+        return free() == 0 && txReserve != txHead;
+    }
+
     /** Slots we own and have not reserved: from txReserve up to the ring's tail. */
     private int free() {
         int n = tx.tail() - txReserve;

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -205,6 +206,33 @@ class NetworkInterfaceTest {
         assertEquals(ring, granted, "frames granted before the rx ring was served again");
         nif.receive(now += 1_000_000);
         assertTrue(nif.reserve(PEER, 20) >= 0, "the budget starts over with each receive");
+    }
+
+    /**
+     * A loop may sleep while TCP waits for tx slots only if the slots wait for their payload (a disk read whose
+     * completion wakes it), not for the port.
+     */
+    @Test
+    void slotsWaitForProductionsOnlyWhileReservedSlotsHoldTheRing() {
+        exchange((m, o) -> arpRequest(m, o, US));
+        assertFalse(nif.slotsWaitForProductions(), "an empty ring");
+        int usable = ends[0].txRing(0).size() - 1;
+        int[] frames = new int[usable];
+        for (int i = 0; i < usable; i++) {
+            frames[i] = nif.reserve(PEER, 20);
+            assertTrue(frames[i] >= 0, "frame " + i);
+            assertEquals(i == usable - 1, nif.slotsWaitForProductions(), "after " + (i + 1) + " of " + usable);
+        }
+        assertEquals(org.diskcryptnet.netmap.tcp.SegmentSink.NO_FRAME, nif.reserve(PEER, 20));
+        assertTrue(nif.slotsWaitForProductions(), "every slot reserved, none completed");
+        for (int f : frames) {
+            nif.submit(f, US, PEER, 20);
+        }
+        nif.flushTx();
+        assertFalse(nif.slotsWaitForProductions(), "every slot completed: they wait for the port, if for anything");
+        assertEquals(usable, peer.receive().size());
+        nif.receive(now += 1_000_000);
+        assertTrue(nif.reserve(PEER, 20) >= 0, "the slots came back");
     }
 
     @Test

@@ -58,6 +58,8 @@ abstract class DiskSendFixture {
     final Arena arena = Arena.ofConfined();
     /** Reads of files whose name starts with this fail (the in-memory backend's fault plan). */
     volatile String failing = "\0";
+    /** Iterations whose batch left units that only reads in flight could let go. */
+    int iterationsWaitingForReads;
     /** How long every read takes, in the TCP clock. */
     long readDelay;
     MemoryBackend backend;
@@ -102,6 +104,11 @@ abstract class DiskSendFixture {
     void iterate() throws IOException {
         beds.forEach(TcpTestbed::settle);
         path.runBatch();
+        if (path.waitsForReads()) {
+            // the loop may sleep on it: units must be waiting, and a completion must be coming
+            assertTrue(path.waitingUnits() > 0 && reader.inFlight() > 0, "waiting for reads, and none in flight");
+            iterationsWaitingForReads++;
+        }
         reader.poll();
         beds.forEach(TcpTestbed::settle);
     }
@@ -209,6 +216,7 @@ abstract class DiskSendFixture {
             iterate();
             assertTrue(path.counters().budgetInUse <= path.config().budgetBytes(),
                     "step " + step + ": " + path.counters().budgetInUse);
+
             for (int i = 0; i < beds.size(); i++) {
                 List<Seg> got = beds.get(i).recv();
                 received.get(i).addAll(got);

@@ -20,6 +20,7 @@ import static org.diskcryptnet.netmap.tcp.TcpTestbed.WINDOW;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -273,6 +274,8 @@ class DiskSendPathTest extends DiskSendFixture {
         DiskSendCounters k = path.counters();
         assertTrue(k.budgetHighWater <= path.config().budgetBytes());
         assertTrue(k.batchesBoundByBudget > 0, "the budget held reads back");
+        assertTrue(iterationsWaitingForReads > 0, "units waited for the budget that reads in flight hold");
+        assertFalse(path.waitsForReads(), "nothing waits at the end");
         assertEquals(0, k.oversizeAdmissions);
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(Arrays.copyOf(contents.get(i), 20 * MSS), stream(received.get(i), 20 * MSS),
