@@ -36,7 +36,8 @@ import org.diskcryptnet.origin.demo.DemoCatalog;
  *   <li>{@code xdp}: AF_XDP on one end of a veth pair (198.18.90.2 on the stack), the kernel of the client
  *       namespace on the other end (198.18.90.1);</li>
  *   <li>{@code tap}: a TAP device whose kernel side (198.18.91.1) routes between the stack (198.18.91.2, the
- *       kernel as its gateway) and a veth to the client namespace (198.18.90.1 / 198.18.90.254);</li>
+ *       kernel as its gateway) and a veth to the client namespace (198.18.90.1 / 198.18.90.254), the loop with
+ *       {@code --idle backoff} (the others block, the default);</li>
  *   <li>{@code packet-offloads}: AF_PACKET on the veth end, with {@code --offloads on}: the stack hands the kernel
  *       segments of up to 64 KiB to cut (GSO), and the frames it sent must average more than one MTU; curl also
  *       fetches every file over HTTPS (records sealed in place, carried in those large segments).</li>
@@ -76,7 +77,9 @@ class OriginOnNetmapIT {
                 ip("-n", serverNs, "addr", "add", "198.18.90.254/24", "dev", link.serverIf);
                 exec(serverNs, "sysctl", "-qw", "net.ipv4.ip_forward=1");
                 ip("-n", clientNs, "route", "add", "198.18.91.0/24", "via", "198.18.90.254");
-                transport = List.of("--transport", "tap:dcnct0", "--address", stack + "/24", "--gateway", "198.18.91.1");
+                // and the loop backs off instead of blocking (server.idle): its yields show the setting took
+                transport = List.of("--transport", "tap:dcnct0", "--address", stack + "/24", "--gateway", "198.18.91.1",
+                        "--idle", "backoff");
             }
             Path demo = dir.resolve("demo");
             // with offloads, HTTPS too: the in-place sealed records travel in the large segments the kernel cuts
@@ -130,6 +133,14 @@ class OriginOnNetmapIT {
                     throw new AssertionError(e.getMessage() + "\nthe stack's counters after the run:\n" + counters, e);
                 }
                 System.out.println(variant + ": wrk -c1000 -d10s\n" + out + "the stack's counters after the run:\n" + counters);
+                String loop = PrometheusText.scrape(serverNs, origin.admin().getPort());
+                double yields = PrometheusText.sum(loop, "origin_net_loop_iterations_total", "outcome=\"yield\"");
+                double parks = PrometheusText.sum(loop, "origin_net_loop_iterations_total", "outcome=\"park\"");
+                if (kind.equals("tap")) {
+                    assertTrue(yields > 0 && parks > 0, "idle backoff: yields " + yields + ", parks " + parks);
+                } else {
+                    assertTrue(yields == 0 && parks > 0, "idle block: yields " + yields + ", parks " + parks);
+                }
                 if (kind.equals("packet")) {
                     String metrics = PrometheusText.scrape(serverNs, origin.admin().getPort());
                     double frames = PrometheusText.sum(metrics, "origin_net_tx_packets_total", null);

@@ -37,6 +37,7 @@ public final class OriginMain {
             Map.entry("--gateway", "server.gateway"),
             Map.entry("--faults", "server.faults"),
             Map.entry("--offloads", "server.offloads"),
+            Map.entry("--idle", "server.idle"),
             Map.entry("--event-loops", "server.event_loops"),
             Map.entry("--max-connections", "server.max_connections"),
             Map.entry("--access-log", "access_log.path"));
@@ -67,6 +68,8 @@ public final class OriginMain {
                                         loss=0.05,reorder=0.05,seed=1 (also dup, corrupt, delay, delayms)
               --offloads on|off         server.offloads: tap: and packet: frames carry a virtio-net header, so the
                                         kernel completes checksums and cuts 64 KiB segments (default off)
+              --idle block|backoff|busy-poll   server.idle: what a loop of the stack does with nothing to do:
+                                        sleep in poll(2) (default), back off, or spin (a core per loop)
               --event-loops N           0 = one per core
               --max-connections N
               --access-log PATH|stdout|off

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.diskcryptnet.netmap.channel.IdleStrategy;
 import org.diskcryptnet.netmap.datapath.DiskSendConfig;
 import org.diskcryptnet.netmap.datapath.DiskSendPath;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
@@ -58,11 +59,13 @@ public record OriginConfig(
      * and the faults to inject on the port ({@code server.faults}, as {@code origin echo --faults} takes them: a test
      * tool, null when off), and whether frames carry a virtio-net header ({@code server.offloads}, tap: and packet:
      * only): the kernel then completes checksums and cuts segments of up to 64 KiB into MSS-sized ones (GSO), so
-     * the stack hands over one frame where it would hand over dozens.
+     * the stack hands over one frame where it would hand over dozens. {@code server.idle} is what a loop does when
+     * it finds nothing to do: block in poll(2) (the default), back off, or busy-poll (a core per loop, the lowest
+     * latency).
      */
-    public record Stack(String address, String gateway, String mac, String faults, boolean offloads) {
+    public record Stack(String address, String gateway, String mac, String faults, boolean offloads, String idle) {
         public Stack(String address, String gateway, String mac) {
-            this(address, gateway, mac, null, false);
+            this(address, gateway, mac, null, false, "block");
         }
     }
 
@@ -144,6 +147,7 @@ public record OriginConfig(
         d.put("server.mac", "");
         d.put("server.faults", "off");
         d.put("server.offloads", "off");
+        d.put("server.idle", "block");
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -337,8 +341,9 @@ public record OriginConfig(
         }
 
         /**
-         * server.address, .gateway, .mac, .faults, .offloads: required (address) with a port transport, refused
-         * without one; offloads only on the ports whose frames can carry a virtio-net header.
+         * server.address, .gateway, .mac, .faults, .offloads, .idle: required (address) with a port transport,
+         * refused without one (idle: unless block); offloads only on the ports whose frames can carry a virtio-net
+         * header.
          */
         Stack stack(boolean portTransport, String transport) {
             Setting address = get("server.address");
@@ -351,7 +356,14 @@ public record OriginConfig(
             String f = isOff("server.faults") ? "" : faults.text().trim();
             Setting offloadsSetting = get("server.offloads");
             boolean offloads = onOff(offloadsSetting);
+            Setting idleSetting = get("server.idle");
+            String idle = idleSetting.text().trim();
+            check(idleSetting, () -> IdleStrategy.parse(idle));
             if (!portTransport) {
+                if (!idle.equals("block")) {
+                    problem(idleSetting, "is for the userspace stack's loops; server.transport names no packet port "
+                            + "(epoll and NIO loops block in the kernel)");
+                }
                 for (Setting s : List.of(address, gateway, mac)) {
                     if (!s.text().trim().isEmpty()) {
                         problem(s, "is for the userspace stack; server.transport names no packet port");
@@ -389,7 +401,8 @@ public record OriginConfig(
             if (!m.isEmpty()) {
                 check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
             }
-            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f, offloads);
+            return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f, offloads,
+                    idle);
         }
 
         /**

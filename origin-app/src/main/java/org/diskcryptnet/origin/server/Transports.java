@@ -11,6 +11,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
+import org.diskcryptnet.netmap.channel.IdleStrategy;
 import org.diskcryptnet.netmap.channel.Netmap;
 import org.diskcryptnet.netmap.channel.NetmapConfig;
 import org.diskcryptnet.netmap.channel.NetmapIoHandler;
@@ -70,6 +71,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.offloads()) {
             b.portOptions(PortOptions.defaults().withOffloads(true));
         }
+        b.idle(IdleStrategy.parse(stack.idle())); // checked with the configuration
         b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads())
                 .diskSendReadAhead(config.diskSend().readAheadBytes());
         if (stack.faults() != null) {
@@ -83,6 +85,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             return handler;
         };
         String name = "netmap " + uri + " at " + stack.address() + (stack.offloads() ? " with offloads" : "")
+                + (stack.idle().equals("block") ? "" : ", idle " + stack.idle())
                 + (stack.faults() != null ? " with faults " + stack.faults() : "");
         return new Transports(name, recording, NetmapServerSocketChannel.class, false, loops);
     }

@@ -278,6 +278,31 @@ class OriginConfigTest {
     }
 
     @Test
+    void idleNamesAStrategyForTheStacksLoops() throws Exception {
+        for (String idle : List.of("block", "backoff", "busy-poll")) {
+            OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                    + "  transport: xdp:veth1@0\n  address: 198.18.0.2/24\n  idle: " + idle + "\n")));
+            assertEquals(idle, c.stack().idle());
+        }
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: packet:veth1\n  address: 198.18.0.2/24\n")));
+        assertEquals("block", c.stack().idle(), "the default");
+
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: packet:veth1\n"
+                + "  address: 198.18.0.2/24\n  idle: spin\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:6: server.idle") && p.getFirst().contains("\"spin\" is not an idle"
+                + " strategy: busy-poll, backoff or block"), p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  idle: busy-poll\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:5: server.idle") && p.getFirst().contains("names no packet port"),
+                p.toString());
+        c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n  transport: epoll\n"
+                + "  idle: block\n")));
+        assertEquals(null, c.stack(), "block, the default, is no problem on epoll");
+    }
+
+    @Test
     void offloadsAreForTapAndPacketPortsOnly() throws Exception {
         for (String port : List.of("packet:veth1", "tap:dcn0")) {
             OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
