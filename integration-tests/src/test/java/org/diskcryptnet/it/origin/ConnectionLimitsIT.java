@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.diskcryptnet.it.support.OriginProcess;
+import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.RawHttp;
 import org.diskcryptnet.it.support.RawHttp.Response;
 import org.diskcryptnet.it.support.RunningOrigin;
@@ -31,6 +34,56 @@ class ConnectionLimitsIT {
             b.set(settings[i], settings[i + 1]);
         }
         return b.start();
+    }
+
+    /**
+     * A process out of descriptors cannot tell whether a file is there: 503 with Retry-After and a close (which gives
+     * a descriptor back), never the 404 that a cache would keep. The origin's open-file limit is lowered to just above
+     * the descriptors it holds (prlimit), then keep-alive connections, each holding one, are opened until a lookup
+     * finds none left.
+     */
+    @Test
+    void outOfDescriptorsAFileIs503WithRetryAfterNot404() throws Exception {
+        Proc.require("prlimit");
+        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
+        catalog.file("seg.m4s", 1000);
+        String get = "GET /seg.m4s HTTP/1.1\r\nHost: origin\r\n\r\n";
+        try (OriginProcess origin = OriginProcess.start(dir, Duration.ofMinutes(2), "serve", "--root",
+                catalog.root().toString(), "--http", "127.0.0.1:0", "--admin", "off", "--access-log", "off")) {
+            try (RawHttp c = new RawHttp(origin.http(), 5000)) {
+                assertEquals(200, c.send(get).read().status()); // everything a request needs is loaded
+            }
+            Path fds = Path.of("/proc/" + origin.pid() + "/fd");
+            int highest;
+            try (var open = Files.list(fds)) {
+                highest = open.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElseThrow();
+            }
+            int limit = highest + 3;
+            Proc.Result lowered = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", Long.toString(origin.pid()),
+                    "--nofile=" + limit + ":" + limit);
+            assertEquals(0, lowered.exit(), lowered.toString());
+            List<RawHttp> held = new ArrayList<>();
+            try {
+                Response last = null;
+                for (int i = 0; i < limit && (last == null || last.status() == 200); i++) {
+                    RawHttp c = new RawHttp(origin.http(), 5000);
+                    held.add(c);
+                    last = c.send(get).read();
+                }
+                assertEquals(503, last.status(), "after " + held.size() + " connections: " + last.text());
+                assertEquals("1", last.header("retry-after"));
+                assertTrue(held.getLast().closedByServer());
+                assertTrue(origin.stderr().contains("answering 503: openat2 of seg.m4s: EMFILE"), origin.stderr());
+            } finally {
+                for (RawHttp c : held) {
+                    c.close();
+                }
+            }
+            Thread.sleep(200); // the origin sees the connections close
+            try (RawHttp c = new RawHttp(origin.http(), 5000)) {
+                assertEquals(200, c.send(get).read().status(), "served again once descriptors are back");
+            }
+        }
     }
 
     @Test

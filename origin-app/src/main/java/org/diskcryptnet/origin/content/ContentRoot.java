@@ -58,8 +58,12 @@ public final class ContentRoot implements AutoCloseable {
     /**
      * The open file for these segments, which the caller must close, or null when there is none the origin may
      * serve (→ 404): missing, unreadable, not a regular file, or outside the root.
+     *
+     * @throws LookupFailed the file could not be looked at: the process is out of descriptors or memory (→ 503,
+     *                      it may work in a moment), or the kernel reported another error, such as EIO (→ 500).
+     *                      Neither says that the file is not there, which a 404 would, to caches too.
      */
-    public ContentFile lookup(List<String> segments) {
+    public ContentFile lookup(List<String> segments) throws LookupFailed {
         if (segments.isEmpty()) {
             return null;
         }
@@ -78,32 +82,78 @@ public final class ContentRoot implements AutoCloseable {
                     mediaTypes.forFileName(segments.getLast()));
         } catch (LinuxException e) {
             Fcntl.close(fd);
-            return null;
+            throw new LookupFailed(relative, "statx", e.errno());
         }
     }
 
-    private int open(String relative) {
+    private int open(String relative) throws LookupFailed {
         try {
             return OpenHow.openat2(rootFd, relative, READ, BENEATH);
         } catch (LinuxException e) {
             if (e.errno() != Errno.EXDEV) {
-                return -1;
+                return notThereOrFail(relative, e);
             }
+        }
+        Path real;
+        try {
+            real = root.resolve(relative).toRealPath();
+        } catch (IOException | SecurityException e) {
+            return -1; // a dangling or looping link, or a component gone since
+        }
+        if (!real.startsWith(root) || real.equals(root)) {
+            return -1; // a symbolic link that leaves the root
         }
         try {
-            Path real = root.resolve(relative).toRealPath();
-            if (!real.startsWith(root) || real.equals(root)) {
-                return -1; // a symbolic link that leaves the root
-            }
             return OpenHow.openat2(rootFd, root.relativize(real).toString(), READ, BENEATH);
-        } catch (IOException | SecurityException e) {
+        } catch (LinuxException e) {
+            return notThereOrFail(relative, e);
+        }
+    }
+
+    /** -1 for an error of openat2 that means there is no file to serve; the others end the lookup. */
+    private static int notThereOrFail(String relative, LinuxException e) throws LookupFailed {
+        if (notThere(e.errno())) {
             return -1;
         }
+        throw new LookupFailed(relative, "openat2", e.errno());
+    }
+
+    /**
+     * Errors of openat2 that mean there is no file here the origin may serve: missing, not a directory on the way,
+     * unreadable, a loop or a magic link, a name too long, a FIFO or device (opening it non-blocking), or a path the
+     * kernel refuses beneath the root (EXDEV is answered the long way first).
+     */
+    private static boolean notThere(int errno) {
+        return switch (errno) {
+            case Errno.ENOENT, Errno.ENOTDIR, Errno.EACCES, Errno.EPERM, Errno.ELOOP, Errno.ENAMETOOLONG, Errno.ENXIO,
+                 Errno.ENODEV, Errno.EISDIR, Errno.EXDEV -> true;
+            default -> false;
+        };
     }
 
     @Override
     public void close() {
         Fcntl.close(rootFd);
+    }
+
+    /** A lookup that could not tell whether the file is there: see {@link #lookup}. */
+    public static final class LookupFailed extends IOException {
+
+        private final int errno;
+
+        LookupFailed(String relative, String call, int errno) {
+            super(call + " of " + relative + ": " + Errno.describe(errno));
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        /** Out of descriptors (per process or system-wide) or memory: the same request may succeed soon. */
+        public boolean overload() {
+            return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOMEM;
+        }
     }
 
     /**

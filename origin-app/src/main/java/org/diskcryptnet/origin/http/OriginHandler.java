@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -30,8 +32,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import org.diskcryptnet.origin.accesslog.AccessLogEntry;
+import org.diskcryptnet.origin.content.ContentRoot;
 import org.diskcryptnet.origin.content.ContentRoot.ContentFile;
 import org.diskcryptnet.origin.content.RequestPath;
 import org.diskcryptnet.origin.http.range.ByteRange;
@@ -52,6 +57,11 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     static final String SERVER = "diskcryptnet";
     static final String ALLOW = "GET, HEAD, OPTIONS";
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(OriginHandler.class);
+    /** A failed lookup is logged at most once per interval, across connections: under overload each would be. */
+    private static final long LOOKUP_WARNING_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    private static final AtomicLong NEXT_LOOKUP_WARNING = new AtomicLong(System.nanoTime());
 
     private final OriginContext origin;
     private final ConnectionTimeouts timeouts;
@@ -148,7 +158,13 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
             simple(ctx, ex, status, keepAlive, head);
             return;
         }
-        ContentFile file = origin.content().lookup(path.segments());
+        ContentFile file;
+        try {
+            file = origin.content().lookup(path.segments());
+        } catch (ContentRoot.LookupFailed e) {
+            lookupFailed(ctx, ex, e, head);
+            return;
+        }
         if (file == null) {
             simple(ctx, ex, HttpResponseStatus.NOT_FOUND, keepAlive, head);
             return;
@@ -282,6 +298,27 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A short text response for statuses without a representation of their own. */
+    /**
+     * The file could not be looked at, which says nothing of whether it is there: 503 with Retry-After when the
+     * process is out of descriptors or memory (RFC 9110 §15.6.4, §10.2.3), else 500. Never 404, which caches would
+     * keep. The connection closes, which also gives a descriptor back.
+     */
+    private void lookupFailed(ChannelHandlerContext ctx, Exchange ex, ContentRoot.LookupFailed e, boolean head) {
+        HttpResponseStatus status = e.overload() ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                : HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        FullHttpResponse response = errorResponse(status, head);
+        if (e.overload()) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
+        long now = System.nanoTime();
+        long next = NEXT_LOOKUP_WARNING.get();
+        if (now - next >= 0 && NEXT_LOOKUP_WARNING.compareAndSet(next, now + LOOKUP_WARNING_INTERVAL)) {
+            LOG.warn("answering {}: {}{}", status.code(), e.getMessage(), e.overload()
+                    ? " (raise the open-file limit, RLIMIT_NOFILE, or lower server.max_connections)" : "");
+        }
+        send(ctx, ex, response, false);
+    }
+
     private void simple(ChannelHandlerContext ctx, Exchange ex, HttpResponseStatus status, boolean keepAlive, boolean head) {
         send(ctx, ex, errorResponse(status, head), keepAlive);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,6 +72,41 @@ class ContentRootTest {
             assertNull(content.lookup(List.of()));
             // O_NONBLOCK: a FIFO without a writer is opened at once, then refused as not a regular file
             assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertNull(content.lookup(List.of("pipe"))));
+        }
+    }
+
+    /**
+     * Out of descriptors, the origin cannot tell whether a file is there: the lookup fails as an overload (503), not
+     * as a missing file (404, which caches keep), and works again once descriptors are back.
+     */
+    @Test
+    void aLookupWithoutDescriptorsLeftFailsAsAnOverloadNotAsMissing() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.writeString(root.resolve("seg.m4s"), "bytes");
+        Files.createSymbolicLink(root.resolve("abs-link.m4s"), root.resolve("seg.m4s")); // the real-path way
+        List<Integer> held = new java.util.ArrayList<>();
+        try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn())) {
+            try {
+                while (true) { // this test's JVM up to its open-file limit (20,000 here)
+                    held.add(Fcntl.open("/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC));
+                }
+            } catch (org.diskcryptnet.disk.linux.LinuxException e) {
+                assertEquals(org.diskcryptnet.disk.linux.Errno.EMFILE, e.errno(), e.getMessage());
+            }
+            for (String name : List.of("seg.m4s", "abs-link.m4s", "nope.m4s")) {
+                ContentRoot.LookupFailed failed = assertThrows(ContentRoot.LookupFailed.class,
+                        () -> content.lookup(List.of(name)), name);
+                assertTrue(failed.overload(), failed.getMessage());
+                assertTrue(failed.getMessage().contains("EMFILE"), failed.getMessage());
+            }
+            held.forEach(Fcntl::close);
+            held.clear();
+            try (ContentRoot.ContentFile f = content.lookup(List.of("seg.m4s"))) {
+                assertEquals(5, f.size());
+            }
+            assertNull(content.lookup(List.of("nope.m4s")), "missing again once it can be looked at");
+        } finally {
+            held.forEach(Fcntl::close);
         }
     }
 
