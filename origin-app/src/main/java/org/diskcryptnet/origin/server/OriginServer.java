@@ -319,6 +319,11 @@ public final class OriginServer implements AutoCloseable {
         if (admin != null) {
             out.printf("  admin  http://%s/metrics  /healthz  /readyz%n", hostPort(adminAddress()));
         }
+        String descriptors = OpenFileBudget.warning(config.maxConnections(), transport.kernel(),
+                OpenFileBudget.currentLimit());
+        if (descriptors != null) {
+            out.printf("  WARNING: %s%n", descriptors);
+        }
     }
 
     private String storageDescription() {
