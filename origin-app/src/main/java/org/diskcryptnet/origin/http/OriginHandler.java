@@ -297,7 +297,6 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
         send(ctx, ex, response, keepAlive);
     }
 
-    /** A short text response for statuses without a representation of their own. */
     /**
      * The file could not be looked at, which says nothing of whether it is there: 503 with Retry-After when the
      * process is out of descriptors or memory (RFC 9110 §15.6.4, §10.2.3), else 500. Never 404, which caches would
@@ -319,6 +318,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
         send(ctx, ex, response, false);
     }
 
+    /** A short text response for statuses without a representation of their own. */
     private void simple(ChannelHandlerContext ctx, Exchange ex, HttpResponseStatus status, boolean keepAlive, boolean head) {
         send(ctx, ex, errorResponse(status, head), keepAlive);
     }

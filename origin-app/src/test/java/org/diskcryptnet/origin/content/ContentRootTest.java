@@ -1,6 +1,7 @@
 package org.diskcryptnet.origin.content;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,7 +24,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.diskcryptnet.disk.linux.Errno;
 import org.diskcryptnet.disk.linux.Fcntl;
+import org.diskcryptnet.disk.linux.LinuxException;
 import org.diskcryptnet.disk.linux.Statx;
 import org.diskcryptnet.origin.http.validators.EntityTags;
 
@@ -90,8 +93,8 @@ class ContentRootTest {
                 while (true) { // this test's JVM up to its open-file limit (20,000 here)
                     held.add(Fcntl.open("/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC));
                 }
-            } catch (org.diskcryptnet.disk.linux.LinuxException e) {
-                assertEquals(org.diskcryptnet.disk.linux.Errno.EMFILE, e.errno(), e.getMessage());
+            } catch (LinuxException e) {
+                assertEquals(Errno.EMFILE, e.errno(), e.getMessage());
             }
             for (String name : List.of("seg.m4s", "abs-link.m4s", "nope.m4s")) {
                 ContentRoot.LookupFailed failed = assertThrows(ContentRoot.LookupFailed.class,
@@ -108,6 +111,10 @@ class ContentRootTest {
         } finally {
             held.forEach(Fcntl::close);
         }
+        for (int errno : new int[] {Errno.EMFILE, Errno.ENFILE, Errno.ENOMEM}) {
+            assertTrue(new ContentRoot.LookupFailed("a", "openat2", errno).overload(), Errno.describe(errno));
+        }
+        assertFalse(new ContentRoot.LookupFailed("a", "statx", Errno.EIO).overload(), "EIO is a failure: 500");
     }
 
     @Test

@@ -44,8 +44,9 @@ public final class Errno {
         String[] pairs = {"1 EPERM", "2 ENOENT", "3 ESRCH", "4 EINTR", "5 EIO", "6 ENXIO", "7 E2BIG", "8 ENOEXEC",
                 "9 EBADF", "11 EAGAIN", "12 ENOMEM", "13 EACCES", "14 EFAULT", "15 ENOTBLK", "16 EBUSY", "17 EEXIST",
                 "18 EXDEV", "19 ENODEV", "20 ENOTDIR", "21 EISDIR", "22 EINVAL", "23 ENFILE", "24 EMFILE",
-                "25 ENOTTY", "27 EFBIG", "28 ENOSPC", "30 EROFS", "36 ENAMETOOLONG", "38 ENOSYS", "40 ELOOP", "61 ENODATA",
-                "62 ETIME", "75 EOVERFLOW", "95 EOPNOTSUPP", "110 ETIMEDOUT", "121 EREMOTEIO", "125 ECANCELED"};
+                "25 ENOTTY", "27 EFBIG", "28 ENOSPC", "30 EROFS", "36 ENAMETOOLONG", "38 ENOSYS", "40 ELOOP",
+                "61 ENODATA", "62 ETIME", "75 EOVERFLOW", "95 EOPNOTSUPP", "110 ETIMEDOUT", "121 EREMOTEIO",
+                "125 ECANCELED"};
         for (String p : pairs) {
             int space = p.indexOf(' ');
             NAMES[Integer.parseInt(p.substring(0, space))] = p.substring(space + 1);
