@@ -43,7 +43,9 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
               --rounds N              A B A B rounds; default 3
               --duration S            seconds per run; default 6
               --crowd-duration S      seconds per run at 5,000 connections or more, where every connection's TLS
-                                      handshake and first 300 KiB take seconds on two cores; default 15
+                                      handshake and first 300 KiB take seconds on two cores; default 30
+                                      (in 15-s runs, 10,000 HTTPS connections' set-up weighed on the CPU per GB:
+                                      1.4-2.5x that of 30-s runs)
               --warmup S              unrecorded run per server at each connection count, before its first
                                       round (the JVM's JIT); default 10 (0 in --short)
               --storage LIST          rootfs,zram (default both)
@@ -76,7 +78,7 @@ public record BenchOptions(boolean shortMode, List<String> variants, List<Intege
         List<Integer> connections = shortMode ? List.of(10) : List.of(10, 100, 1000, 10000);
         int rounds = shortMode ? 1 : 3;
         int duration = shortMode ? 2 : 6;
-        int crowdDuration = shortMode ? 4 : 15;
+        int crowdDuration = shortMode ? 4 : 30;
         int warmup = shortMode ? 0 : 10;
         List<String> storages = List.of("rootfs", "zram");
         List<String> caches = List.of("cold", "warm");
