@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.diskcryptnet.it.support.Curl;
+import org.diskcryptnet.it.support.RawHttp;
 import org.diskcryptnet.it.support.RunningOrigin;
 import org.diskcryptnet.it.support.TestCatalog;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,10 @@ class AccessLogAndMetricsIT {
             Curl.exchange(origin.httpUrl("/missing.m4s"), null);
             Curl.exchange(origin.httpsUrl("/hls/seg1.m4s"), origin.certificate());
             Curl.exchange(origin.httpUrl("/hls/seg1.m4s"), null, "-I");
+            try (RawHttp plaintext = new RawHttp(origin.https(), 5000)) { // HTTP on the TLS port: a TLS failure
+                plaintext.send("GET /hls/seg1.m4s HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(plaintext.closedByServer());
+            }
 
             String admin = "http://127.0.0.1:" + origin.admin().getPort();
             assertEquals("ok\n", Curl.exchange(admin + "/healthz", null).text());
@@ -54,6 +59,8 @@ class AccessLogAndMetricsIT {
             double bytes = value(m, "http_server_response_body_bytes_total");
             assertTrue(bytes >= 1000 + 300_000 + 8, "body bytes " + bytes);
             assertTrue(m.contains("http_server_connections_open "), m);
+            assertMetric(m, "http_server_connections_failed_total{cause=\"tls\"}", 1);
+            assertMetric(m, "http_server_connections_failed_total{cause=\"other\"}", 0);
             // every exchange also has a time to first byte, by route: 4 segments (GET 206, 404, TLS GET, HEAD)
             assertMetric(m, "http_server_time_to_first_byte_seconds_count{route=\"segment\"}", 4);
             assertMetric(m, "http_server_time_to_first_byte_seconds_count{route=\"playlist\"}", 1);

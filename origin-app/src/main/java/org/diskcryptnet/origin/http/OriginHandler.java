@@ -6,7 +6,6 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -44,6 +43,7 @@ import org.diskcryptnet.origin.http.range.RangeParser;
 import org.diskcryptnet.origin.http.range.RangeRequest;
 import org.diskcryptnet.origin.http.validators.HttpDates;
 import org.diskcryptnet.origin.http.validators.Preconditions;
+import org.diskcryptnet.origin.metrics.ConnectionFailure;
 import org.diskcryptnet.origin.storage.FileBodies;
 import org.diskcryptnet.tls.netty.TlsRecordHandler;
 
@@ -59,9 +59,8 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
     static final String ALLOW = "GET, HEAD, OPTIONS";
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(OriginHandler.class);
-    /** A failed lookup is logged at most once per interval, across connections: under overload each would be. */
-    private static final long LOOKUP_WARNING_INTERVAL = TimeUnit.SECONDS.toNanos(10);
-    private static final AtomicLong NEXT_LOOKUP_WARNING = new AtomicLong(System.nanoTime());
+    private static final LogThrottle LOOKUP_WARNINGS = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private static final LogThrottle FAILURE_WARNINGS = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
     private final OriginContext origin;
     private final ConnectionTimeouts timeouts;
@@ -104,6 +103,11 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ConnectionFailure kind = ConnectionFailure.of(cause);
+        origin.metrics().connectionFailed(kind);
+        if (kind == ConnectionFailure.OTHER && FAILURE_WARNINGS.permits()) {
+            LOG.warn("closing {} on an unexpected error", ctx.channel(), cause); // a bug, not a client's doing
+        }
         ctx.close();
     }
 
@@ -309,9 +313,7 @@ public final class OriginHandler extends ChannelInboundHandlerAdapter {
         if (e.overload()) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
         }
-        long now = System.nanoTime();
-        long next = NEXT_LOOKUP_WARNING.get();
-        if (now - next >= 0 && NEXT_LOOKUP_WARNING.compareAndSet(next, now + LOOKUP_WARNING_INTERVAL)) {
+        if (LOOKUP_WARNINGS.permits()) {
             LOG.warn("answering {}: {}{}", status.code(), e.getMessage(), e.overload()
                     ? " (raise the open-file limit, RLIMIT_NOFILE, or lower server.max_connections)" : "");
         }

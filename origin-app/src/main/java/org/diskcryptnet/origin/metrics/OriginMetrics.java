@@ -40,6 +40,7 @@ public final class OriginMetrics {
     private final Counter responseBytes;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counter rejectedConnections;
+    private final Counter[] failedConnections = new Counter[ConnectionFailure.values().length];
     private final Counter accessLogDropped;
     private final TlsMetrics tls;
 
@@ -58,6 +59,12 @@ public final class OriginMetrics {
                 .description("Client connections currently open").register(registry);
         this.rejectedConnections = Counter.builder("http.server.connections.rejected")
                 .description("Connections refused because server.max_connections was reached").register(registry);
+        for (ConnectionFailure f : ConnectionFailure.values()) {
+            failedConnections[f.ordinal()] = Counter.builder("http.server.connections.failed")
+                    .description("Connections closed on an error: the peer's network (io), TLS (tls), or the origin's "
+                            + "own (other, also logged)")
+                    .tag("cause", f.tag).register(registry);
+        }
         this.accessLogDropped = Counter.builder("origin.access.log.dropped")
                 .description("Access log lines dropped because the writer fell behind").register(registry);
         this.tls = new TlsMetrics(registry);
@@ -111,6 +118,10 @@ public final class OriginMetrics {
 
     public void connectionRejected() {
         rejectedConnections.increment();
+    }
+
+    public void connectionFailed(ConnectionFailure cause) {
+        failedConnections[cause.ordinal()].increment();
     }
 
     public void accessLogDropped() {

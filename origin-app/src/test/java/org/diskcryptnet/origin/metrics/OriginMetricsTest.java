@@ -35,6 +35,29 @@ class OriginMetricsTest {
         assertEquals(1010, value(text, "http_server_response_body_bytes_total"));
     }
 
+    /** Why connections were closed on an error: every cause exported from the start, wrappers looked through. */
+    @Test
+    void connectionFailuresByCause() {
+        OriginMetrics m = new OriginMetrics();
+        assertEquals(0, value(m.scrape(), "http_server_connections_failed_total{cause=\"other\"}"));
+        Throwable[] failures = {
+            new java.io.IOException("Connection reset by peer"),
+            new io.netty.handler.codec.DecoderException(new javax.net.ssl.SSLHandshakeException("no cipher suites")),
+            new org.diskcryptnet.tls.record.TlsAlertException(
+                    org.diskcryptnet.tls.record.AlertDescription.BAD_RECORD_MAC, true, "bad record"),
+            new javax.net.ssl.SSLException("a record too long"),
+            new io.netty.handler.ssl.NotSslRecordException("plaintext on the TLS port"),
+            new IllegalStateException("a bug"),
+            new io.netty.handler.codec.DecoderException("no TLS under it")};
+        for (Throwable t : failures) {
+            m.connectionFailed(ConnectionFailure.of(t));
+        }
+        String text = m.scrape();
+        assertEquals(1, value(text, "http_server_connections_failed_total{cause=\"io\"}"));
+        assertEquals(4, value(text, "http_server_connections_failed_total{cause=\"tls\"}"));
+        assertEquals(2, value(text, "http_server_connections_failed_total{cause=\"other\"}"));
+    }
+
     @Test
     void idleConnectionsAreCountedAtScrapeTime() {
         OriginMetrics m = new OriginMetrics();
