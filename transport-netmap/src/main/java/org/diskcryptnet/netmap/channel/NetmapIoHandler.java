@@ -183,21 +183,12 @@ public final class NetmapIoHandler implements IoHandler {
 
     /**
      * TCP output that only polling would let go. Not so when every tx slot is reserved for segments whose payload
-     * the disk is still reading and a completion will wake the loop: at 1,000 connections the loop spent most of its
-     * iterations (over a million a second) flushing for slots that only a disk completion could give back.
+     * the send paths are still producing: at 1,000 connections the loop spent most of its iterations (over a million
+     * a second) flushing for slots that only a disk completion could give back. Whether that completion wakes a
+     * sleeping loop is {@link #disksBusy}'s question: the slots' units are waiting or reading in a send path.
      */
     private boolean outputBusy() {
-        return tcp.hasPendingOutput() && !(nif.slotsWaitForProductions() && readsWakeTheLoop());
-    }
-
-    /** Whether a read in flight will wake a blocked loop when it completes. */
-    private boolean readsWakeTheLoop() {
-        for (int i = 0; i < sendPaths.length; i++) {
-            if (diskWatched[i] && diskLoops[i].reader().inFlight() > 0) {
-                return true;
-            }
-        }
-        return false;
+        return tcp.hasPendingOutput() && !nif.slotsWaitForProductions();
     }
 
     /**

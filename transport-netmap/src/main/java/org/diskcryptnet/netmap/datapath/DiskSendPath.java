@@ -63,8 +63,6 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private final ReadPlan plan = new ReadPlan(units, pieces);
     private final SourcePool pool = new SourcePool(this);
     private final ReReadGuard guard;
-    /** The last batch stopped at a unit that only a read in flight can let go: see {@link #waitsForReads()}. */
-    private boolean waitsForReads;
 
     public DiskSendPath(DiskReader reader, DiskSendConfig config) {
         this.reader = reader;
@@ -92,13 +90,15 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     }
 
     /**
-     * Whether the units waiting can only go once a read in flight completes: the last batch stopped at one for the
-     * budget, staging slots, read windows, pieces or queue entries (which completions give back), or for a record
-     * being read for an earlier unit, with reads in flight. A loop then need not spin for them: it may sleep until a
-     * completion (or a frame, or a timer) wakes it, as for reads in flight alone.
+     * Whether the units waiting can only go once a read in flight completes: the last batch left units waiting
+     * before its read limit, so it stopped at one for the budget, staging slots, read windows, pieces or queue
+     * entries (which completions give back), or for a record being read for an earlier unit; and reads are in
+     * flight. A loop then need not spin for them: it may sleep until a completion (or a frame, or a timer) wakes it,
+     * as for reads in flight alone. Asked after {@link #runBatch} in the same iteration.
      */
     public boolean waitsForReads() {
-        return waitsForReads;
+        return units.waitingCount() > 0 && counters.lastBatchReads < config.maxReadsPerBatch()
+                && reader.inFlight() > 0;
     }
 
     /** Units read and not yet completed. */
@@ -190,13 +190,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
         counters.batches++;
         int reads = 0;
         long bytes = 0;
-        boolean stalled = false;
         while (units.waitingCount() > 0 && reads < config.maxReadsPerBatch()) {
             int u = units.waiting(0);
             plan.behind = 1;
             plan(u, false);
             if (plan.wait) {
-                stalled = true;
                 break; // a record this unit needs is being read into a slot for an earlier unit: next iteration
             }
             if (plan.refusal == null && (plan.entries > queue.depth() || plan.slots > slots.slots()
@@ -217,14 +215,12 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
             boolean alone = counters.budgetInUse == 0;
             if (counters.budgetInUse + plan.cost > config.budgetBytes() && !alone) {
                 counters.batchesBoundByBudget++;
-                stalled = true;
                 break;
             }
             if (plan.slots > slots.freeSlots() || plan.windows > (windows == null ? 0 : windows.freeSlots())
                     || plan.pieceCount > pieces.freeCount()
                     || plan.entries > queue.depth() - queue.inFlight()
                     || plan.pieceCount > queue.depth() - reader.inFlight()) {
-                stalled = true;
                 break; // the next completions make room
             }
             units.dequeue();
@@ -261,7 +257,6 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 LOG.warn("disk send path: submitting reads failed; they go with the next batch", e);
             }
         }
-        waitsForReads = stalled && reader.inFlight() > 0;
         counters.lastBatchReads = reads;
         counters.lastBatchBytes = bytes;
         return reads;
