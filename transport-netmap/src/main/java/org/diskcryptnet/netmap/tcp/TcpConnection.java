@@ -168,6 +168,8 @@ public final class TcpConnection {
     TcpConnection timeWaitNext;
     boolean inTimeWaitList;
     TcpConnection nextFree;
+    boolean waitsForPool;
+    TcpConnection nextPoolWaiter;
     /** The application holds this connection (connected by it or accepted, and not closed by it). */
     boolean appOwned;
     /** A SYN the sink could not send (next hop unresolved): sent as soon as the neighbour is known. */
@@ -292,6 +294,9 @@ public final class TcpConnection {
         int n = send.appendCopy(src, srcOffset, length);
         if (n < length) {
             writeBlocked = true;
+            if (send.memorySpace() > 0 && !send.entriesFull()) {
+                layer.waitForPool(this); // the loop's pool, not this queue, was full: no ACK of ours would tell
+            }
         }
         if (n > 0) {
             layer.markDirty(this);

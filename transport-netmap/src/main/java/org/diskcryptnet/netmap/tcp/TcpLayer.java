@@ -51,6 +51,8 @@ public final class TcpLayer implements AutoCloseable {
     private final TcpTimers timers;
     private final PassiveOpen passiveOpen;
     private TcpConnection freeList;
+    /** Connections whose last write the pool refused (linked by {@code nextPoolWaiter}). */
+    private TcpConnection poolWaiters;
     private TcpConnection dirtyHead;
     private TcpConnection dirtyTail;
     private final PendingEvents events = new PendingEvents(this);
@@ -320,17 +322,50 @@ public final class TcpLayer implements AutoCloseable {
 
     /** Delivers collected events to handlers; the number delivered. */
     public int dispatchEvents() {
+        wakePoolWaiters();
         return events.dispatch();
     }
 
     /** {@link #dispatchEvents()} until {@code System.nanoTime()} passes {@code deadline} (at least one handler). */
     public int dispatchEvents(long deadline) {
+        wakePoolWaiters();
         return events.dispatch(deadline);
     }
 
-    /** Whether events wait for handlers (a dispatch stopped at its deadline). */
+    /** Whether events wait for handlers (a dispatch stopped at its deadline, or the pool has room for a waiter). */
     public boolean hasPendingEvents() {
-        return events.hasPending();
+        return events.hasPending() || (poolWaiters != null && pool.available() > 0);
+    }
+
+    /**
+     * {@code c}'s write found room in its own send buffer but no free block in the loop's pool: the blocks come
+     * back with other connections' ACKs (or reads), so it is told when any does, not at an ACK of its own.
+     */
+    void waitForPool(TcpConnection c) {
+        if (!c.waitsForPool) {
+            c.waitsForPool = true;
+            c.nextPoolWaiter = poolWaiters;
+            poolWaiters = c;
+        }
+    }
+
+    /** Every pool waiter gets its writable event once a block is free; one that finds none again waits again. */
+    private void wakePoolWaiters() {
+        if (poolWaiters == null || pool.available() == 0) {
+            return;
+        }
+        TcpConnection c = poolWaiters;
+        poolWaiters = null;
+        while (c != null) {
+            TcpConnection next = c.nextPoolWaiter;
+            c.nextPoolWaiter = null;
+            c.waitsForPool = false;
+            if (c.writeBlocked && c.state != TcpState.CLOSED) {
+                c.writeBlocked = false;
+                event(c, TcpConnection.EV_WRITABLE);
+            }
+            c = next;
+        }
     }
 
     /** The next hop {@code ip} was just resolved: SYNs that could not go out go now. */

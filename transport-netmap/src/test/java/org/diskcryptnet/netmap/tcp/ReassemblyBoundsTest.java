@@ -1,5 +1,7 @@
 package org.diskcryptnet.netmap.tcp;
 
+import java.util.List;
+
 import org.diskcryptnet.netmap.wire.DropReason;
 
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,12 @@ import static org.diskcryptnet.netmap.tcp.TcpTestbed.bytes;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.in;
 import static org.diskcryptnet.netmap.tcp.TcpTestbed.out;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** Bounded reassembly memory: per connection (window, number of holes) and per loop (the block pool). */
+/**
+ * Bounded buffer memory: reassembly per connection (window, number of holes), and send and receive buffers per
+ * loop (the block pool).
+ */
 class ReassemblyBoundsTest {
 
     private static final int R = REMOTE_ISN + 1;
@@ -77,5 +83,34 @@ class ReassemblyBoundsTest {
             bed.send(in().seq(R).ack(L + 3000).win(WINDOW));
             assertEquals(total, bed.layer.bufferPool().available(), "an idle connection costs no buffer memory");
         }
+    }
+
+    @Test
+    void aConnectionRefusedForWantOfPoolMemoryIsToldWhenAnotherGivesBlocksBack() {
+        // one block: the first connection's unacknowledged bytes hold it, and the second's write gets nothing
+        // although its own buffer is empty, so no ACK of its own will ever make it writable again
+        try (TcpTestbed bed = new TcpTestbed(TcpTestbed.base().bufferPoolBytes(BlockPool.BLOCK_SIZE).build())) {
+            TcpConnection first = bed.establishedServer(new Recorder());
+            Recorder app = new Recorder();
+            TcpConnection second = secondConnection(bed, app);
+            bed.write(first, bytes(100, 1));
+            assertEquals(0, bed.tryWrite(second, bytes(100, 2)));
+            bed.recv();
+            bed.send(in().seq(R).ack(L + 100).win(WINDOW)); // the block goes back to the pool
+            assertEquals(List.of("writable"), app.events, "the waiting connection hears of it");
+            assertEquals(100, bed.tryWrite(second, bytes(100, 2)));
+        }
+    }
+
+    /** A second connection, from the peer's next port, accepted and handled by {@code app}. */
+    private static TcpConnection secondConnection(TcpTestbed bed, Recorder app) {
+        int port = TcpTestbed.REMOTE_PORT + 1;
+        bed.send(in().ports(port, TcpTestbed.LOCAL_PORT).syn().seq(REMOTE_ISN).win(WINDOW).mss(1460));
+        bed.send(in().ports(port, TcpTestbed.LOCAL_PORT).seq(R).ack(L).win(WINDOW));
+        bed.recv();
+        TcpConnection c = bed.layer.listenerFor(TcpTestbed.LOCAL_PORT).accept();
+        assertNotNull(c);
+        c.handler(app);
+        return c;
     }
 }
