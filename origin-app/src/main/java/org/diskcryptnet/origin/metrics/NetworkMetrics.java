@@ -51,6 +51,9 @@ final class NetworkMetrics implements MultiCollector {
         Counters c = new Counters();
         GaugeSnapshot.Builder connections = GaugeSnapshot.builder().name("origin_tcp_connections")
                 .help("TCP connections of the userspace stack by state (RFC 9293 section 3.3.2)");
+        GaugeSnapshot.Builder free = GaugeSnapshot.builder().name("origin_tcp_connection_objects_free")
+                .help("Connection objects of the stack not in use (sized from server.max_connections): at 0, a "
+                        + "connection's handshake is dropped (drops reason tcp_no_connection_slot)");
         GaugeSnapshot.Builder budget = GaugeSnapshot.builder().name("origin_net_disk_send_budget_bytes").unit(Unit.BYTES)
                 .help("The per-loop budget of file bytes between disk read and transmission (per storage sent from)");
         GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("origin_net_disk_send_inflight_bytes").unit(Unit.BYTES)
@@ -131,12 +134,13 @@ final class NetworkMetrics implements MultiCollector {
             for (TcpState state : STATES) {
                 connections.dataPoint(gauge(s.connections(state), at.add("state", state.name().toLowerCase(Locale.ROOT))));
             }
+            free.dataPoint(gauge(s.connections(TcpState.CLOSED), at));
         }
         MetricSnapshots.Builder all = MetricSnapshots.builder();
         for (CounterSnapshot.Builder b : c.all()) {
             all.metricSnapshot(b.build());
         }
-        return all.metricSnapshot(connections.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
+        return all.metricSnapshot(connections.build()).metricSnapshot(free.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
                 .metricSnapshot(batch.build()).metricSnapshot(readAhead.build()).metricSnapshot(copiedPerByte.build())
                 .build();
     }

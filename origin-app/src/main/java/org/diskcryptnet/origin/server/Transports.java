@@ -20,6 +20,7 @@ import org.diskcryptnet.netmap.channel.NetmapServerSocketChannel;
 import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.netmap.port.PortUri;
 import org.diskcryptnet.netmap.port.fault.FaultPlan;
+import org.diskcryptnet.netmap.tcp.TcpConfig;
 import org.diskcryptnet.origin.config.OriginConfig;
 
 /**
@@ -32,6 +33,9 @@ import org.diskcryptnet.origin.config.OriginConfig;
  */
 public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
                          boolean kernel, List<NetmapLoopStats> portLoops) {
+
+    /** TcpConfig's bound on connection objects per loop. */
+    private static final int MAX_STACK_CONNECTIONS = 1 << 22;
 
     /**
      * {@code auto}: epoll if available, else NIO; {@code epoll}: epoll or a clear error; {@code nio}: NIO;
@@ -72,6 +76,8 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             b.portOptions(PortOptions.defaults().withOffloads(true));
         }
         b.idle(IdleStrategy.parse(stack.idle())); // checked with the configuration
+        TcpConfig tcp = TcpConfig.builder().build();
+        b.tcp(tcp.toBuilder().maxConnections(stackConnections(config.maxConnections(), tcp.synBacklog)).build());
         b.diskSendBudget(config.diskSend().budgetBytes()).diskSendBatch(config.diskSend().batchReads())
                 .diskSendReadAhead(config.diskSend().readAheadBytes());
         if (stack.faults() != null) {
@@ -88,6 +94,18 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
                 + (stack.idle().equals("block") ? "" : ", idle " + stack.idle())
                 + (stack.faults() != null ? " with faults " + stack.faults() : "");
         return new Transports(name, recording, NetmapServerSocketChannel.class, false, loops);
+    }
+
+    /**
+     * Connection objects each loop of the stack preallocates for {@code server.max_connections}: all of them,
+     * since the port's hash, not the origin, picks the loop of a connection; and room beyond, for the
+     * connections the origin refuses with a 503 (which need a connection to hear it), the SYN backlog, and those
+     * closing (LAST-ACK, FIN-WAIT-2, TIME-WAIT) while their successors connect. Without it the stack took at
+     * most its default of 4,096 a loop, and a crowd past that hung on SYN-cookie handshakes it could not finish.
+     */
+    static int stackConnections(int maxConnections, int synBacklog) {
+        long slots = maxConnections + (long) synBacklog + maxConnections / 8;
+        return (int) Math.min(slots, MAX_STACK_CONNECTIONS);
     }
 
     /** The transport of the admin listener: the kernel's, also when the origin serves on a packet port. */

@@ -23,6 +23,7 @@ import org.diskcryptnet.netmap.channel.NetmapConfig;
 import org.diskcryptnet.netmap.channel.NetmapIoHandler;
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
 import org.diskcryptnet.netmap.channel.NetmapSocketChannel;
+import org.diskcryptnet.netmap.tcp.TcpConfig;
 
 /**
  * The netmap transport's series in the scrape: every name with its base unit and the port and queue labels, every
@@ -85,6 +86,8 @@ class NetworkMetricsTest {
             assertEquals(300 * 1024, value(before, "origin_net_disk_send_budget_bytes{" + at + "}"), "the configured budget, before any file");
             assertEquals(48, value(before, "origin_net_disk_send_batch_max_reads{" + at + "}"), "the configured batch");
             assertEquals(32 * 1024, value(before, "origin_net_disk_send_read_ahead_bytes{" + at + "}"), "the default read-ahead");
+            assertEquals(TcpConfig.builder().build().maxConnections,
+                    value(before, "origin_tcp_connection_objects_free{" + at + "}"), "every connection object free");
 
             Throwable refused = new Bootstrap().group(client).channel(NetmapSocketChannel.class)
                     .handler(new ChannelInboundHandlerAdapter())

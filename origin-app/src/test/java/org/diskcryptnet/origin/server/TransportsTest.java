@@ -14,10 +14,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.diskcryptnet.netmap.channel.NetmapLoopStats;
+import org.diskcryptnet.netmap.tcp.TcpState;
 import org.diskcryptnet.origin.config.ConfigSource;
 import org.diskcryptnet.origin.config.OriginConfig;
 
-/** The origin's settings reach the netmap transport's loops: network.disk_send.* becomes each loop's send path. */
+/**
+ * The origin's settings reach the netmap transport's loops: network.disk_send.* becomes each loop's send path, and
+ * server.max_connections the connection objects of each loop's TCP layer.
+ */
 @Timeout(60)
 class TransportsTest {
 
@@ -25,7 +29,7 @@ class TransportsTest {
     Path dir;
 
     @Test
-    void diskSendSettingsReachEveryLoop() throws Exception {
+    void settingsReachEveryLoop() throws Exception {
         Files.createDirectories(dir.resolve("www"));
         Path file = Files.writeString(dir.resolve("origin.yaml"), """
                 content:
@@ -33,6 +37,7 @@ class TransportsTest {
                 server:
                   transport: pipe:transports-test
                   address: 198.18.90.9/24
+                  max_connections: 20000
                 network:
                   disk_send:
                     budget: 786432
@@ -48,6 +53,8 @@ class TransportsTest {
             NetmapLoopStats loop = t.portLoops().getFirst();
             assertEquals(786432, loop.diskSendBudgetBytes());
             assertEquals(24, loop.diskSendBatchReads());
+            // every connection the origin admits may land on this loop; then the refused, half-open and closing
+            assertEquals(20_000 + 1_024 + 2_500, loop.connections(TcpState.CLOSED), "free connection objects");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }

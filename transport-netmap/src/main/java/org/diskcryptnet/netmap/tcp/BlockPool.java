@@ -1,20 +1,24 @@
 package org.diskcryptnet.netmap.tcp;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+
+import org.diskcryptnet.netmap.port.linux.MappedRegion;
 
 /**
  * One loop's off-heap memory for connection buffers, cut into fixed blocks handed out by index from a free
  * stack. Send and receive buffers of every connection draw blocks only while they hold bytes, so the pool's
  * size is the loop's bound on buffered and reassembly memory ({@link TcpConfig#bufferPoolBytes}), whatever
- * the number of connections. Single-threaded, like the loop that owns it.
+ * the number of connections. The memory is mapped, not allocated: the kernel gives a page its frame when a
+ * block on it is first used, and the free stack hands out the most recently released block first, so the
+ * loop's resident buffer memory follows its peak use, not this bound. Single-threaded, like the loop that
+ * owns it.
  */
 public final class BlockPool implements AutoCloseable {
 
     public static final int BLOCK_SHIFT = 14;
     public static final int BLOCK_SIZE = 1 << BLOCK_SHIFT;
 
-    private final Arena arena;
+    private final MappedRegion region;
     private final MemorySegment memory;
     private final int[] free;
     private int freeCount;
@@ -24,8 +28,8 @@ public final class BlockPool implements AutoCloseable {
         if (blocks < 1) {
             throw new IllegalArgumentException("a block pool needs at least " + BLOCK_SIZE + " bytes, not " + bytes);
         }
-        this.arena = Arena.ofShared();
-        this.memory = arena.allocate((long) blocks << BLOCK_SHIFT, 4096);
+        this.region = MappedRegion.anonymous((long) blocks << BLOCK_SHIFT, "the TCP buffer pool");
+        this.memory = region.segment();
         this.free = new int[blocks];
         for (int i = 0; i < blocks; i++) {
             free[i] = blocks - 1 - i;
@@ -60,6 +64,6 @@ public final class BlockPool implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        region.close();
     }
 }

@@ -51,7 +51,10 @@ public final class TcpConfig {
     public final SynCookies synCookies;
     /** RFC 5961 section 7: challenge ACKs sent per second per loop, at most. */
     public final int challengeAckLimit;
-    /** Off-heap memory per loop for send and receive buffers (both directions, all connections). */
+    /**
+     * Off-heap memory per loop for send and receive buffers (both directions, all connections). Unless set, a
+     * block per connection object and at least 64 MiB: reserved, and faulted in only as blocks are first used.
+     */
     public final long bufferPoolBytes;
     /** Distinct out-of-order ranges held per connection (holes the reassembly tracks). */
     public final int maxOutOfOrderRanges;
@@ -61,6 +64,10 @@ public final class TcpConfig {
     public final int initialWindowSegments;
     /** RFC 9293 section 3.7.4 (Nagle) off: send small segments at once. */
     public final boolean noDelay;
+
+    private static final long DEFAULT_MIN_BUFFER_POOL_BYTES = 64L * 1024 * 1024;
+    /** The builder's bufferPoolBytes: 0 while it follows maxConnections. */
+    private final long explicitBufferPoolBytes;
 
     private TcpConfig(Builder b) {
         this.mss = b.mss;
@@ -85,7 +92,9 @@ public final class TcpConfig {
         this.synBacklog = b.synBacklog;
         this.synCookies = b.synCookies;
         this.challengeAckLimit = b.challengeAckLimit;
-        this.bufferPoolBytes = b.bufferPoolBytes;
+        this.explicitBufferPoolBytes = b.bufferPoolBytes;
+        this.bufferPoolBytes = b.bufferPoolBytes > 0 ? b.bufferPoolBytes
+                : Math.max(DEFAULT_MIN_BUFFER_POOL_BYTES, (long) b.maxConnections * BlockPool.BLOCK_SIZE);
         this.maxOutOfOrderRanges = b.maxOutOfOrderRanges;
         this.sendQueueEntries = b.sendQueueEntries;
         this.initialWindowSegments = b.initialWindowSegments;
@@ -120,7 +129,7 @@ public final class TcpConfig {
         b.synBacklog = synBacklog;
         b.synCookies = synCookies;
         b.challengeAckLimit = challengeAckLimit;
-        b.bufferPoolBytes = bufferPoolBytes;
+        b.bufferPoolBytes = explicitBufferPoolBytes;
         b.maxOutOfOrderRanges = maxOutOfOrderRanges;
         b.sendQueueEntries = sendQueueEntries;
         b.initialWindowSegments = initialWindowSegments;
@@ -164,7 +173,7 @@ public final class TcpConfig {
         private int synBacklog = 1024; // as Linux's tcp_max_syn_backlog on a machine with memory to spare
         private SynCookies synCookies = SynCookies.AUTO;
         private int challengeAckLimit = 1000;
-        private long bufferPoolBytes = 64L * 1024 * 1024;
+        private long bufferPoolBytes; // 0: derived from maxConnections
         private int maxOutOfOrderRanges = 64;
         private int sendQueueEntries = 64;
         private int initialWindowSegments = 10;
