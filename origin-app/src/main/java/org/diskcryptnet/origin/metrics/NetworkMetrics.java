@@ -140,9 +140,9 @@ final class NetworkMetrics implements MultiCollector {
         for (CounterSnapshot.Builder b : c.all()) {
             all.metricSnapshot(b.build());
         }
-        return all.metricSnapshot(connections.build()).metricSnapshot(free.build()).metricSnapshot(budget.build()).metricSnapshot(inFlight.build())
-                .metricSnapshot(batch.build()).metricSnapshot(readAhead.build()).metricSnapshot(copiedPerByte.build())
-                .build();
+        return all.metricSnapshot(connections.build()).metricSnapshot(free.build()).metricSnapshot(budget.build())
+                .metricSnapshot(inFlight.build()).metricSnapshot(batch.build()).metricSnapshot(readAhead.build())
+                .metricSnapshot(copiedPerByte.build()).build();
     }
 
     /** The counters of one scrape (built afresh each time: a scrape may allocate, the loops do not). */
