@@ -48,9 +48,15 @@ final class ReceiveBuffer {
         inOrderEnd = 0;
     }
 
+    /**
+     * Gives back every block and discards what they held (a reset, an abort, a connection nobody reads): the
+     * unread bytes as if read, so that nothing is readable from blocks that are gone. RCV.NXT stays.
+     */
     void clear() {
         ring.clear();
         ranges = 0;
+        readOffset = inOrderEnd;
+        ring.release(readOffset);
     }
 
     int capacity() {

@@ -201,6 +201,22 @@ class TcpCloseTest {
     }
 
     @Test
+    void aResetFlushesDataTheApplicationHasNotRead() {
+        // RFC 9293 3.10.7.4: on RST in ESTABLISHED "all segment queues should be flushed"; the application, told of
+        // the bytes before the reset arrived, must find none left rather than read the blocks given back
+        TcpConnection c = bed.establishedServer(app);
+        app.autoRead = false;
+        bed.send(in().seq(R).ack(L).win(WINDOW).data("close_notify, then RST"));
+        assertEquals(22, c.readableBytes());
+        bed.send(in().rst().seq(R + 22).ack(L).win(WINDOW));
+        assertEquals(TcpState.CLOSED, c.state());
+        assertEquals(0, c.readableBytes(), "flushed");
+        assertEquals(0, c.readSpan());
+        assertEquals(-1, c.read(bed.scratch(64), 0, 64), "the end of input: nothing more will come");
+        assertEquals(bed.layer.bufferPool().capacity(), bed.layer.bufferPool().available(), "no block held");
+    }
+
+    @Test
     void dataAfterCloseIsAnsweredWithReset() {
         // RFC 1122 4.2.2.13: "or if new data is received after CLOSE is called, its TCP SHOULD send a RST"
         TcpConnection c = bed.establishedServer(app);
