@@ -13,6 +13,7 @@ public final class MappedRegion implements AutoCloseable {
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
     public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
 
@@ -32,6 +33,28 @@ public final class MappedRegion implements AutoCloseable {
     /** Page-aligned anonymous memory of {@code length} bytes (zeroed by the kernel, faulted in on first touch). */
     public static MappedRegion anonymous(long length, String what) {
         return map(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, what);
+    }
+
+    /**
+     * {@code length} bytes of {@code fd} as {@link #mapShared} maps them, followed by {@code tail} bytes of
+     * anonymous memory, in one range: offsets into the kernel's ring and into memory of the process's own go
+     * through one segment. The range is reserved anonymous first, and the file mapped over its start.
+     */
+    public static MappedRegion mapSharedWithTail(int fd, long length, long tail, String what) {
+        MappedRegion whole = anonymous(length + tail, what);
+        MemorySegment address;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libc.newCallState(call);
+            address = Libc.mmap(state, whole.segment, length,
+                    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | MAP_FIXED, fd, 0);
+            errno = Libc.errno(state);
+        }
+        if (address.address() == Libc.MAP_FAILED) {
+            whole.close();
+            throw Errno.failure("mmap " + what + " (" + length + " bytes)", errno);
+        }
+        return whole;
     }
 
     private static MappedRegion map(long length, int prot, int flags, int fd, long offset, String what) {

@@ -21,6 +21,8 @@ public final class Sockets {
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_RCVBUF = 8;
+    /** SO_RCVBUF past net.core.rmem_max (CAP_NET_ADMIN). */
+    public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_SNDBUF = 7;
     public static final int SO_BUSY_POLL = 46;
     public static final int MSG_DONTWAIT = 0x40;

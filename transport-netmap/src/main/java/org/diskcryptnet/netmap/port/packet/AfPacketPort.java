@@ -36,7 +36,11 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
  * <p>The socket ignores outgoing frames (PACKET_IGNORE_OUTGOING), so the stack never sees its own tx, and bypasses
  * the qdisc. With {@link PortOptions#offloads()} each frame carries a virtio-net header (PACKET_VNET_HDR): partial
  * checksums from a local peer are completed in software, large received segments arrive whole, and tx frames may
- * ask for checksum and segmentation offload. Without it, frames the kernel marks TP_STATUS_CSUMNOTREADY (from a
+ * ask for checksum and segmentation offload. The rx ring's frames still hold one MTU-sized frame: what a server
+ * receives is mostly ACKs and requests, and a ring of 64 KiB frames cost 69 MiB a queue for 1,024 of them. A larger
+ * frame (a segment the peer's kernel did not cut, or GRO merged) is also queued whole on the socket
+ * (PACKET_COPY_THRESH): its ring frame comes marked TP_STATUS_COPY, and the port reads the whole frame with
+ * read(2), in ring order, into one of a few large buffers mapped right after the rings. Without it, frames the kernel marks TP_STATUS_CSUMNOTREADY (from a
  * local sender with tx checksum offload, e.g. a veth peer) are completed from their IPv4 header.
  *
  * <p>Several queues join one fanout group by rx queue (PACKET_FANOUT_QM): queue {@code i}'s socket receives the
@@ -50,6 +54,16 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
     /** The rx block for frames larger than a page: a power of two, so the kernel's allocation has no slack. */
     private static final int RX_LARGE_BLOCK = 1 << 20;
+    /** Rx slots per slot of {@link PortOptions#ringSize()}: received bursts are larger than a loop's sends. */
+    private static final int RX_SLOTS_PER_SLOT = 4;
+    private static final int MAX_RX_SLOTS = 1 << 16;
+    /**
+     * Buffers a queue holds for received frames larger than its ring frames. A slot holds one until the stack
+     * releases it, at the end of the batch it came in; while all are held, such a frame waits in the socket.
+     */
+    private static final int LARGE_FRAMES = 16;
+    /** The socket's receive buffer, where the large frames wait in the kernel: room for dozens of 64 KiB ones. */
+    private static final int LARGE_FRAME_QUEUE_BYTES = 4 << 20;
 
     private final NetDevice device;
 
@@ -69,29 +83,33 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         }
         boolean vnet = options.offloads();
         int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
-        int maxFrame = vnet ? 65535 + 14 : device.mtu() + 14 + 4; // + 4: a VLAN tag
+        int mtuFrame = device.mtu() + 14 + 4; // + 4: a VLAN tag
+        int maxFrame = vnet ? 65535 + 14 : mtuFrame;
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
         int txFrames = vnet ? Math.min(options.ringSize(), 256) : options.ringSize();
         int page = Libc.pageSize();
         // tx frames are a power of two: one large frame a block, or a page of small ones; tx slot i is frame i
         RingGeometry tx = new RingGeometry(txFrameSize, Math.max(txFrameSize, page), txFrames);
-        // An rx frame holds the largest frame after the header, the link header's room and the virtio-net header:
-        // a power of two up to half a page (two MTU frames a page), else whole pages (a 64 KiB segment: 17 pages).
-        // Frames never span blocks, and the kernel allocates each block as a power of two of pages, so large frames
-        // go 15 to a 1 MiB block rather than one to a 128 KiB allocation. Each frame holds one frame however small:
-        // ACKs from 1,000 connections overflowed 256 of them 5,636 times in 20 s, 512 of them 1,500-2,700 times
-        // (with 360-840 RTOs), 1,024 of them 0-107 times (3-32 RTOs), for 69 MiB a queue.
-        int rxNeeded = RX_NET_OFFSET + vnetSize + maxFrame;
+        // An rx frame holds an MTU-sized frame after the header, the link header's room and the virtio-net header:
+        // a power of two up to half a page (two MTU frames a page), else whole pages. Frames never span blocks, and
+        // the kernel allocates each block as a power of two of pages, so frames of several pages go to a 1 MiB
+        // block rather than one to an allocation with slack. Each frame holds one frame however small: ACKs from
+        // 1,000 connections overflowed 256 of them 5,636 times in 20 s, 512 of them 1,500-2,700 times (with 360-840
+        // RTOs), 1,024 of them 0-107 times (3-32 RTOs); the RSTs of 10,000 connections whose client exits come at
+        // once. So the rx ring has RX_SLOTS_PER_SLOT times the port's ring size (8 MiB at the default). With
+        // offloads, larger frames go whole through the socket into the large buffers (class comment).
+        int rxNeeded = RX_NET_OFFSET + vnetSize + mtuFrame;
         int rxFrameSize = rxNeeded <= page / 2 ? Integer.highestOneBit(rxNeeded - 1) << 1
                 : (rxNeeded + page - 1) / page * page;
         int rxBlockSize = rxFrameSize <= page ? page : Math.max(RX_LARGE_BLOCK, rxFrameSize);
-        int rxSlots = vnet ? Math.min(options.ringSize(), 1024) : options.ringSize();
-        RingGeometry rx = new RingGeometry(rxFrameSize, rxBlockSize, rxSlots);
+        RingGeometry rx = new RingGeometry(rxFrameSize, rxBlockSize,
+                Math.min(RX_SLOTS_PER_SLOT * options.ringSize(), MAX_RX_SLOTS));
+        LargeFrames large = vnet ? new LargeFrames(LARGE_FRAMES, vnetSize + maxFrame, page) : LargeFrames.NONE;
         Queue[] queues = new Queue[count];
         int fanoutId = (int) ((ProcessHandle.current().pid() * 31 + device.index()) & 0xFFFF);
         try {
             for (int i = 0; i < count; i++) {
-                queues[i] = new Queue(device, vnet, rx, tx, count > 1 ? fanoutId : -1);
+                queues[i] = new Queue(device, vnet, rx, tx, large, count > 1 ? fanoutId : -1);
             }
         } catch (RuntimeException e) {
             for (Queue q : queues) {
@@ -150,6 +168,20 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         }
     }
 
+    /** A queue's buffers for received frames larger than its ring frames: {@code count} of {@code stride} bytes. */
+    record LargeFrames(int count, int stride) {
+        static final LargeFrames NONE = new LargeFrames(0, 0);
+
+        /** {@code count} buffers of {@code bytes} each, rounded up to whole pages. */
+        LargeFrames(int count, int bytes, int page) {
+            this(count, (bytes + page - 1) / page * page);
+        }
+
+        long bytes() {
+            return (long) count * stride;
+        }
+    }
+
     /** One socket, its two rings and their bookkeeping; used by one loop. */
     static final class Queue extends KernelQueuePort.Queue {
         final MappedRegion region;
@@ -158,10 +190,16 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
 
         // rx: frames [0, rxGeometry.frames()) from offset 0; slots point into them
         final RingGeometry rxGeometry;
-        final int[] slotFrame;         // the frame a slot's data lies in
+        final int[] slotFrame;         // the frame a slot's data lies in, or -1 - b: large buffer b
         final boolean[] frameHeld;     // the frame is in a slot the application has not released
         int nextFrame;                 // the frame to read next
         int rxReleased;                // first slot not yet given back (the previous head)
+
+        // large received frames: buffers after the tx frames, read whole from the socket (TP_STATUS_COPY)
+        final LargeFrames large;
+        final long largeBase;
+        final int[] largeFree;         // a stack of free buffer indexes
+        int largeFreeCount;
 
         // tx: frames [0, txGeometry.frames()) after the rx frames, frame i in slot i
         final long txBase;
@@ -173,7 +211,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         private final MemorySegment statistics = arena.allocate(TPACKET_STATS);
         private final MemorySegment statisticsLength = arena.allocate(JAVA_INT);
 
-        Queue(NetDevice device, boolean vnet, RingGeometry rxGeometry, RingGeometry txGeometry, int fanoutId) {
+        Queue(NetDevice device, boolean vnet, RingGeometry rxGeometry, RingGeometry txGeometry, LargeFrames large,
+              int fanoutId) {
             if (txGeometry.frames() != txGeometry.slots()) {
                 throw new IllegalArgumentException("tx ring of " + txGeometry.slots() + " slots over "
                         + txGeometry.frames() + " frames");
@@ -182,6 +221,13 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             this.rxGeometry = rxGeometry;
             this.frameHeld = new boolean[rxGeometry.frames()];
             this.txGeometry = txGeometry;
+            this.large = large;
+            this.largeBase = rxGeometry.bytes() + txGeometry.bytes();
+            this.largeFree = new int[large.count()];
+            for (int b = 0; b < large.count(); b++) {
+                largeFree[b] = b;
+            }
+            this.largeFreeCount = large.count();
             int fd = -1;
             MappedRegion mapped = null;
             try (Arena call = Arena.ofConfined()) {
@@ -194,11 +240,17 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
                 Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS");
+                if (large.count() > 0) {
+                    Sockets.setInt(state, call, fd, SOL_PACKET, PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
+                    setReceiveBuffer(call, fd);
+                }
                 setRing(call, fd, PACKET_RX_RING, rxGeometry, "PACKET_RX_RING");
                 setRing(call, fd, PACKET_TX_RING, txGeometry, "PACKET_TX_RING");
 
                 long rxBytes = rxGeometry.bytes();
-                mapped = MappedRegion.mapShared(fd, rxBytes + txGeometry.bytes(), 0, "AF_PACKET rings of " + device.name());
+                String what = "AF_PACKET rings of " + device.name();
+                mapped = large.count() > 0 ? MappedRegion.mapSharedWithTail(fd, largeBase, large.bytes(), what)
+                        : MappedRegion.mapShared(fd, largeBase, 0, what);
 
                 MemorySegment sll = call.allocate(SOCKADDR_LL);
                 SLL_FAMILY.set(sll, 0L, (short) Sockets.AF_PACKET);
@@ -222,8 +274,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             this.region = mapped;
             this.memory = mapped.segment();
             int vnetSize = vnet ? VirtioNetHdr.SIZE : 0;
-            this.rx = new SlotRing(memory, rxGeometry.slots(), rxGeometry.frameSize() - RX_NET_OFFSET - vnetSize + 14,
-                    false);
+            int ringFrame = rxGeometry.frameSize() - RX_NET_OFFSET - vnetSize + 14;
+            this.rx = new SlotRing(memory, rxGeometry.slots(), Math.max(ringFrame, large.stride() - vnetSize), false);
             this.slotFrame = new int[rxGeometry.slots()];
             int txFrames = txGeometry.slots();
             this.tx = new SlotRing(memory, txFrames, txGeometry.frameSize() - TX_DATA_OFFSET - vnetSize, vnet);
@@ -231,6 +283,17 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 tx.offset(i, txHeader(i) + TX_DATA_OFFSET + vnetSize);
             }
             tx.tail(txFrames - 1);
+        }
+
+        /** Room for the large frames queued whole: forced past net.core.rmem_max where the process may. */
+        private void setReceiveBuffer(Arena call, int fd) {
+            try {
+                Sockets.setInt(state, call, fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUFFORCE, LARGE_FRAME_QUEUE_BYTES,
+                        "SO_RCVBUFFORCE");
+            } catch (RuntimeException e) {
+                Sockets.setInt(state, call, fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, LARGE_FRAME_QUEUE_BYTES,
+                        "SO_RCVBUF"); // without CAP_NET_ADMIN: up to rmem_max
+            }
         }
 
         private void setRing(Arena call, int fd, int option, RingGeometry ring, String what) {
@@ -265,8 +328,13 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
             // give back the frames of the slots the application released
             int head = rx.head();
             for (int s = rxReleased; s != head; s = rx.next(s)) {
-                frameHeld[slotFrame[s]] = false;
-                releaseFrame(slotFrame[s]);
+                int f = slotFrame[s];
+                if (f < 0) {
+                    largeFree[largeFreeCount++] = -1 - f;
+                } else {
+                    frameHeld[f] = false;
+                    releaseFrame(f);
+                }
             }
             rxReleased = head;
             int free = rx.size() - 1 - rx.space();
@@ -283,15 +351,35 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 if ((status & TP_STATUS_USER) == 0) {
                     break;
                 }
-                nextFrame = f + 1 == rxGeometry.frames() ? 0 : f + 1;
                 int snap = memory.get(JAVA_INT, header + TP_SNAPLEN);
                 int len = memory.get(JAVA_INT, header + TP_LEN);
+                boolean whole = snap < len && (status & TP_STATUS_COPY) != 0 && large.count() > 0;
+                if (whole && largeFreeCount == 0) {
+                    break; // every large buffer is held: the frame waits in the socket's queue, and this one here
+                }
+                nextFrame = f + 1 == rxGeometry.frames() ? 0 : f + 1;
                 long frame = header + (memory.get(JAVA_SHORT, header + TP_MAC) & 0xFFFF);
+                int buffer = -1;
+                if (whole) {
+                    releaseFrame(f); // a truncated copy
+                    buffer = largeFree[--largeFreeCount];
+                    frame = readWhole(buffer, len);
+                    if (frame < 0) {
+                        largeFree[largeFreeCount++] = buffer;
+                        counters.rxDropped++;
+                        continue;
+                    }
+                    snap = len;
+                }
                 if (snap < len || snap < 14 || !consistentIpv4(frame, snap)) {
                     // truncated to the frame (larger than the ring takes), or a frame whose IPv4 length disagrees
                     // with the length the kernel gave
                     counters.rxDropped++;
-                    releaseFrame(f);
+                    if (buffer >= 0) {
+                        largeFree[largeFreeCount++] = buffer;
+                    } else {
+                        releaseFrame(f);
+                    }
                     continue;
                 }
                 if (vnet) {
@@ -308,14 +396,39 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 }
                 rx.offset(tail, frame);
                 rx.receivedLength(tail, snap);
-                slotFrame[tail] = f;
-                frameHeld[f] = true;
+                if (buffer >= 0) {
+                    slotFrame[tail] = -1 - buffer;
+                    counters.rxCopiedFrames++;
+                } else {
+                    slotFrame[tail] = f;
+                    frameHeld[f] = true;
+                }
                 tail = rx.next(tail);
                 free--;
                 counters.rxFrames++;
                 counters.rxBytes += snap;
             }
             rx.tail(tail);
+        }
+
+        /**
+         * Reads the frame the kernel queued whole for a TP_STATUS_COPY ring frame of {@code length} bytes into large
+         * buffer {@code b}, its virtio-net header in front as in a ring frame. The socket's queue holds such frames
+         * in ring order and nothing else (the kernel queues it under the lock that hands out the ring frame), so
+         * the next one is this one. Where the frame starts, or -1 if the read failed or gave another length.
+         */
+        private long readWhole(int b, int length) {
+            long at = largeBase + (long) b * large.stride();
+            long n = Libc.readAt(state, fd, memory, at, large.stride());
+            if (n == (long) VirtioNetHdr.SIZE + length) {
+                return at + VirtioNetHdr.SIZE;
+            }
+            // out of step with the ring (which the kernel's one lock forbids): empty the queue, so that the ring's
+            // next such frames fail alone and later ones find theirs, instead of every later one another's
+            while (n > 0) {
+                n = Libc.readAt(state, fd, memory, at, large.stride());
+            }
+            return -1;
         }
 
         /** An IPv4 frame's total length must fit the frame (RFC 791 section 3.1); other frames pass. */

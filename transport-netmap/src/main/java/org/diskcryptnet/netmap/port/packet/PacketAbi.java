@@ -20,6 +20,8 @@ public final class PacketAbi {
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_VERSION = 10;
     public static final int PACKET_STATISTICS = 6;
+    /** A frame larger than an rx ring frame is also queued whole on the socket (TP_STATUS_COPY). */
+    public static final int PACKET_COPY_THRESH = 7;
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;
     public static final int PACKET_VNET_HDR = 15;
@@ -36,6 +38,8 @@ public final class PacketAbi {
     // rx status bits
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
+    /** The frame is truncated to the ring frame, and queued whole on the socket for recv (PACKET_COPY_THRESH). */
+    public static final int TP_STATUS_COPY = 1 << 1;
     public static final int TP_STATUS_LOSING = 1 << 2;
     public static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     public static final int TP_STATUS_CSUM_VALID = 1 << 7;

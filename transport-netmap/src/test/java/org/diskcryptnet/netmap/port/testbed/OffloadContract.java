@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.Random;
 
 import org.diskcryptnet.netmap.port.PacketRing;
+import org.diskcryptnet.netmap.port.PortCounters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +94,11 @@ public abstract class OffloadContract extends KernelPortContract {
         assertTrue(port.counters(0).rxChecksumsCompleted > 0, "the kernel sent partial checksums: " + port.counters(0));
         assertTrue(largest[0] > port.mtu() + 14 && port.counters(0).rxLargeFrames > 0,
                 "the kernel sent segments larger than the MTU (largest frame " + largest[0] + " B)");
+        largeFramesReceived(port.counters(0));
+    }
+
+    /** What a port type checks of how the large frames came in (its counters after the transfer). */
+    protected void largeFramesReceived(PortCounters counters) {
     }
 
     private void sendWithOffload(Responder r, byte[] frame, int segmentSize) {
