@@ -46,8 +46,8 @@ public final class PortCounters {
     @Override
     public String toString() {
         return "rx " + rxFrames + " frames " + rxBytes + " B (dropped " + rxDropped + ", no buffer " + rxNoBuffer
-                + ", ring full " + rxRingFull + ", csum completed "
-                + rxChecksumsCompleted + ", large " + rxLargeFrames + ", read whole " + rxCopiedFrames + "), tx " + txFrames + " frames " + txBytes
-                + " B (errors " + txErrors + "), kicks rx " + rxKicks + " tx " + txKicks;
+                + ", ring full " + rxRingFull + ", csum completed " + rxChecksumsCompleted + ", large " + rxLargeFrames
+                + ", read whole " + rxCopiedFrames + "), tx " + txFrames + " frames " + txBytes + " B (errors "
+                + txErrors + "), kicks rx " + rxKicks + " tx " + txKicks;
     }
 }

@@ -36,12 +36,14 @@ import org.diskcryptnet.netmap.port.linux.VirtioNetHdr;
  * <p>The socket ignores outgoing frames (PACKET_IGNORE_OUTGOING), so the stack never sees its own tx, and bypasses
  * the qdisc. With {@link PortOptions#offloads()} each frame carries a virtio-net header (PACKET_VNET_HDR): partial
  * checksums from a local peer are completed in software, large received segments arrive whole, and tx frames may
- * ask for checksum and segmentation offload. The rx ring's frames still hold one MTU-sized frame: what a server
- * receives is mostly ACKs and requests, and a ring of 64 KiB frames cost 69 MiB a queue for 1,024 of them. A larger
- * frame (a segment the peer's kernel did not cut, or GRO merged) is also queued whole on the socket
- * (PACKET_COPY_THRESH): its ring frame comes marked TP_STATUS_COPY, and the port reads the whole frame with
- * read(2), in ring order, into one of a few large buffers mapped right after the rings. Without it, frames the kernel marks TP_STATUS_CSUMNOTREADY (from a
+ * ask for checksum and segmentation offload. Without it, frames the kernel marks TP_STATUS_CSUMNOTREADY (from a
  * local sender with tx checksum offload, e.g. a veth peer) are completed from their IPv4 header.
+ *
+ * <p>The rx ring's frames hold one MTU-sized frame, with offloads too: what a server receives is mostly ACKs and
+ * requests, and a ring of 64 KiB frames cost 69 MiB a queue for 1,024 of them. With offloads a larger frame (a
+ * segment the peer's kernel did not cut, or GRO merged) is also queued whole on the socket (PACKET_COPY_THRESH):
+ * its ring frame comes truncated and marked TP_STATUS_COPY, and the port reads the whole frame with read(2), in
+ * ring order, into one of a few large buffers mapped right after the rings.
  *
  * <p>Several queues join one fanout group by rx queue (PACKET_FANOUT_QM): queue {@code i}'s socket receives the
  * frames the device received on its queue {@code i}.
