@@ -72,6 +72,7 @@ final class NetworkMetrics implements MultiCollector {
             c.txPackets.dataPoint(point(s.get(Interface.TX_FRAMES), at));
             c.txBytes.dataPoint(point(s.get(Interface.TX_BYTES), at));
             c.txErrors.dataPoint(point(s.get(Port.TX_ERRORS), at));
+            c.readWhole.dataPoint(point(s.get(Port.RX_READ_WHOLE), at));
             c.syscalls.dataPoint(point(s.get(Port.RX_KICKS), at.add("direction", "rx")));
             c.syscalls.dataPoint(point(s.get(Port.TX_KICKS), at.add("direction", "tx")));
             c.drops.dataPoint(point(s.get(Port.RX_DROPPED), at.add("reason", PORT_RX_DROPPED)));
@@ -153,6 +154,9 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder txBytes = bytes("origin_net_tx_bytes", "Bytes in the frames handed to the port queue");
         final CounterSnapshot.Builder txErrors = counter("origin_net_tx_errors",
                 "Frames the port queue could not hand to the kernel or the kernel rejected");
+        final CounterSnapshot.Builder readWhole = counter("origin_net_rx_frames_read_whole",
+                "Received frames larger than a frame of the port's rx ring, read whole from its socket, one read(2) "
+                        + "each (packet: with offloads)");
         final CounterSnapshot.Builder syscalls = counter("origin_net_port_syscalls",
                 "System calls made to kick the kernel for a queue (sendto, recvfrom, poll, NIOC*SYNC), by direction");
         final CounterSnapshot.Builder drops = counter("origin_net_drops",
@@ -225,13 +229,13 @@ final class NetworkMetrics implements MultiCollector {
                 "Segments of page-cache file bodies read on their own, one pread each (retransmissions, jumps)");
 
         List<CounterSnapshot.Builder> all() {
-            return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, syscalls, drops, segmentsReceived,
-                    segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto, tailLossProbes, recoveries,
-                    lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets, timedOut, regenerated, deferred,
-                    iterations, fileBytes, copiedBytes, diskReads, diskReReads, reReadBytes, batches, budgetBound,
-                    readFailures, sealed, resealed, fileChanged, refused, windowReads, windowBytesRead,
-                    windowBytesServed, windowEvictions, fileRuns, fileRunBytesRead, fileRunBytesServed,
-                    fileSegmentsBypassed);
+            return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, readWhole, syscalls, drops,
+                    segmentsReceived, segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto,
+                    tailLossProbes, recoveries, lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets,
+                    timedOut, regenerated, deferred, iterations, fileBytes, copiedBytes, diskReads, diskReReads,
+                    reReadBytes, batches, budgetBound, readFailures, sealed, resealed, fileChanged, refused,
+                    windowReads, windowBytesRead, windowBytesServed, windowEvictions, fileRuns, fileRunBytesRead,
+                    fileRunBytesServed, fileSegmentsBypassed);
         }
 
         private static CounterSnapshot.Builder counter(String name, String help) {

@@ -53,7 +53,7 @@ class NetworkMetricsTest {
             String before = m.scrape();
             for (String series : List.of("origin_net_rx_packets_total{" + at + "}", "origin_net_rx_bytes_total{" + at + "}",
                     "origin_net_tx_packets_total{" + at + "}", "origin_net_tx_bytes_total{" + at + "}",
-                    "origin_net_tx_errors_total{" + at + "}",
+                    "origin_net_tx_errors_total{" + at + "}", "origin_net_rx_frames_read_whole_total{" + at + "}",
                     "origin_net_drops_total{" + at + ",reason=\"tcp_bad_checksum\"}",
                     "origin_net_drops_total{" + at + ",reason=\"port_rx_dropped\"}",
                     "origin_net_drops_total{" + at + ",reason=\"port_rx_no_buffer\"}",
