@@ -237,19 +237,20 @@ public abstract class KernelPortContract {
                 }
                 maxFrame[0] = Math.max(maxFrame[0], f.length);
                 if ((TinyTcp.flags(f) & TinyTcp.SYN) != 0) {
-                    next[0] = TinyTcp.seq(f) + 1;
+                    next[0] = (TinyTcp.seq(f) + 1) & 0xFFFF_FFFFL;
                 } else {
                     byte[] data = TinyTcp.payload(f);
-                    if (data.length == 0 || TinyTcp.seq(f) != next[0]) {
+                    int from = TinyTcp.newFrom(f, data.length, next[0]);
+                    if (from < 0) {
                         return;
                     }
-                    for (int i = 0; i < data.length; i++) {
-                        if (data[i] != (byte) (received[0] + i)) {
-                            throw new AssertionError("byte " + (received[0] + i) + " is " + data[i]);
+                    for (int i = from; i < data.length; i++) {
+                        if (data[i] != (byte) (received[0] + i - from)) {
+                            throw new AssertionError("byte " + (received[0] + i - from) + " is " + data[i]);
                         }
                     }
-                    received[0] += data.length;
-                    next[0] += data.length;
+                    received[0] += data.length - from;
+                    next[0] = (next[0] + data.length - from) & 0xFFFF_FFFFL;
                 }
                 r.send(TinyTcp.segment(r.mac, kernelMac, STACK_IP, KERNEL_IP, sport, 18702, 5001, next[0], TinyTcp.ACK,
                         new byte[0], false));

@@ -49,7 +49,7 @@ public abstract class OffloadContract extends KernelPortContract {
         r.send(TinyTcp.segment(r.mac, kernelMac, STACK_IP, KERNEL_IP, sport, SERVER_PORT, iss, 0, TinyTcp.SYN, new byte[0], false));
         port.txSync(0);
         byte[] synAck = awaitTcp(r, f -> (TinyTcp.flags(f) & (TinyTcp.SYN | TinyTcp.ACK)) == (TinyTcp.SYN | TinyTcp.ACK));
-        long peerSeq = TinyTcp.seq(synAck) + 1;
+        long peerSeq = (TinyTcp.seq(synAck) + 1) & 0xFFFF_FFFFL;
 
         // the first 1000 bytes: one segment, checksum left partial, completed by the kernel side of the port
         byte[] first = java.util.Arrays.copyOfRange(up, 0, 1000);
@@ -61,7 +61,8 @@ public abstract class OffloadContract extends KernelPortContract {
                 peerSeq, TinyTcp.ACK | TinyTcp.PSH, rest, true), 1000);
         port.txSync(0);
 
-        // receive the kernel's bytes, acknowledging everything that arrives in order
+        // receive the kernel's bytes, acknowledging everything that arrives in order (a retransmission that begins
+        // before the next byte expected, too: its new part)
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         int[] largest = {0};
         boolean[] badChecksum = {false};
@@ -75,9 +76,10 @@ public abstract class OffloadContract extends KernelPortContract {
                 badChecksum[0] |= !TinyTcp.checksumOk(f);
                 largest[0] = Math.max(largest[0], f.length);
                 byte[] data = TinyTcp.payload(f);
-                if (data.length > 0 && TinyTcp.seq(f) == next[0]) {
-                    received.writeBytes(data);
-                    next[0] += data.length;
+                int from = TinyTcp.newFrom(f, data.length, next[0]);
+                if (from >= 0) {
+                    received.write(data, from, data.length - from);
+                    next[0] = (next[0] + data.length - from) & 0xFFFF_FFFFL;
                     r.send(TinyTcp.segment(r.mac, kernelMac, STACK_IP, KERNEL_IP, sport, SERVER_PORT, iss + 1 + up.length,
                             next[0], TinyTcp.ACK, new byte[0], false));
                 }

@@ -63,6 +63,16 @@ public final class TinyTcp {
         return ByteBuffer.wrap(f).getInt(14 + Frames.ipHeaderLength(f) + 4) & 0xFFFF_FFFFL;
     }
 
+    /**
+     * Where the bytes after {@code next} (a 32-bit sequence number) start in segment {@code f}'s {@code length} bytes
+     * of payload, or -1 if it holds none (empty, all old, or beyond {@code next}). Modulo 2^32 (RFC 9293 section
+     * 3.4): an ISN within a transfer's length of 2^32 wraps. A retransmission may begin before {@code next}.
+     */
+    public static int newFrom(byte[] f, int length, long next) {
+        int behind = (int) (next - seq(f)); // how far next lies past the segment's first byte
+        return length > 0 && behind >= 0 && behind < length ? behind : -1;
+    }
+
     public static long ack(byte[] f) {
         return ByteBuffer.wrap(f).getInt(14 + Frames.ipHeaderLength(f) + 8) & 0xFFFF_FFFFL;
     }
