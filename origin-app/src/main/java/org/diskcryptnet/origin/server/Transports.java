@@ -34,9 +34,6 @@ import org.diskcryptnet.origin.config.OriginConfig;
 public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel,
                          boolean kernel, List<NetmapLoopStats> portLoops) {
 
-    /** TcpConfig's bound on connection objects per loop. */
-    private static final int MAX_STACK_CONNECTIONS = 1 << 22;
-
     /**
      * {@code auto}: epoll if available, else NIO; {@code epoll}: epoll or a clear error; {@code nio}: NIO;
      * a port URI ({@code xdp:veth1@0}, {@code tap:dcn0}, ...): the userspace stack on it with one queue pair per
@@ -105,7 +102,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
      */
     static int stackConnections(int maxConnections, int synBacklog) {
         long slots = maxConnections + (long) synBacklog + maxConnections / 8;
-        return (int) Math.min(slots, MAX_STACK_CONNECTIONS);
+        return (int) Math.min(slots, TcpConfig.MAX_CONNECTIONS);
     }
 
     /** The transport of the admin listener: the kernel's, also when the origin serves on a packet port. */

@@ -37,7 +37,7 @@ public final class NetmapLoopStats {
     /** The port queue's own counters ({@link PortCounters}): what it refused before the stack saw it. */
     public enum Port {
         RX_DROPPED("rxDropped"), RX_NO_BUFFER("rxNoBuffer"), RX_RING_FULL("rxRingFull"), TX_ERRORS("txErrors"),
-        RX_KICKS("rxKicks"), TX_KICKS("txKicks"), RX_READ_WHOLE("rxCopiedFrames");
+        RX_KICKS("rxKicks"), TX_KICKS("txKicks"), RX_READ_WHOLE("rxFramesReadWhole");
 
         final VarHandle field;
 

@@ -28,7 +28,7 @@ public final class PortCounters {
     /** Large (GSO) frames received through the offload header. */
     public long rxLargeFrames;
     /** Frames larger than a ring frame, read whole from the socket (AF_PACKET with offloads: TP_STATUS_COPY). */
-    public long rxCopiedFrames;
+    public long rxFramesReadWhole;
     /** Frames handed to the kernel for transmission. */
     public long txFrames;
     /** Bytes in those frames. */
@@ -47,7 +47,7 @@ public final class PortCounters {
     public String toString() {
         return "rx " + rxFrames + " frames " + rxBytes + " B (dropped " + rxDropped + ", no buffer " + rxNoBuffer
                 + ", ring full " + rxRingFull + ", csum completed " + rxChecksumsCompleted + ", large " + rxLargeFrames
-                + ", read whole " + rxCopiedFrames + "), tx " + txFrames + " frames " + txBytes + " B (errors "
+                + ", read whole " + rxFramesReadWhole + "), tx " + txFrames + " frames " + txBytes + " B (errors "
                 + txErrors + "), kicks rx " + rxKicks + " tx " + txKicks;
     }
 }

@@ -46,22 +46,17 @@ final class PendingEvents {
         }
     }
 
-    /** Delivers what was collected, listeners first; the number of handlers told. */
-    int dispatch() {
-        return dispatch(Long.MAX_VALUE);
-    }
-
     /** Whether a connection has events not delivered yet (a dispatch stopped at its deadline). */
     boolean hasPending() {
         return head != null || listeners != null;
     }
 
     /**
-     * {@link #dispatch()} until {@link System#nanoTime()} passes {@code deadline}: listeners first, then
+     * Delivers what was collected until {@link System#nanoTime()} passes {@code deadline}: listeners first, then
      * connections in order, at least one; those left keep their events and their place for the next call. The
      * loop's rx ring is served only between dispatches, and one handler may cost a millisecond (a TLS handshake):
      * a burst of hundreds must not hold the ring for the whole burst, as one epoll_wait returns at most
-     * maxEvents and leaves the rest for the next.
+     * maxEvents and leaves the rest for the next. The number of handlers told.
      */
     int dispatch(long deadline) {
         int n = 0;

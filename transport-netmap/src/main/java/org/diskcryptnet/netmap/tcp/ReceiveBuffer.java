@@ -53,10 +53,8 @@ final class ReceiveBuffer {
      * unread bytes as if read, so that nothing is readable from blocks that are gone. RCV.NXT stays.
      */
     void clear() {
-        ring.clear();
         ranges = 0;
-        readOffset = inOrderEnd;
-        ring.release(readOffset);
+        consume(readable());
     }
 
     int capacity() {

@@ -105,6 +105,9 @@ public final class TcpConfig {
         return new Builder();
     }
 
+    /** The most connection objects a loop may preallocate ({@link Builder#maxConnections}). */
+    public static final int MAX_CONNECTIONS = 1 << 22;
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.mss = mss;
@@ -267,7 +270,7 @@ public final class TcpConfig {
         }
 
         public Builder maxConnections(int v) {
-            this.maxConnections = requireRange("maxConnections", v, 1, 1 << 22);
+            this.maxConnections = requireRange("maxConnections", v, 1, MAX_CONNECTIONS);
             return this;
         }
 

@@ -322,8 +322,7 @@ public final class TcpLayer implements AutoCloseable {
 
     /** Delivers collected events to handlers; the number delivered. */
     public int dispatchEvents() {
-        wakePoolWaiters();
-        return events.dispatch();
+        return dispatchEvents(Long.MAX_VALUE);
     }
 
     /** {@link #dispatchEvents()} until {@code System.nanoTime()} passes {@code deadline} (at least one handler). */

@@ -182,12 +182,10 @@ public final class Libc {
         }
     }
 
-    /** mmap(2); the result is {@link MemorySegment#NULL}-based, so compare its address with {@link #MAP_FAILED}. */
-    public static MemorySegment mmap(MemorySegment state, long length, int protection, int flags, int fd, long offset) {
-        return mmap(state, MemorySegment.NULL, length, protection, flags, fd, offset);
-    }
-
-    /** mmap(2) at {@code address} (a hint, or with MAP_FIXED the place); compare the result with {@link #MAP_FAILED}. */
+    /**
+     * mmap(2) at {@code address} ({@link MemorySegment#NULL}: anywhere; with MAP_FIXED: there). The result is
+     * NULL-based, so compare its address with {@link #MAP_FAILED}.
+     */
     public static MemorySegment mmap(MemorySegment state, MemorySegment address, long length, int protection, int flags,
                                      int fd, long offset) {
         try {

@@ -37,40 +37,44 @@ public final class MappedRegion implements AutoCloseable {
 
     /**
      * {@code length} bytes of {@code fd} as {@link #mapShared} maps them, followed by {@code tail} bytes of
-     * anonymous memory, in one range: offsets into the kernel's ring and into memory of the process's own go
-     * through one segment. The range is reserved anonymous first, and the file mapped over its start.
+     * anonymous memory (none if 0), in one range: offsets into the kernel's ring and into memory of the process's
+     * own go through one segment. The range is reserved anonymous first, and the file mapped over its start.
      */
     public static MappedRegion mapSharedWithTail(int fd, long length, long tail, String what) {
-        MappedRegion whole = anonymous(length + tail, what);
-        MemorySegment address;
-        int errno;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = Libc.newCallState(call);
-            address = Libc.mmap(state, whole.segment, length,
-                    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | MAP_FIXED, fd, 0);
-            errno = Libc.errno(state);
+        if (tail == 0) {
+            return mapShared(fd, length, 0, what);
         }
-        if (address.address() == Libc.MAP_FAILED) {
+        MappedRegion whole = anonymous(length + tail, what);
+        try {
+            mmap(whole.segment, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE | MAP_FIXED, fd, 0, what);
+        } catch (RuntimeException e) {
             whole.close();
-            throw Errno.failure("mmap " + what + " (" + length + " bytes)", errno);
+            throw e;
         }
         return whole;
     }
 
     private static MappedRegion map(long length, int prot, int flags, int fd, long offset, String what) {
+        MemorySegment address = mmap(MemorySegment.NULL, length, prot, flags, fd, offset, what);
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = address.reinterpret(length, arena, s -> unmap(s, length));
+        return new MappedRegion(arena, segment);
+    }
+
+    /** mmap(2) at {@code at} (NULL: anywhere); the mapping's address, or an exception naming {@code what}. */
+    private static MemorySegment mmap(MemorySegment at, long length, int prot, int flags, int fd, long offset,
+                                      String what) {
         MemorySegment address;
         int errno;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Libc.newCallState(call);
-            address = Libc.mmap(state, length, prot, flags, fd, offset);
+            address = Libc.mmap(state, at, length, prot, flags, fd, offset);
             errno = Libc.errno(state);
         }
         if (address.address() == Libc.MAP_FAILED) {
             throw Errno.failure("mmap " + what + " (" + length + " bytes)", errno);
         }
-        Arena arena = Arena.ofShared();
-        MemorySegment segment = address.reinterpret(length, arena, s -> unmap(s, length));
-        return new MappedRegion(arena, segment);
+        return address;
     }
 
     private static void unmap(MemorySegment address, long length) {

@@ -250,9 +250,8 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 setRing(call, fd, PACKET_TX_RING, txGeometry, "PACKET_TX_RING");
 
                 long rxBytes = rxGeometry.bytes();
-                String what = "AF_PACKET rings of " + device.name();
-                mapped = large.count() > 0 ? MappedRegion.mapSharedWithTail(fd, largeBase, large.bytes(), what)
-                        : MappedRegion.mapShared(fd, largeBase, 0, what);
+                mapped = MappedRegion.mapSharedWithTail(fd, rxBytes + txGeometry.bytes(), large.bytes(),
+                        "AF_PACKET rings of " + device.name());
 
                 MemorySegment sll = call.allocate(SOCKADDR_LL);
                 SLL_FAMILY.set(sll, 0L, (short) Sockets.AF_PACKET);
@@ -400,7 +399,7 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
                 rx.receivedLength(tail, snap);
                 if (buffer >= 0) {
                     slotFrame[tail] = -1 - buffer;
-                    counters.rxCopiedFrames++;
+                    counters.rxFramesReadWhole++;
                 } else {
                     slotFrame[tail] = f;
                     frameHeld[f] = true;
