@@ -180,6 +180,7 @@ class ConnectionLimitsIT {
         }
     }
 
+    /** Held connections in the middle of a request: none is idle, so the one over the limit is refused. */
     @Test
     void connectionsOverTheLimitGet503AndTheOthersAreServed() throws Exception {
         try (RunningOrigin origin = start("server.max_connections", "3")) {
@@ -189,14 +190,16 @@ class ConnectionLimitsIT {
                     RawHttp c = new RawHttp(origin.http(), 3000);
                     held.add(c);
                     assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                    c.send("GET /seg.m4s HTTP/1.1\r\n"); // a next request begun: no longer idle
                 }
+                Thread.sleep(200); // the origin reads those first lines
                 try (RawHttp over = new RawHttp(origin.http(), 3000)) {
                     Response r = over.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read();
                     assertEquals(503, r.status());
                     assertTrue(over.closedByServer());
                 }
                 for (RawHttp c : held) {
-                    assertEquals(200, c.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+                    assertEquals(200, c.send("Host: x\r\n\r\n").read().status());
                 }
             } finally {
                 for (RawHttp c : held) {
@@ -207,6 +210,42 @@ class ConnectionLimitsIT {
             Thread.sleep(200);
             try (RawHttp again = new RawHttp(origin.http(), 3000)) {
                 assertEquals(200, again.send("GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+            }
+        }
+    }
+
+    /**
+     * At the limit, a new connection takes the place of the connection idle the longest (as nginx reuses keep-alive
+     * connections), which is closed; the others stay. One loop, as the list is per loop.
+     */
+    @Test
+    void atTheLimitTheOldestIdleKeepAliveConnectionMakesRoom() throws Exception {
+        String get = "GET /seg.m4s HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (RunningOrigin origin = start("server.max_connections", "3", "server.event_loops", "1")) {
+            List<RawHttp> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    RawHttp c = new RawHttp(origin.http(), 3000);
+                    held.add(c);
+                    assertEquals(200, c.send(get).read().status());
+                    Thread.sleep(50); // idle since different moments
+                }
+                try (RawHttp newcomer = new RawHttp(origin.http(), 3000)) {
+                    assertEquals(200, newcomer.send(get).read().status(), "admitted and served");
+                }
+                assertTrue(held.get(0).closedByServer(), "the oldest idle connection was closed");
+                held.get(1).timeout(500);
+                assertFalse(held.get(1).closedByServer(), "the others stay");
+                for (RawHttp c : held.subList(1, 3)) {
+                    assertEquals(200, c.send(get).read().status());
+                }
+                String metrics = origin.server().metrics().scrape();
+                assertTrue(metrics.contains("http_server_connections_evicted_total 1.0"), metrics);
+                assertTrue(metrics.contains("http_server_connections_rejected_total 0.0"), metrics);
+            } finally {
+                for (RawHttp c : held) {
+                    c.close();
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,7 +23,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  *   <li>the <b>keep-alive timeout</b> runs while no request is in progress and no byte of the next one has
  *       arrived; an idle connection is closed without a response (RFC 9112 §9.8).</li>
  * </ul>
- * It also tells, for a graceful shutdown, whether the connection is idle and may be closed at once.
+ * It also tells, for a graceful shutdown, whether the connection is idle and may be closed at once, and keeps the
+ * connection in its loop's {@link IdleKeepAlives} while it waits for a next request.
  */
 public final class ConnectionTimeouts extends ChannelDuplexHandler {
 
@@ -50,6 +52,11 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     private boolean bytesSinceAccept;
     private int requestsInFlight;
     private ScheduledFuture<?> timer;
+    /** The loop's list this connection joins while idle, taken on the loop the first time it is idle. */
+    private IdleKeepAlives idleList;
+    ConnectionTimeouts olderIdle;
+    ConnectionTimeouts newerIdle;
+    boolean listedIdle;
 
     public ConnectionTimeouts(long headerTimeoutNanos, long keepAliveNanos) {
         this(headerTimeoutNanos, keepAliveNanos, false);
@@ -97,6 +104,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             bytesSinceAccept = true;
             if (state == State.IDLE || (state == State.AWAITING_HEADERS && timer == null)) {
+                leaveIdleList();
                 state = State.AWAITING_HEADERS; // (the second case: a first request over TLS, its clock not yet armed)
                 arm(headerTimeoutNanos, true);
             }
@@ -107,6 +115,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
+        leaveIdleList();
         super.channelInactive(ctx);
     }
 
@@ -115,6 +124,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         requestsInFlight++;
         state = State.BUSY;
         cancel();
+        leaveIdleList();
     }
 
     /** The last byte of a response was handed to the socket (or the write failed). */
@@ -125,6 +135,32 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         requestsInFlight = 0;
         state = State.IDLE;
         arm(keepAliveNanos, false);
+        if (ctx.channel().isActive() && !listedIdle) {
+            if (idleList == null) {
+                idleList = IdleKeepAlives.ofThisLoop();
+            }
+            idleList.add(this);
+        }
+    }
+
+    /**
+     * Closes this connection, idle between requests, to make room for a new one (see {@link IdleKeepAlives}); a
+     * graceful close (over TLS a close_notify), as when its keep-alive timeout ends.
+     */
+    public void closeIdle() {
+        cancel();
+        leaveIdleList();
+        ctx.close();
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    private void leaveIdleList() {
+        if (listedIdle) {
+            idleList.remove(this);
+        }
     }
 
     /** No request in progress: a graceful shutdown may close this connection now. */

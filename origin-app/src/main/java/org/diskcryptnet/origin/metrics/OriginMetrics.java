@@ -40,6 +40,7 @@ public final class OriginMetrics {
     private final Counter responseBytes;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counter rejectedConnections;
+    private final Counter evictedConnections;
     private final Counter[] failedConnections = new Counter[ConnectionFailure.values().length];
     private final Counter accessLogDropped;
     private final TlsMetrics tls;
@@ -59,6 +60,9 @@ public final class OriginMetrics {
                 .description("Client connections currently open").register(registry);
         this.rejectedConnections = Counter.builder("http.server.connections.rejected")
                 .description("Connections refused because server.max_connections was reached").register(registry);
+        this.evictedConnections = Counter.builder("http.server.connections.evicted")
+                .description("Idle keep-alive connections closed to admit a new one at server.max_connections")
+                .register(registry);
         for (ConnectionFailure f : ConnectionFailure.values()) {
             failedConnections[f.ordinal()] = Counter.builder("http.server.connections.failed")
                     .description("Connections closed on an error: the peer's network (io), TLS (tls), or the origin's "
@@ -118,6 +122,10 @@ public final class OriginMetrics {
 
     public void connectionRejected() {
         rejectedConnections.increment();
+    }
+
+    public void connectionEvicted() {
+        evictedConnections.increment();
     }
 
     public void connectionFailed(ConnectionFailure cause) {

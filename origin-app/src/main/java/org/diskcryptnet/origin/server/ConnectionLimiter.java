@@ -12,13 +12,20 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
+import org.diskcryptnet.origin.http.ConnectionTimeouts;
+import org.diskcryptnet.origin.http.IdleKeepAlives;
+import org.diskcryptnet.origin.http.LogThrottle;
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 
 /**
  * Holds the number of open client connections to {@code server.max_connections}. A connection over the limit
- * on the plain listener is told so with 503 and closed; on the TLS listener, where no byte can be sent before
- * a handshake, it is closed at once. Either way it costs the server almost nothing and is counted.
+ * takes the place of the oldest connection of its loop that waits between requests (see {@link IdleKeepAlives});
+ * if there is none, it is refused: on the plain listener told so with 503 and closed, on the TLS listener, where
+ * no byte can be sent before a handshake, closed at once. Either way it costs the server almost nothing and is
+ * counted.
  */
 @ChannelHandler.Sharable
 final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
@@ -29,6 +36,8 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             .getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_SECONDS = 2;
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(ConnectionLimiter.class);
+    private static final LogThrottle AT_LIMIT_WARNINGS = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
     private final int maxConnections;
     private final AtomicInteger open;
@@ -42,7 +51,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     /** Called first in every accepted channel's initializer: false means the channel was refused. */
     boolean admit(Channel channel, boolean plain) {
-        if (open.incrementAndGet() > maxConnections) {
+        if (open.incrementAndGet() > maxConnections && !takePlaceOfIdle(channel)) {
             open.decrementAndGet();
             metrics.connectionRejected();
             if (plain) {
@@ -54,6 +63,31 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
         channel.attr(COUNTED).set(Boolean.TRUE);
         channel.pipeline().addFirst("connection-limiter", this);
+        return true;
+    }
+
+    /**
+     * Closes the oldest idle keep-alive connection of the new connection's loop and gives its place in the count to
+     * the new one; false if the loop has none. Only this loop's list is looked at: another loop's is not ours to
+     * touch, and the port's hash spreads connections evenly over the loops.
+     */
+    private boolean takePlaceOfIdle(Channel channel) {
+        if (!channel.eventLoop().inEventLoop()) {
+            return false;
+        }
+        ConnectionTimeouts idle = IdleKeepAlives.ofThisLoop().oldest();
+        if (idle == null) {
+            return false;
+        }
+        Channel closing = idle.channel();
+        closing.attr(COUNTED).set(null); // its place is the new connection's, counted already
+        idle.closeIdle();
+        open.decrementAndGet();
+        metrics.connectionEvicted();
+        if (AT_LIMIT_WARNINGS.permits()) {
+            LOG.warn("server.max_connections ({}) reached: closing the oldest idle keep-alive connections to admit "
+                    + "new ones", maxConnections);
+        }
         return true;
     }
 

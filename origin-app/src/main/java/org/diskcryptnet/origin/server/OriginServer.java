@@ -182,7 +182,6 @@ public final class OriginServer implements AutoCloseable {
         return channel;
     }
 
-    /** Client connections with no request in progress; walks the connections, so for a scrape, not a data path. */
     /** The handshake's handler, closing the connection after {@code tls.handshake_timeout}. */
     private SslHandler handshaking(SslContext tls, Channel ch) {
         SslHandler handler = tls.newHandler(ch.alloc());
@@ -190,6 +189,7 @@ public final class OriginServer implements AutoCloseable {
         return handler;
     }
 
+    /** Client connections with no request in progress; walks the connections, so for a scrape, not a data path. */
     private int idleConnections() {
         int idle = 0;
         for (Channel client : clients) {
