@@ -1,7 +1,6 @@
 package org.diskcryptnet.disk;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
@@ -70,14 +69,6 @@ public final class DiskLoop {
 
     public DiskQueue queue() {
         return queue;
-    }
-
-    /**
-     * Adds memory that reads will target (a packet port's transmit buffers) to the queue's fixed buffers, so
-     * reads into it skip per-read page pinning. Call on the loop while no read is in flight; false if not done.
-     */
-    public boolean registerMemory(MemorySegment memory) {
-        return queue.registerBuffers(memory);
     }
 
     /**

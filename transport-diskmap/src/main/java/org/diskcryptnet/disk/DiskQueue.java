@@ -59,10 +59,17 @@ public interface DiskQueue extends AutoCloseable {
 
     /**
      * Registers memory as fixed buffers: reads into it then skip the per-read page pinning (READ_FIXED). May be
-     * called again to add memory (a packet port's transmit buffers) while no read is in flight. Returns false (and
-     * reads still work, unregistered) when the backend, the memory-lock limit or reads in flight do not allow it.
+     * called again to add memory (a send path's read windows, a packet port's transmit buffers): on io_uring with a
+     * sparse table (Linux 5.19) at any time, before that only while no read is in flight. Returns false (and reads
+     * still work, unregistered) when the backend, the memory-lock limit or reads in flight do not allow it.
      */
     boolean registerBuffers(MemorySegment... buffers);
+
+    /**
+     * Forgets memory given to {@link #registerBuffers} before it is freed (no read into it in flight), so that a
+     * later mapping at the same address is not taken for it. Memory that was not registered is ignored.
+     */
+    void unregisterBuffers(MemorySegment... buffers);
 
     /**
      * True when completions are ready or announced but not yet reaped, so the owner must poll again even without

@@ -174,6 +174,11 @@ class DiskLoopTest {
                 }
 
                 @Override
+                public void unregisterBuffers(MemorySegment... buffers) {
+                    q.unregisterBuffers(buffers);
+                }
+
+                @Override
                 public boolean registerFile(DiskFile file) {
                     return q.registerFile(file);
                 }

@@ -178,6 +178,9 @@ public final class MemoryDiskQueue implements DiskQueue {
         return true; // nothing to pin
     }
 
+    @Override
+    public void unregisterBuffers(MemorySegment... buffers) {}
+
     /** The version the file has now (moved by {@link MemoryBackend#write} and {@code truncate}) against its opening. */
     @Override
     public boolean fileChanged(DiskFile file) {

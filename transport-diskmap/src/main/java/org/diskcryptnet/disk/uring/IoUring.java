@@ -221,13 +221,48 @@ public final class IoUring implements AutoCloseable {
     /** IORING_REGISTER_BUFFERS: the segments become fixed buffers 0..n-1 (pinned for the ring's life). */
     public void registerBuffers(MemorySegment... buffers) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment iov = a.allocate(IOVEC, buffers.length);
-            for (int i = 0; i < buffers.length; i++) {
-                iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_BASE, buffers[i].address());
-                iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_LEN, buffers[i].byteSize());
-            }
-            register(IORING_REGISTER_BUFFERS, iov, buffers.length, "IORING_REGISTER_BUFFERS");
+            register(IORING_REGISTER_BUFFERS, iovecs(a, buffers), buffers.length, "IORING_REGISTER_BUFFERS");
         }
+    }
+
+    /**
+     * IORING_REGISTER_BUFFERS2 with a sparse table of {@code slots} empty fixed buffers (Linux 5.19), filled by
+     * {@link #updateBuffers}: memory can then be added while reads are in flight, where a whole-table
+     * IORING_REGISTER_BUFFERS must first be unregistered.
+     */
+    public void registerSparseBuffers(int slots) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment reg = a.allocate(RSRC_REGISTER);
+            reg.set(JAVA_INT, RSRC_REGISTER_NR, slots);
+            reg.set(JAVA_INT, RSRC_REGISTER_FLAGS, IORING_RSRC_REGISTER_SPARSE);
+            register(IORING_REGISTER_BUFFERS2, reg, (int) RSRC_REGISTER.byteSize(), "IORING_REGISTER_BUFFERS2");
+        }
+    }
+
+    /**
+     * IORING_REGISTER_BUFFERS_UPDATE: the segments become fixed buffers {@code first}, {@code first + 1}... of a
+     * table made by {@link #registerSparseBuffers} (pinned until the ring closes). Needs no quiescing: requests in
+     * flight keep what they use.
+     */
+    public void updateBuffers(int first, MemorySegment... buffers) throws LinuxException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment iov = iovecs(a, buffers);
+            MemorySegment upd = a.allocate(RSRC_UPDATE2);
+            upd.set(JAVA_INT, RSRC_UPDATE2_OFFSET, first);
+            upd.set(JAVA_LONG, RSRC_UPDATE2_DATA, iov.address());
+            upd.set(JAVA_INT, RSRC_UPDATE2_NR, buffers.length);
+            register(IORING_REGISTER_BUFFERS_UPDATE, upd, (int) RSRC_UPDATE2.byteSize(),
+                    "IORING_REGISTER_BUFFERS_UPDATE");
+        }
+    }
+
+    private static MemorySegment iovecs(Arena a, MemorySegment... buffers) {
+        MemorySegment iov = a.allocate(IOVEC, buffers.length);
+        for (int i = 0; i < buffers.length; i++) {
+            iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_BASE, buffers[i].address());
+            iov.set(JAVA_LONG, i * IOVEC.byteSize() + IOVEC_LEN, buffers[i].byteSize());
+        }
+        return iov;
     }
 
     /** IORING_UNREGISTER_BUFFERS: drops every fixed buffer (none may be in use by a read in flight). */

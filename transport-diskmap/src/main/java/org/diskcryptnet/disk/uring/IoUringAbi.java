@@ -113,12 +113,20 @@ public final class IoUringAbi {
     public static final StructLayout RSRC_UPDATE = MemoryLayout.structLayout(
             JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"));
 
+    /** struct io_uring_rsrc_update2, for IORING_REGISTER_BUFFERS_UPDATE (nr_args is its size). */
+    public static final StructLayout RSRC_UPDATE2 = MemoryLayout.structLayout(
+            JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"),
+            JAVA_LONG.withName("tags"), JAVA_INT.withName("nr"), JAVA_INT.withName("resv2"));
+
     public static final long IOVEC_BASE = IOVEC.byteOffset(groupElement("iov_base"));
     public static final long IOVEC_LEN = IOVEC.byteOffset(groupElement("iov_len"));
     public static final long RSRC_REGISTER_NR = RSRC_REGISTER.byteOffset(groupElement("nr"));
     public static final long RSRC_REGISTER_FLAGS = RSRC_REGISTER.byteOffset(groupElement("flags"));
     public static final long RSRC_UPDATE_OFFSET = RSRC_UPDATE.byteOffset(groupElement("offset"));
     public static final long RSRC_UPDATE_DATA = RSRC_UPDATE.byteOffset(groupElement("data"));
+    public static final long RSRC_UPDATE2_OFFSET = RSRC_UPDATE2.byteOffset(groupElement("offset"));
+    public static final long RSRC_UPDATE2_DATA = RSRC_UPDATE2.byteOffset(groupElement("data"));
+    public static final long RSRC_UPDATE2_NR = RSRC_UPDATE2.byteOffset(groupElement("nr"));
 
     // ---- setup flags ---------------------------------------------------------------------------------------
     public static final int IORING_SETUP_IOPOLL = 1;
@@ -166,6 +174,8 @@ public final class IoUringAbi {
     public static final int IORING_REGISTER_EVENTFD = 4;
     public static final int IORING_REGISTER_FILES_UPDATE = 6;
     public static final int IORING_REGISTER_FILES2 = 13;
+    public static final int IORING_REGISTER_BUFFERS2 = 15;
+    public static final int IORING_REGISTER_BUFFERS_UPDATE = 16;
     public static final int IORING_RSRC_REGISTER_SPARSE = 1;
 
     private IoUringAbi() {}

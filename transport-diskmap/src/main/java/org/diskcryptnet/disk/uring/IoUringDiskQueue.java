@@ -4,6 +4,7 @@ import static org.diskcryptnet.disk.uring.IoUringAbi.*;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 import org.diskcryptnet.disk.DiskCompletionHandler;
 import org.diskcryptnet.disk.DiskFile;
@@ -32,6 +33,8 @@ public class IoUringDiskQueue implements DiskQueue {
     private final long[] bufferStart = new long[MAX_FIXED_BUFFERS];
     private final long[] bufferEnd = new long[MAX_FIXED_BUFFERS];
     private int buffers;
+    /** The fixed-buffer table is sparse (Linux 5.19+): memory is added slot by slot, with reads in flight. */
+    private final boolean sparseBuffers;
     private final Object[] fixedFiles;
     private final FileVersionCheck versions = new FileVersionCheck();
     private int inFlight;
@@ -49,12 +52,14 @@ public class IoUringDiskQueue implements DiskQueue {
         this.deferTaskrun = (ring.setupFlags() & IORING_SETUP_DEFER_TASKRUN) != 0;
         this.depth = Math.min(depth, ring.sqEntries());
         EventFd efd = null;
+        boolean sparse = false;
         try {
             efd = EventFd.create(true);
             ring.registerEventFd(efd.fd());
             if (options.fixedFileSlots() > 0) {
                 ring.registerSparseFiles(options.fixedFileSlots());
             }
+            sparse = options.registerBuffers() && registerSparseBuffers(ring);
         } catch (IOException | RuntimeException e) {
             if (efd != null) {
                 efd.close();
@@ -63,7 +68,18 @@ public class IoUringDiskQueue implements DiskQueue {
             throw e;
         }
         this.eventFd = efd;
+        this.sparseBuffers = sparse;
         this.fixedFiles = new Object[options.fixedFileSlots()];
+    }
+
+    /** False on a kernel without sparse buffer tables (before 5.19): the whole table is then registered at once. */
+    private static boolean registerSparseBuffers(IoUring ring) {
+        try {
+            ring.registerSparseBuffers(MAX_FIXED_BUFFERS);
+            return true;
+        } catch (LinuxException e) {
+            return false;
+        }
     }
 
     /** Kernels before 6.1 lack DEFER_TASKRUN: fall back to COOP_TASKRUN rather than failing. */
@@ -132,6 +148,11 @@ public class IoUringDiskQueue implements DiskQueue {
             queued++;
         }
         return sqe;
+    }
+
+    /** Whether memory can be added to the fixed buffers with reads in flight (a sparse table, Linux 5.19+). */
+    boolean sparseBufferTable() {
+        return sparseBuffers;
     }
 
     /** The fixed buffer holding [address, address + length), or -1. */
@@ -262,31 +283,65 @@ public class IoUringDiskQueue implements DiskQueue {
         if (!options.registerBuffers() || buffers + segments.length > MAX_FIXED_BUFFERS) {
             return false;
         }
-        // The table is registered whole (IORING_REGISTER_BUFFERS may not be called twice), so adding memory
-        // later (a packet port's buffers, say) means registering old and new together, while no read uses them.
-        MemorySegment[] all = new MemorySegment[buffers + segments.length];
-        for (int i = 0; i < buffers; i++) {
-            all[i] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
-        }
-        System.arraycopy(segments, 0, all, buffers, segments.length);
+        MemorySegment[] added = segments;
         try {
-            if (buffers > 0) {
-                if (inFlight > 0) {
-                    return false;
+            if (sparseBuffers) {
+                ring.updateBuffers(buffers, segments);
+            } else {
+                // Without a sparse table the table is registered whole (IORING_REGISTER_BUFFERS may not be called
+                // twice), so adding memory means registering old and new together, while no read uses them.
+                added = new MemorySegment[buffers + segments.length];
+                int n = 0;
+                for (int i = 0; i < buffers; i++) {
+                    if (bufferEnd[i] > bufferStart[i]) { // (not forgotten)
+                        added[n++] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
+                    }
                 }
-                ring.unregisterBuffers();
-                buffers = 0;
+                System.arraycopy(segments, 0, added, n, segments.length);
+                added = Arrays.copyOf(added, n + segments.length);
+                if (buffers > 0) {
+                    if (inFlight > 0) {
+                        return false;
+                    }
+                    ring.unregisterBuffers();
+                    buffers = 0;
+                }
+                ring.registerBuffers(added);
             }
-            ring.registerBuffers(all);
         } catch (LinuxException e) {
             return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
         }
-        for (MemorySegment s : all) {
+        for (MemorySegment s : added) {
             bufferStart[buffers] = s.address();
             bufferEnd[buffers] = s.address() + s.byteSize();
             buffers++;
         }
         return true;
+    }
+
+    /**
+     * With a sparse table the slot is emptied (an update to a null iovec), which unpins the memory once no request
+     * uses it; without one the table stays registered until the ring closes or is registered again, and only the
+     * lookup forgets the memory. Slots are not reused: a send path registers once in a loop's life.
+     */
+    @Override
+    public void unregisterBuffers(MemorySegment... segments) {
+        for (MemorySegment s : segments) {
+            for (int i = 0; i < buffers; i++) {
+                if (bufferStart[i] != s.address() || bufferEnd[i] != s.address() + s.byteSize()) {
+                    continue;
+                }
+                bufferStart[i] = 0;
+                bufferEnd[i] = 0;
+                if (sparseBuffers) {
+                    try {
+                        ring.updateBuffers(i, MemorySegment.NULL);
+                    } catch (LinuxException e) {
+                        // stays pinned until the ring closes; no read is matched to it again
+                    }
+                }
+            }
+        }
     }
 
     @Override

@@ -14,7 +14,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +123,50 @@ class IoUringDiskQueueTest {
             assertEquals(128 * 1024, got[0]);
             assertArrayEquals(java.util.Arrays.copyOf(content, 128 * 1024), buf.toArray(ValueLayout.JAVA_BYTE));
         }
+    }
+
+    /**
+     * A send path registers its buffers when a loop first sends a file, when reads of others may be in flight; and
+     * forgets them before they are freed, so that a later mapping at the same address is read into unregistered.
+     */
+    @Test
+    void memoryIsAddedWithReadsInFlightAndForgottenBeforeItIsFreed() throws Exception {
+        byte[] content = random(256 * 1024, 3);
+        Path file = Files.write(dir.resolve("c.bin"), content);
+        IoUringBackend backend = new IoUringBackend();
+        try (DiskFile f = backend.openFile(file); var q = (IoUringDiskQueue) backend.newQueue(8);
+             Arena arena = Arena.ofConfined()) {
+            assumeTrue(q.sparseBufferTable(), "this kernel has no sparse fixed-buffer table (Linux 5.19+)");
+            MemorySegment first = arena.allocate(64 * 1024, 4096);
+            MemorySegment second = arena.allocate(64 * 1024, 4096);
+            assertTrue(q.registerBuffers(first));
+            assertTrue(q.read(f, 0, 64 * 1024, first, 1));
+            q.submit();
+            assertTrue(q.registerBuffers(second), "added while a read is in flight");
+            assertEquals(1, q.fixedBufferIndex(second.address(), 4096));
+            assertTrue(q.read(f, 64 * 1024, 64 * 1024, second, 2)); // READ_FIXED of buffer 1
+            q.submit();
+            Map<Long, Integer> done = reapAll(q, 2);
+            assertEquals(Map.of(1L, 64 * 1024, 2L, 64 * 1024), done);
+            assertArrayEquals(Arrays.copyOfRange(content, 64 * 1024, 128 * 1024), second.toArray(ValueLayout.JAVA_BYTE));
+
+            q.unregisterBuffers(second);
+            assertEquals(-1, q.fixedBufferIndex(second.address(), 4096), "forgotten");
+            assertEquals(0, q.fixedBufferIndex(first.address(), 4096), "the others stay");
+            assertTrue(q.read(f, 128 * 1024, 64 * 1024, second, 3)); // a plain read now
+            q.submit();
+            assertEquals(Map.of(3L, 64 * 1024), reapAll(q, 1));
+            assertArrayEquals(Arrays.copyOfRange(content, 128 * 1024, 192 * 1024), second.toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    private static Map<Long, Integer> reapAll(IoUringDiskQueue q, int n) throws IOException {
+        Map<Long, Integer> done = new HashMap<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (done.size() < n && System.nanoTime() < deadline) {
+            q.await((ud, res) -> done.put(ud, res));
+        }
+        return done;
     }
 
     @Test

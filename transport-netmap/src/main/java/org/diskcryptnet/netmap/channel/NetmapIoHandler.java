@@ -215,6 +215,10 @@ public final class NetmapIoHandler implements IoHandler {
             }
         }
         DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
+        if (!p.fixedBuffers()) {
+            logger.warn("{} queue {}: the disk queue could not register the send path's buffers (RLIMIT_MEMLOCK?); "
+                    + "every read pins its pages", port.uri(), queue);
+        }
         disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
         DiskSendPath[] paths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);
