@@ -231,12 +231,7 @@ public final class IoUring implements AutoCloseable {
      * IORING_REGISTER_BUFFERS must first be unregistered.
      */
     public void registerSparseBuffers(int slots) throws LinuxException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment reg = a.allocate(RSRC_REGISTER);
-            reg.set(JAVA_INT, RSRC_REGISTER_NR, slots);
-            reg.set(JAVA_INT, RSRC_REGISTER_FLAGS, IORING_RSRC_REGISTER_SPARSE);
-            register(IORING_REGISTER_BUFFERS2, reg, (int) RSRC_REGISTER.byteSize(), "IORING_REGISTER_BUFFERS2");
-        }
+        registerSparse(IORING_REGISTER_BUFFERS2, slots, "IORING_REGISTER_BUFFERS2");
     }
 
     /**
@@ -272,11 +267,16 @@ public final class IoUring implements AutoCloseable {
 
     /** IORING_REGISTER_FILES2 with a sparse table of {@code slots} empty entries, filled by {@link #updateFile}. */
     public void registerSparseFiles(int slots) throws LinuxException {
+        registerSparse(IORING_REGISTER_FILES2, slots, "IORING_REGISTER_FILES2");
+    }
+
+    /** A struct io_uring_rsrc_register of {@code slots} empty entries (IORING_RSRC_REGISTER_SPARSE). */
+    private void registerSparse(int opcode, int slots, String what) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment reg = a.allocate(RSRC_REGISTER);
             reg.set(JAVA_INT, RSRC_REGISTER_NR, slots);
             reg.set(JAVA_INT, RSRC_REGISTER_FLAGS, IORING_RSRC_REGISTER_SPARSE);
-            register(IORING_REGISTER_FILES2, reg, (int) RSRC_REGISTER.byteSize(), "IORING_REGISTER_FILES2");
+            register(opcode, reg, (int) RSRC_REGISTER.byteSize(), what);
         }
     }
 
