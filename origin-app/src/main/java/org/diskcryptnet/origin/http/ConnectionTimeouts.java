@@ -57,6 +57,10 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     ConnectionTimeouts olderIdle;
     ConnectionTimeouts newerIdle;
     boolean listedIdle;
+    /** Closed to make room ({@link #closeIdle}): never listed again while its close_notify goes out. */
+    private boolean evicted;
+    /** Bytes came while a response was in progress and no request was decoded since: a next one has begun. */
+    private boolean bytesWhileBusy;
 
     public ConnectionTimeouts(long headerTimeoutNanos, long keepAliveNanos) {
         this(headerTimeoutNanos, keepAliveNanos, false);
@@ -103,6 +107,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             bytesSinceAccept = true;
+            bytesWhileBusy = state == State.BUSY; // (a request the codec decodes from them clears it)
             if (state == State.IDLE || (state == State.AWAITING_HEADERS && timer == null)) {
                 leaveIdleList();
                 state = State.AWAITING_HEADERS; // (the second case: a first request over TLS, its clock not yet armed)
@@ -123,6 +128,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     public void requestStarted() {
         requestsInFlight++;
         state = State.BUSY;
+        bytesWhileBusy = false;
         cancel();
         leaveIdleList();
     }
@@ -133,9 +139,15 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
             return;
         }
         requestsInFlight = 0;
+        if (bytesWhileBusy) {
+            // part of a next request came during the response: its header clock runs, and it is not idle
+            state = State.AWAITING_HEADERS;
+            arm(headerTimeoutNanos, true);
+            return;
+        }
         state = State.IDLE;
         arm(keepAliveNanos, false);
-        if (ctx.channel().isActive() && !listedIdle) {
+        if (ctx.channel().isActive() && !listedIdle && !evicted) {
             if (idleList == null) {
                 idleList = IdleKeepAlives.ofThisLoop();
             }
@@ -148,6 +160,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
      * graceful close (over TLS a close_notify), as when its keep-alive timeout ends.
      */
     public void closeIdle() {
+        evicted = true;
         cancel();
         leaveIdleList();
         ctx.close();

@@ -79,9 +79,13 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         if (idle == null) {
             return false;
         }
-        Channel closing = idle.channel();
-        closing.attr(COUNTED).set(null); // its place is the new connection's, counted already
-        idle.closeIdle();
+        // its place in the count goes to the new connection, counted already (taken before the close, whose
+        // channelInactive would give it back)
+        boolean counted = idle.channel().attr(COUNTED).getAndSet(null) != null;
+        idle.closeIdle(); // leaves the list for good
+        if (!counted) {
+            return false; // (only admitted connections are listed) refuse rather than let the count drift
+        }
         open.decrementAndGet();
         metrics.connectionEvicted();
         if (AT_LIMIT_WARNINGS.permits()) {

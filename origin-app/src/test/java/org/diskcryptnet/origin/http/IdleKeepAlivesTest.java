@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,33 @@ class IdleKeepAlivesTest {
         assertNull(idle.oldest(), "one response still to go");
         a.responseFinished();
         assertSame(a, idle.oldest());
+    }
+
+    @Test
+    void partOfANextRequestDuringAResponseKeepsItOffTheList() {
+        ConnectionTimeouts a = connection();
+        a.requestStarted();
+        channels.getFirst().writeInbound(Unpooled.wrappedBuffer(new byte[] {'G'})); // pipelined, not yet decoded
+        a.responseFinished();
+        assertNull(idle.oldest(), "a next request has begun: not idle");
+        a.requestStarted();
+        a.responseFinished();
+        assertSame(a, idle.oldest());
+    }
+
+    @Test
+    void aConnectionClosedToMakeRoomIsNeverListedAgain() {
+        ConnectionTimeouts a = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
+        // a close that takes a while (over TLS the close_notify goes out first): the channel stays active
+        channels.add(new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) {}
+        }, a));
+        serveOne(a);
+        a.closeIdle();
+        assertTrue(channels.getFirst().isActive());
+        serveOne(a); // a request decoded before the close completes
+        assertNull(idle.oldest(), "closed once to make room; not a second time");
     }
 
     @Test

@@ -235,17 +235,18 @@ public final class IoUring implements AutoCloseable {
     }
 
     /**
-     * IORING_REGISTER_BUFFERS_UPDATE: the segments become fixed buffers {@code first}, {@code first + 1}... of a
-     * table made by {@link #registerSparseBuffers} (pinned until the ring closes). Needs no quiescing: requests in
-     * flight keep what they use.
+     * IORING_REGISTER_BUFFERS_UPDATE of one slot of a table made by {@link #registerSparseBuffers}: {@code buffer}
+     * becomes fixed buffer {@code slot} (pinned until the slot is updated again or the ring closes); an empty segment
+     * ({@link MemorySegment#NULL}) empties the slot. Needs no quiescing: requests in flight keep what they use. One
+     * slot a call, because the kernel stops a multi-slot update at the first failure and reports how many it did.
      */
-    public void updateBuffers(int first, MemorySegment... buffers) throws LinuxException {
+    public void updateBuffer(int slot, MemorySegment buffer) throws LinuxException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment iov = iovecs(a, buffers);
+            MemorySegment iov = iovecs(a, buffer);
             MemorySegment upd = a.allocate(RSRC_UPDATE2);
-            upd.set(JAVA_INT, RSRC_UPDATE2_OFFSET, first);
+            upd.set(JAVA_INT, RSRC_UPDATE2_OFFSET, slot);
             upd.set(JAVA_LONG, RSRC_UPDATE2_DATA, iov.address());
-            upd.set(JAVA_INT, RSRC_UPDATE2_NR, buffers.length);
+            upd.set(JAVA_INT, RSRC_UPDATE2_NR, 1);
             register(IORING_REGISTER_BUFFERS_UPDATE, upd, (int) RSRC_UPDATE2.byteSize(),
                     "IORING_REGISTER_BUFFERS_UPDATE");
         }

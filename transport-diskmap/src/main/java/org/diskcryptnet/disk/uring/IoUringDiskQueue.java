@@ -280,38 +280,93 @@ public class IoUringDiskQueue implements DiskQueue {
 
     @Override
     public boolean registerBuffers(MemorySegment... segments) {
-        if (!options.registerBuffers() || buffers + segments.length > MAX_FIXED_BUFFERS) {
+        if (!options.registerBuffers()) {
             return false;
         }
-        MemorySegment[] added = segments;
-        try {
-            if (sparseBuffers) {
-                ring.updateBuffers(buffers, segments);
-            } else {
-                // Without a sparse table the table is registered whole (IORING_REGISTER_BUFFERS may not be called
-                // twice), so adding memory means registering old and new together, while no read uses them.
-                added = new MemorySegment[buffers + segments.length];
-                int n = 0;
-                for (int i = 0; i < buffers; i++) {
-                    if (bufferEnd[i] > bufferStart[i]) { // (not forgotten)
-                        added[n++] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
-                    }
+        return sparseBuffers ? registerInSlots(segments) : registerWholeTable(segments);
+    }
+
+    /** Each segment into an empty slot of the sparse table, all or none (a failed one undoes the others). */
+    private boolean registerInSlots(MemorySegment... segments) {
+        int[] slots = new int[segments.length];
+        for (int k = 0; k < segments.length; k++) {
+            int slot = emptySlot();
+            if (slot < 0 || !fill(slot, segments[k])) {
+                for (int done = 0; done < k; done++) {
+                    clearSlot(slots[done]);
                 }
-                System.arraycopy(segments, 0, added, n, segments.length);
-                added = Arrays.copyOf(added, n + segments.length);
-                if (buffers > 0) {
-                    if (inFlight > 0) {
-                        return false;
-                    }
-                    ring.unregisterBuffers();
-                    buffers = 0;
-                }
-                ring.registerBuffers(added);
+                return false;
             }
+            slots[k] = slot;
+            bufferStart[slot] = segments[k].address();
+            bufferEnd[slot] = segments[k].address() + segments[k].byteSize();
+            buffers = Math.max(buffers, slot + 1);
+        }
+        return true;
+    }
+
+    private boolean fill(int slot, MemorySegment segment) {
+        try {
+            ring.updateBuffer(slot, segment);
+            return true;
         } catch (LinuxException e) {
             return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
         }
-        for (MemorySegment s : added) {
+    }
+
+    /** A slot that holds no memory (never used, or forgotten), or -1 if all hold some. */
+    private int emptySlot() {
+        for (int i = 0; i < MAX_FIXED_BUFFERS; i++) {
+            if (i >= buffers || bufferEnd[i] == bufferStart[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Forgets the slot's memory, and with a sparse table unpins it once no request uses it. */
+    private void clearSlot(int slot) {
+        bufferStart[slot] = 0;
+        bufferEnd[slot] = 0;
+        if (sparseBuffers) {
+            try {
+                ring.updateBuffer(slot, MemorySegment.NULL);
+            } catch (LinuxException e) {
+                // stays pinned until the ring closes; no read is matched to it again
+            }
+        }
+    }
+
+    /**
+     * Without a sparse table the table is registered whole (IORING_REGISTER_BUFFERS may not be called twice), so
+     * adding memory means registering old and new together, while no read uses them.
+     */
+    private boolean registerWholeTable(MemorySegment... segments) {
+        MemorySegment[] all = new MemorySegment[buffers + segments.length];
+        int n = 0;
+        for (int i = 0; i < buffers; i++) {
+            if (bufferEnd[i] > bufferStart[i]) { // (not forgotten)
+                all[n++] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
+            }
+        }
+        System.arraycopy(segments, 0, all, n, segments.length);
+        all = Arrays.copyOf(all, n + segments.length);
+        if (all.length > MAX_FIXED_BUFFERS) {
+            return false;
+        }
+        try {
+            if (buffers > 0) {
+                if (inFlight > 0) {
+                    return false;
+                }
+                ring.unregisterBuffers();
+                buffers = 0;
+            }
+            ring.registerBuffers(all);
+        } catch (LinuxException e) {
+            return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
+        }
+        for (MemorySegment s : all) {
             bufferStart[buffers] = s.address();
             bufferEnd[buffers] = s.address() + s.byteSize();
             buffers++;
@@ -321,24 +376,16 @@ public class IoUringDiskQueue implements DiskQueue {
 
     /**
      * With a sparse table the slot is emptied (an update to a null iovec), which unpins the memory once no request
-     * uses it; without one the table stays registered until the ring closes or is registered again, and only the
-     * lookup forgets the memory. Slots are not reused: a send path registers once in a loop's life.
+     * uses it, and can take other memory later; without one the table stays registered until the ring closes or is
+     * registered again, and only the lookup forgets the memory.
      */
     @Override
     public void unregisterBuffers(MemorySegment... segments) {
         for (MemorySegment s : segments) {
             for (int i = 0; i < buffers; i++) {
-                if (bufferStart[i] != s.address() || bufferEnd[i] != s.address() + s.byteSize()) {
-                    continue;
-                }
-                bufferStart[i] = 0;
-                bufferEnd[i] = 0;
-                if (sparseBuffers) {
-                    try {
-                        ring.updateBuffers(i, MemorySegment.NULL);
-                    } catch (LinuxException e) {
-                        // stays pinned until the ring closes; no read is matched to it again
-                    }
+                if (bufferEnd[i] > bufferStart[i] && bufferStart[i] == s.address()
+                        && bufferEnd[i] == s.address() + s.byteSize()) {
+                    clearSlot(i);
                 }
             }
         }

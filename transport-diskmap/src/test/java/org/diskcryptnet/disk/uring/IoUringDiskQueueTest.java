@@ -157,6 +157,18 @@ class IoUringDiskQueueTest {
             q.submit();
             assertEquals(Map.of(3L, 64 * 1024), reapAll(q, 1));
             assertArrayEquals(Arrays.copyOfRange(content, 128 * 1024, 192 * 1024), second.toArray(ValueLayout.JAVA_BYTE));
+
+            // a forgotten slot takes other memory; a table that is full refuses, and takes nothing of the refused
+            MemorySegment[] more = new MemorySegment[7];
+            for (int i = 0; i < more.length; i++) {
+                more[i] = arena.allocate(4096, 4096);
+            }
+            assertTrue(q.registerBuffers(more[0]));
+            assertEquals(1, q.fixedBufferIndex(more[0].address(), 4096), "the forgotten slot again");
+            assertTrue(q.registerBuffers(Arrays.copyOfRange(more, 1, 6)));
+            assertFalse(q.registerBuffers(more[6], second), "8 slots: one left for two segments");
+            assertEquals(-1, q.fixedBufferIndex(more[6].address(), 4096), "all or none");
+            assertTrue(q.registerBuffers(more[6]));
         }
     }
 
