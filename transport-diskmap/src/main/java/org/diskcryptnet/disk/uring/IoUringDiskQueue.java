@@ -4,7 +4,9 @@ import static org.diskcryptnet.disk.uring.IoUringAbi.*;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 import org.diskcryptnet.disk.DiskCompletionHandler;
 import org.diskcryptnet.disk.DiskFile;
@@ -298,11 +300,16 @@ public class IoUringDiskQueue implements DiskQueue {
                 return false;
             }
             slots[k] = slot;
-            bufferStart[slot] = segments[k].address();
-            bufferEnd[slot] = segments[k].address() + segments[k].byteSize();
-            buffers = Math.max(buffers, slot + 1);
+            remember(slot, segments[k]);
         }
         return true;
+    }
+
+    /** Slot {@code slot} holds {@code segment}: reads into it are READ_FIXED from now on. */
+    private void remember(int slot, MemorySegment segment) {
+        bufferStart[slot] = segment.address();
+        bufferEnd[slot] = segment.address() + segment.byteSize();
+        buffers = Math.max(buffers, slot + 1);
     }
 
     private boolean fill(int slot, MemorySegment segment) {
@@ -342,16 +349,14 @@ public class IoUringDiskQueue implements DiskQueue {
      * adding memory means registering old and new together, while no read uses them.
      */
     private boolean registerWholeTable(MemorySegment... segments) {
-        MemorySegment[] all = new MemorySegment[buffers + segments.length];
-        int n = 0;
+        List<MemorySegment> all = new ArrayList<>();
         for (int i = 0; i < buffers; i++) {
             if (bufferEnd[i] > bufferStart[i]) { // (not forgotten)
-                all[n++] = MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]);
+                all.add(MemorySegment.ofAddress(bufferStart[i]).reinterpret(bufferEnd[i] - bufferStart[i]));
             }
         }
-        System.arraycopy(segments, 0, all, n, segments.length);
-        all = Arrays.copyOf(all, n + segments.length);
-        if (all.length > MAX_FIXED_BUFFERS) {
+        Collections.addAll(all, segments);
+        if (all.size() > MAX_FIXED_BUFFERS) {
             return false;
         }
         try {
@@ -362,14 +367,12 @@ public class IoUringDiskQueue implements DiskQueue {
                 ring.unregisterBuffers();
                 buffers = 0;
             }
-            ring.registerBuffers(all);
+            ring.registerBuffers(all.toArray(MemorySegment[]::new));
         } catch (LinuxException e) {
             return false; // typically ENOMEM: RLIMIT_MEMLOCK too small to pin; plain reads still work
         }
-        for (MemorySegment s : all) {
-            bufferStart[buffers] = s.address();
-            bufferEnd[buffers] = s.address() + s.byteSize();
-            buffers++;
+        for (int i = 0; i < all.size(); i++) {
+            remember(i, all.get(i));
         }
         return true;
     }
