@@ -19,7 +19,8 @@ package org.diskcryptnet.netmap.datapath;
  *                         where it can be; 0: a connection's units go through a {@link ReadAheadWindows read
  *                         window} holding the whole blocks of the run of units TCP asked for at once (nothing
  *                         TCP did not ask for but the rest of the last block); more: the window also reads up to
- *                         this many bytes beyond, shrunk to the budget's share per sending connection
+ *                         this many bytes beyond, shrunk so that the whole window fits the budget's share per
+ *                         sending connection
  */
 public record DiskSendConfig(long budgetBytes, int maxReadsPerBatch, int stagingSlots, int stagingSlotBytes,
                              boolean directIntoFrames, int readAheadBytes) {

@@ -85,7 +85,8 @@ final class WindowReads {
     private boolean openWindow(int u, ExtentSource s, long x, long end) {
         DiskFile file = s.file;
         long from = file.alignDown(x);
-        long want = Math.max(end, runEnd(u, s)) + readAhead();
+        long run = Math.max(end, runEnd(u, s));
+        long want = run + readAhead(run - from);
         // the whole last block is read anyway: it holds the start of the next run
         long to = Math.min(s.fileEndOf(s.length), Math.min(file.alignUp(want), from + DiskSendConfig.WINDOW_BYTES));
         long length = file.alignUp(to) - from;
@@ -139,10 +140,20 @@ final class WindowReads {
         return s.fileEndOf(end);
     }
 
-    /** Read-ahead beyond the run: the configured bytes, or the budget's share per sending connection if less. */
-    private long readAhead() {
+    /**
+     * Read-ahead beyond a run of {@code runBytes}: the configured bytes, or what the budget's share per sending
+     * connection leaves beside the run if less. The whole window must fit the share, not only its read-ahead: an
+     * idle window is the first thing evicted when a read needs budget, and the read-ahead of an evicted window was
+     * read for nothing (at 100 connections, 512 KiB leaves a share of 5 KiB beside runs of one 16 KiB record, and
+     * a read-ahead of that share made the path read 1.47 bytes per byte it sent).
+     */
+    private long readAhead(long runBytes) {
         int bytes = config.readAheadBytes();
-        return bytes <= 0 ? 0 : Math.min(bytes, config.budgetBytes() / Math.max(1, path.liveSources));
+        if (bytes <= 0) {
+            return 0;
+        }
+        long share = config.budgetBytes() / Math.max(1, path.liveSources);
+        return Math.max(0, Math.min(bytes, share - runBytes));
     }
 
     private void windowPiece(int u, long fo, int n, long dstOffset, long sealAt, int plain, long seq) {

@@ -97,7 +97,7 @@ class DiskSendWindowTest extends DiskSendFixture {
         c.abort();
         bed.settle();
 
-        // 16 connections sending at once over a 64 KiB budget: 4 KiB of read-ahead each
+        // 16 connections sending at once over a 64 KiB budget: a share of 4 KiB each, run and read-ahead together
         path.close();
         disk(new DiskSendConfig(64 * 1024, 64, 16, 32 * 1024, true, 32 * 1024), 512);
         List<TcpTestbed> many = new ArrayList<>();
@@ -113,7 +113,32 @@ class DiskSendWindowTest extends DiskSendFixture {
             assertEquals(1, b.recv().size());
         }
         assertEquals(16, path.counters().windowReads);
-        assertEquals(16 * alignUp(MSS + 4096), path.counters().windowBytesRead, "a 64 KiB budget over 16 sources");
+        assertEquals(16 * 4096, path.counters().windowBytesRead, "a 64 KiB budget over 16 sources");
+    }
+
+    @Test
+    void aRunLargerThanItsShareOfTheBudgetIsReadWithoutReadAhead() throws IOException {
+        // 8 connections over a 64 KiB budget: a share of 8 KiB each, below a run of 6 segments (8,688 bytes). A
+        // read-ahead would sit in a window that is evicted idle before the next ACK, read for nothing.
+        disk(new DiskSendConfig(64 * 1024, 64, 16, 32 * 1024, true, 32 * 1024), 512);
+        byte[] content = TcpTestbed.bytes(100_000, 9);
+        List<TcpTestbed> many = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            TcpTestbed b = bed();
+            TcpConnection ci = b.establishedServer(new Recorder());
+            ci.write(path.plain(file("r" + i + ".bin", content), 0, 50_000, new Owner()), 6 * MSS);
+            many.add(b);
+        }
+        iterate(8);
+        for (TcpTestbed b : many) {
+            List<Seg> segs = b.recv();
+            assertEquals(6, segs.size());
+            assertArrayEquals(Arrays.copyOfRange(content, 0, 6 * MSS), stream(segs, L, 6 * MSS));
+        }
+        DiskSendCounters k = path.counters();
+        assertEquals(8, k.windowReads);
+        assertEquals(8 * alignUp(6 * MSS), k.windowBytesRead, "the runs' blocks only");
+        assertTrue(k.budgetHighWater <= path.config().budgetBytes());
     }
 
     @Test
