@@ -48,6 +48,11 @@ public class IoUringDiskQueue implements DiskQueue {
     }
 
     protected IoUringDiskQueue(IoUringOptions options, int depth, int extraSetupFlags) throws IOException {
+        this(options, depth, extraSetupFlags, true);
+    }
+
+    /** {@code sparseTable} false: the table of a kernel before 5.19 (registered whole), on any kernel, for tests. */
+    IoUringDiskQueue(IoUringOptions options, int depth, int extraSetupFlags, boolean sparseTable) throws IOException {
         int entries = Math.max(options.sqEntries(), Integer.highestOneBit(Math.max(depth, 1) * 2 - 1));
         this.options = options;
         this.ring = setupWithFallback(entries, options, extraSetupFlags);
@@ -61,7 +66,7 @@ public class IoUringDiskQueue implements DiskQueue {
             if (options.fixedFileSlots() > 0) {
                 ring.registerSparseFiles(options.fixedFileSlots());
             }
-            sparse = options.registerBuffers() && registerSparseBuffers(ring);
+            sparse = sparseTable && options.registerBuffers() && registerSparseBuffers(ring);
         } catch (IOException | RuntimeException e) {
             if (efd != null) {
                 efd.close();

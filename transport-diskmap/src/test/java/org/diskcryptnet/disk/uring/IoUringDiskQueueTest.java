@@ -172,6 +172,55 @@ class IoUringDiskQueueTest {
         }
     }
 
+    /**
+     * Before Linux 5.19 the table is registered whole: memory is added by registering old and new together, which
+     * may happen only while no read is in flight, and every read into the table must still find its buffer (a
+     * READ_FIXED whose address the kernel's table does not hold fails with EFAULT).
+     */
+    @Test
+    void aWholeTableTakesMemoryOnlyWhileNoReadIsInFlight() throws Exception {
+        byte[] content = random(256 * 1024, 4);
+        Path file = Files.write(dir.resolve("d.bin"), content);
+        IoUringBackend backend = new IoUringBackend();
+        try (DiskFile f = backend.openFile(file);
+             var q = new IoUringDiskQueue(IoUringOptions.DEFAULT, 8, 0, false);
+             Arena arena = Arena.ofConfined()) {
+            assertFalse(q.sparseBufferTable());
+            MemorySegment first = arena.allocate(64 * 1024, 4096);
+            MemorySegment second = arena.allocate(64 * 1024, 4096);
+            MemorySegment third = arena.allocate(64 * 1024, 4096);
+            assertTrue(q.registerBuffers(first));
+            assertTrue(q.read(f, 0, 64 * 1024, first, 1));
+            q.submit();
+            assertFalse(q.registerBuffers(second), "refused while a read uses the table");
+            assertEquals(-1, q.fixedBufferIndex(second.address(), 4096));
+            assertTrue(q.read(f, 64 * 1024, 64 * 1024, second, 2)); // a plain read
+            q.submit();
+            assertEquals(Map.of(1L, 64 * 1024, 2L, 64 * 1024), reapAll(q, 2));
+
+            assertTrue(q.registerBuffers(second, third), "taken once the queue is idle");
+            assertEquals(0, q.fixedBufferIndex(first.address(), 4096), "the old memory registered again");
+            assertEquals(2, q.fixedBufferIndex(third.address(), 4096));
+            q.unregisterBuffers(second);
+            assertEquals(-1, q.fixedBufferIndex(second.address(), 4096), "forgotten");
+            MemorySegment fourth = arena.allocate(64 * 1024, 4096);
+            assertTrue(q.registerBuffers(fourth), "a table registered again without the forgotten memory");
+            assertEquals(-1, q.fixedBufferIndex(second.address(), 4096));
+            MemorySegment[] all = {first, second, third, fourth};
+            for (int i = 0; i < all.length; i++) {
+                all[i].fill((byte) 0);
+                assertTrue(q.read(f, i * 64L * 1024, 64 * 1024, all[i], 10 + i));
+            }
+            q.submit();
+            assertEquals(Map.of(10L, 64 * 1024, 11L, 64 * 1024, 12L, 64 * 1024, 13L, 64 * 1024), reapAll(q, 4),
+                    "fixed reads into the memory the table holds now, a plain one into the rest");
+            for (int i = 0; i < all.length; i++) {
+                assertArrayEquals(Arrays.copyOfRange(content, i * 64 * 1024, (i + 1) * 64 * 1024),
+                        all[i].toArray(ValueLayout.JAVA_BYTE), "buffer " + i);
+            }
+        }
+    }
+
     private static Map<Long, Integer> reapAll(IoUringDiskQueue q, int n) throws IOException {
         Map<Long, Integer> done = new HashMap<>();
         long deadline = System.nanoTime() + 5_000_000_000L;
