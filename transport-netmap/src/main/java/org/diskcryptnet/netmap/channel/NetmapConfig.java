@@ -259,7 +259,8 @@ public final class NetmapConfig {
 
         /**
          * Bytes each connection's read window reads beyond what TCP asked for (0 to 64 KiB, shrunk so that the whole
-         * window fits the budget's share per sending connection), or {@link DiskSendConfig#READ_AHEAD_OFF}: one read per segment.
+         * window fits the budget's share per sending connection), or {@link DiskSendConfig#READ_AHEAD_OFF}: one read
+         * per segment.
          */
         public Builder diskSendReadAhead(int bytes) {
             if (bytes < DiskSendConfig.READ_AHEAD_OFF || bytes > DiskSendConfig.WINDOW_BYTES) {

@@ -85,8 +85,8 @@ final class WindowReads {
     private boolean openWindow(int u, ExtentSource s, long x, long end) {
         DiskFile file = s.file;
         long from = file.alignDown(x);
-        long run = Math.max(end, runEnd(u, s));
-        long want = run + readAhead(run - from);
+        long runTo = Math.max(end, runEnd(u, s));
+        long want = runTo + readAhead(runTo - from);
         // the whole last block is read anyway: it holds the start of the next run
         long to = Math.min(s.fileEndOf(s.length), Math.min(file.alignUp(want), from + DiskSendConfig.WINDOW_BYTES));
         long length = file.alignUp(to) - from;

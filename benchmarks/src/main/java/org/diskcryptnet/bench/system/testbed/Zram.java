@@ -50,9 +50,10 @@ public final class Zram {
      * and the wrapper's shell fallback tries again.
      */
     private static void reset(String device) throws IOException, InterruptedException {
+        Path sysfs = Path.of("/sys/block", Path.of(device).getFileName().toString());
         for (int attempt = 0; attempt < 120; attempt++) {
-            if (Exec.run(T, "zramctl", "--reset", device).ok()) {
-                return;
+            if (Exec.run(T, "zramctl", "--reset", device).ok() || !Files.exists(sysfs)) {
+                return; // reset, or already removed (zramctl then says "No such device" for a minute)
             }
             Thread.sleep(500);
         }
