@@ -43,6 +43,13 @@ public final class DiskLoop {
             this.reader = new DiskReader(queue, stats);
             this.pool = new DiskBufferPool(loop, config.poolChunks(), config.chunkSize());
             this.fixedBuffers = queue.registerBuffers(pool.memory());
+            if (!fixedBuffers) {
+                // made on the loop's thread: its name says which loop
+                LOG.warn("{} queue of {}: the kernel refused to register the loop's chunk pool ({} MiB) as fixed "
+                        + "buffers, so every read pins and releases its pages; raise the locked-memory limit "
+                        + "(ulimit -l, systemd LimitMEMLOCK=) above it or grant CAP_IPC_LOCK", queue.backend(),
+                        Thread.currentThread().getName(), pool.memory().byteSize() >> 20);
+            }
             reader.flushScheduler(() -> loop.execute(flushTask));
             this.bridge = CompletionBridge.attach(loop, queue, this::pollNow);
         } catch (RuntimeException e) {

@@ -50,10 +50,14 @@ public final class OriginProcess implements AutoCloseable {
 
     /** As {@link #start}, inside the network namespace {@code netns} ({@code ip netns exec}); null: this one. */
     public static OriginProcess startIn(String netns, Path workDir, Duration startTimeout, String... args) {
-        List<String> cmd = new ArrayList<>();
-        if (netns != null) {
-            cmd.addAll(List.of("ip", "netns", "exec", netns));
-        }
+        return startUnder(netns != null ? List.of("ip", "netns", "exec", netns) : List.of(), workDir, startTimeout,
+                args);
+    }
+
+    /** As {@link #start}, run by the command {@code wrapper} (e.g. {@code prlimit ... --}), which execs the rest. */
+    public static OriginProcess startUnder(List<String> wrapper, Path workDir, Duration startTimeout,
+                                           String... args) {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(repoRoot().resolve("origin").toString());
         cmd.addAll(List.of(args));
         Path out = workDir.resolve("origin.stdout");

@@ -216,8 +216,9 @@ public final class NetmapIoHandler implements IoHandler {
         }
         DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
         if (!p.fixedBuffers()) {
-            logger.warn("{} queue {}: the disk queue could not register the send path's buffers (RLIMIT_MEMLOCK?); "
-                    + "every read pins its pages", port.uri(), queue);
+            logger.warn("{} queue {}: the kernel refused to register the disk send path's buffers as fixed buffers, "
+                    + "so every read pins and releases its pages; raise the locked-memory limit (ulimit -l, systemd "
+                    + "LimitMEMLOCK=) or grant CAP_IPC_LOCK", port.uri(), queue);
         }
         disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
