@@ -43,6 +43,7 @@ public final class DiskLoop {
             this.reader = new DiskReader(queue, stats);
             this.pool = new DiskBufferPool(loop, config.poolChunks(), config.chunkSize());
             this.fixedBuffers = queue.registerBuffers(pool.memory());
+            stats.fixedBuffersRefused(!fixedBuffers);
             if (!fixedBuffers) {
                 // made on the loop's thread: its name says which loop
                 LOG.warn("{} queue of {}: the kernel refused to register the loop's chunk pool ({} MiB) as fixed "

@@ -30,6 +30,7 @@ public final class DiskStats {
     private final String backend;
     private final long[] values = new long[BUCKETS + LATENCY_BOUNDS_NANOS.length + 1];
     private volatile IntSupplier queueDepth = () -> 0;
+    private volatile boolean fixedBuffersRefused;
 
     public DiskStats(String backend) {
         this.backend = backend;
@@ -42,6 +43,11 @@ public final class DiskStats {
     /** Where the scrape reads the current queue depth (reads in flight); set by the loop that owns the queue. */
     public void queueDepthSource(IntSupplier source) {
         this.queueDepth = source;
+    }
+
+    /** The kernel refused the loop's chunk pool as fixed buffers: its reads pin their pages each time. */
+    public void fixedBuffersRefused(boolean refused) {
+        this.fixedBuffersRefused = refused;
     }
 
     // ---- writers: the owning loop only --------------------------------------------------------------------
@@ -121,5 +127,9 @@ public final class DiskStats {
 
     public int queueDepth() {
         return queueDepth.getAsInt();
+    }
+
+    public boolean fixedBuffersRefused() {
+        return fixedBuffersRefused;
     }
 }

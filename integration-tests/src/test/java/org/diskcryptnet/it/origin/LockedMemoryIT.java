@@ -12,6 +12,7 @@ import java.util.List;
 import org.diskcryptnet.it.support.Curl;
 import org.diskcryptnet.it.support.Curl.Reply;
 import org.diskcryptnet.it.support.OriginProcess;
+import org.diskcryptnet.it.support.PrometheusText;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.TestCatalog;
 import org.junit.jupiter.api.Test;
@@ -39,13 +40,14 @@ class LockedMemoryIT {
         TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
         Path segment = catalog.file("seg.m4s", 1_000_000);
         String[] serve = {"serve", "--root", catalog.root().toString(), "--storage", "direct", "--http", "127.0.0.1:0",
-                "--admin", "off", "--access-log", "off"};
+                "--admin", "127.0.0.1:0", "--access-log", "off"};
 
         // as every other test runs it: the pool is registered, no warning
         try (OriginProcess origin = OriginProcess.start(Files.createDirectories(dir.resolve("plain")),
                 Duration.ofMinutes(2), serve)) {
             assertEquals(TestCatalog.sha256(segment), Curl.exchange(url(origin, "/seg.m4s"), null).sha256());
             assertFalse(origin.stderr().contains(WARNING), origin.stderr());
+            assertEquals(0, loopsWithoutFixedBuffers(origin));
         }
 
         List<String> noLockedMemory = List.of("setpriv", "--bounding-set=-ipc_lock",
@@ -64,7 +66,14 @@ class LockedMemoryIT {
                 Thread.sleep(50);
             }
             assertTrue(log.contains(WARNING) && log.contains("LimitMEMLOCK") && log.contains("CAP_IPC_LOCK"), log);
+            assertTrue(loopsWithoutFixedBuffers(origin) >= 1, "the loop that read counts in the gauge");
         }
+    }
+
+    private static double loopsWithoutFixedBuffers(OriginProcess origin) {
+        String metrics = Curl.exchange("http://127.0.0.1:" + origin.admin().getPort() + "/metrics", null).text();
+        assertTrue(metrics.contains("origin_disk_loops_without_fixed_buffers{"), metrics);
+        return PrometheusText.sum(metrics, "origin_disk_loops_without_fixed_buffers", "backend=\"io_uring\"");
     }
 
     private static String url(OriginProcess origin, String path) {

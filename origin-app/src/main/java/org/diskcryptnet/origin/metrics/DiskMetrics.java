@@ -16,7 +16,7 @@ import org.diskcryptnet.disk.DiskStats;
 
 /**
  * The disk metrics of {@code content.storage: direct}, by backend: reads, bytes, errors by kind, read latency
- * (histogram), queue depth. Each event loop counts in its own {@link DiskStats} with plain stores; this collector
+ * (histogram), queue depth, loops without fixed buffers. Each event loop counts in its own {@link DiskStats} with plain stores; this collector
  * adds them up when Prometheus scrapes, so the data path never touches a shared meter.
  */
 final class DiskMetrics implements MultiCollector {
@@ -46,6 +46,7 @@ final class DiskMetrics implements MultiCollector {
         long reads = 0;
         long bytes = 0;
         long depth = 0;
+        long refused = 0;
         long sumNanos = 0;
         long[] errors = new long[DiskStats.ERROR_KINDS.length];
         long[] buckets = new long[BOUNDS_SECONDS.length];
@@ -53,6 +54,7 @@ final class DiskMetrics implements MultiCollector {
             reads += s.reads();
             bytes += s.bytes();
             depth += s.queueDepth();
+            refused += s.fixedBuffersRefused() ? 1 : 0;
             sumNanos += s.latencySumNanos();
             for (int i = 0; i < errors.length; i++) {
                 errors[i] += s.errors(i);
@@ -79,6 +81,12 @@ final class DiskMetrics implements MultiCollector {
                 errorCounter.build(),
                 GaugeSnapshot.builder().name("origin_disk_queue_depth").help("Disk reads in flight, all event loops")
                         .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(depth).labels(labels).build())
+                        .build(),
+                GaugeSnapshot.builder().name("origin_disk_loops_without_fixed_buffers")
+                        .help("Event loops whose chunk pool the kernel refused as io_uring fixed buffers (the "
+                                + "locked-memory limit): their reads pin and release their pages each time")
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(refused).labels(labels)
+                                .build())
                         .build(),
                 HistogramSnapshot.builder().name("origin_disk_read_latency_seconds")
                         .help("Time from queueing a disk read to its completion on the event loop")
