@@ -16,8 +16,8 @@ import org.diskcryptnet.disk.DiskStats;
 
 /**
  * The disk metrics of {@code content.storage: direct}, by backend: reads, bytes, errors by kind, read latency
- * (histogram), queue depth, loops without fixed buffers. Each event loop counts in its own {@link DiskStats} with plain stores; this collector
- * adds them up when Prometheus scrapes, so the data path never touches a shared meter.
+ * (histogram), queue depth, loops without fixed buffers. Each event loop counts in its own {@link DiskStats} with
+ * plain stores; this collector adds them up when Prometheus scrapes, so the data path never touches a shared meter.
  */
 final class DiskMetrics implements MultiCollector {
 
