@@ -89,6 +89,10 @@ class ContentRootTest {
         Files.createSymbolicLink(root.resolve("abs-link.m4s"), root.resolve("seg.m4s")); // the real-path way
         List<Integer> held = new java.util.ArrayList<>();
         try (ContentRoot content = new ContentRoot(root, MediaTypes.builtIn())) {
+            // the failure path's classes are loaded now: without descriptors, a class read from a directory of the
+            // class path (target/classes, in a reactor's test phase) cannot be opened
+            assertNull(content.lookup(List.of("nope.m4s")));
+            assertTrue(new ContentRoot.LookupFailed("a", "openat2", Errno.EMFILE).getMessage().contains("EMFILE"));
             try {
                 while (true) { // this test's JVM up to its open-file limit (20,000 here)
                     held.add(Fcntl.open("/dev/null", Fcntl.O_RDONLY | Fcntl.O_CLOEXEC));
