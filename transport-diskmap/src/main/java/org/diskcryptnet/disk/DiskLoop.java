@@ -27,7 +27,6 @@ public final class DiskLoop {
     private final DiskBufferPool pool;
     private final DiskStats stats;
     private final CompletionBridge bridge;
-    private final boolean fixedBuffers;
     private final Runnable flushTask = this::flushNow;
     private final Runnable pollTask = this::pollNow;
     private final Runnable retryTask = this::retryFlush;
@@ -42,15 +41,7 @@ public final class DiskLoop {
             this.stats = new DiskStats(queue.backend());
             this.reader = new DiskReader(queue, stats);
             this.pool = new DiskBufferPool(loop, config.poolChunks(), config.chunkSize());
-            this.fixedBuffers = queue.registerBuffers(pool.memory());
-            stats.fixedBuffersRefused(!fixedBuffers);
-            if (!fixedBuffers) {
-                // made on the loop's thread: its name says which loop
-                LOG.warn("{} queue of {}: the kernel refused to register the loop's chunk pool ({} MiB) as fixed "
-                        + "buffers, so every read pins and releases its pages; raise the locked-memory limit "
-                        + "(ulimit -l, systemd LimitMEMLOCK=) above it or grant CAP_IPC_LOCK", queue.backend(),
-                        Thread.currentThread().getName(), pool.memory().byteSize() >> 20);
-            }
+            reader.registerBuffers("the loop's chunk pool", pool.memory());
             reader.flushScheduler(() -> loop.execute(flushTask));
             this.bridge = CompletionBridge.attach(loop, queue, this::pollNow);
         } catch (RuntimeException e) {
@@ -86,11 +77,6 @@ public final class DiskLoop {
      */
     public void ownerPolls() {
         this.ownerPolls = true;
-    }
-
-    /** Whether the chunk pool is registered with the queue as a fixed buffer (false: RLIMIT_MEMLOCK too low). */
-    public boolean fixedBuffers() {
-        return fixedBuffers;
     }
 
     private void retryFlush() {

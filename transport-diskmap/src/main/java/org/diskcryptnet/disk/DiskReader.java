@@ -5,6 +5,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+
 /**
  * One loop's reads through its {@link DiskQueue}, with callbacks: the layer that turns aligned block reads into
  * what servers need. Two kinds of read:
@@ -34,6 +37,8 @@ public final class DiskReader implements DiskCompletionHandler {
     private static final int HEAD = 0;
     private static final int MIDDLE = 1;
     private static final int TAIL = 2;
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(DiskReader.class);
 
     private final DiskQueue queue;
     private final DiskStats stats;
@@ -67,6 +72,29 @@ public final class DiskReader implements DiskCompletionHandler {
 
     public DiskStats stats() {
         return stats;
+    }
+
+    /**
+     * Registers memory that reads will target ({@code what}: the loop's chunk pool, a send path's buffers) as the
+     * queue's fixed buffers, so that reads into it skip per-read page pinning. A refusal, typically the kernel's
+     * (RLIMIT_MEMLOCK below the memory without CAP_IPC_LOCK), is counted in {@link DiskStats#fixedBuffersRefused}
+     * and logged with what to change; reads then still work, each pinning its pages. Call on the loop's thread.
+     */
+    public boolean registerBuffers(String what, MemorySegment... memory) {
+        if (queue.registerBuffers(memory)) {
+            return true;
+        }
+        long bytes = 0;
+        for (MemorySegment m : memory) {
+            bytes += m.byteSize();
+        }
+        stats.markFixedBuffersRefused();
+        // on the loop's thread: its name says which loop
+        LOG.warn("{} queue of {}: the kernel refused to register {} ({} MiB) as fixed buffers, so every read into "
+                + "them pins and releases their pages; raise the locked-memory limit (ulimit -l, systemd "
+                + "LimitMEMLOCK=) above it or grant CAP_IPC_LOCK", queue.backend(), Thread.currentThread().getName(),
+                what, (bytes + (1 << 20) - 1) >> 20);
+        return false;
     }
 
     /** Called once when the first read of a batch is queued; the loop uses it to schedule {@link #flush()}. */

@@ -45,9 +45,9 @@ public final class DiskStats {
         this.queueDepth = source;
     }
 
-    /** The kernel refused the loop's chunk pool as fixed buffers: its reads pin their pages each time. */
-    public void fixedBuffersRefused(boolean refused) {
-        this.fixedBuffersRefused = refused;
+    /** Memory of the loop's reads was refused as fixed buffers: reads into it pin their pages each time. */
+    public void markFixedBuffersRefused() {
+        this.fixedBuffersRefused = true;
     }
 
     // ---- writers: the owning loop only --------------------------------------------------------------------

@@ -24,7 +24,6 @@ public final class IdleKeepAlives {
 
     private ConnectionTimeouts oldest;
     private ConnectionTimeouts newest;
-    private int size;
 
     /** The list of the calling thread: the event loop whose connections it holds. */
     public static IdleKeepAlives ofThisLoop() {
@@ -36,8 +35,13 @@ public final class IdleKeepAlives {
         return oldest;
     }
 
+    /** How many are listed: a walk of the list, for tests and diagnostics, not the data path. */
     public int size() {
-        return size;
+        int n = 0;
+        for (ConnectionTimeouts c = oldest; c != null; c = c.newerIdle) {
+            n++;
+        }
+        return n;
     }
 
     void add(ConnectionTimeouts c) {
@@ -50,7 +54,6 @@ public final class IdleKeepAlives {
         }
         newest = c;
         c.listedIdle = true;
-        size++;
     }
 
     void remove(ConnectionTimeouts c) {
@@ -70,6 +73,5 @@ public final class IdleKeepAlives {
         c.olderIdle = null;
         c.newerIdle = null;
         c.listedIdle = false;
-        size--;
     }
 }

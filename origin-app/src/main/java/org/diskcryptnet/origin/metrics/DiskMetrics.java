@@ -83,8 +83,8 @@ final class DiskMetrics implements MultiCollector {
                         .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(depth).labels(labels).build())
                         .build(),
                 GaugeSnapshot.builder().name("origin_disk_loops_without_fixed_buffers")
-                        .help("Event loops whose chunk pool the kernel refused as io_uring fixed buffers (the "
-                                + "locked-memory limit): their reads pin and release their pages each time")
+                        .help("Event loops with memory the kernel refused as io_uring fixed buffers (chunk pool, "
+                                + "send path; the locked-memory limit): reads into it pin and release their pages")
                         .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(refused).labels(labels)
                                 .build())
                         .build(),

@@ -215,11 +215,6 @@ public final class NetmapIoHandler implements IoHandler {
             }
         }
         DiskSendPath p = new DiskSendPath(disk.reader(), share.config().diskSend(port.features().dmaReadable()));
-        if (!p.fixedBuffers()) {
-            logger.warn("{} queue {}: the kernel refused to register the disk send path's buffers as fixed buffers, "
-                    + "so every read pins and releases its pages; raise the locked-memory limit (ulimit -l, systemd "
-                    + "LimitMEMLOCK=) or grant CAP_IPC_LOCK", port.uri(), queue);
-        }
         disk.ownerPolls(); // pollDisks() reaps this queue's completions, also those of a DiskRegionWriter here
         diskLoops = java.util.Arrays.copyOf(diskLoops, diskLoops.length + 1);
         DiskSendPath[] paths = java.util.Arrays.copyOf(sendPaths, sendPaths.length + 1);

@@ -63,7 +63,6 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
     private final ReadPlan plan = new ReadPlan(units, pieces);
     private final SourcePool pool = new SourcePool(this);
     private final ReReadGuard guard;
-    private final boolean fixedBuffers;
 
     public DiskSendPath(DiskReader reader, DiskSendConfig config) {
         this.reader = reader;
@@ -77,16 +76,11 @@ public final class DiskSendPath implements DiskReader.Callback, AutoCloseable {
                 : new WindowReads(this, units, pieces, plan, windows, reader, config, counters, guard);
         // As fixed buffers, reads into the staging area and the windows do not pin their pages each time
         // (get_user_pages and its release were a third of the loop's io_uring time on zram).
-        this.fixedBuffers = queue.registerBuffers(readTargets());
+        reader.registerBuffers("the disk send path's buffers", readTargets());
     }
 
     private MemorySegment[] readTargets() {
         return windows == null ? new MemorySegment[] {staging} : new MemorySegment[] {staging, windows.memory};
-    }
-
-    /** Whether the disk queue reads into this path's memory as fixed buffers (false: RLIMIT_MEMLOCK, backend). */
-    public boolean fixedBuffers() {
-        return fixedBuffers;
     }
 
     public DiskSendCounters counters() {
