@@ -68,10 +68,7 @@ public final class TlsTakeover implements AutoCloseable {
      */
     public TlsTakeover(SslContext context, String engine, Path keyLogFile, TlsStats stats, int payload)
             throws IOException {
-        String unavailable = unavailabilityCause(context);
-        if (unavailable != null) {
-            throw new IllegalArgumentException(unavailable);
-        }
+        requireTakeable(context);
         for (AeadAlgorithm a : AeadAlgorithm.values()) {
             engines.put(a, AeadEngines.select(engine, a));
         }
@@ -88,6 +85,18 @@ public final class TlsTakeover implements AutoCloseable {
             log = Files.newOutputStream(keyLogFile, StandardOpenOption.APPEND);
         }
         this.keyLog = log;
+        attach(context);
+    }
+
+    /**
+     * Takes over the connections of {@code context} too, a context that replaces the listener's (a reloaded
+     * certificate): the record layer learns each connection's traffic secrets from the context's key log callback,
+     * so a context installed without it would fail every handshake.
+     *
+     * @throws IllegalArgumentException if {@code context} cannot be taken over from ({@link #unavailabilityCause})
+     */
+    public void attach(SslContext context) {
+        requireTakeable(context);
         if (!SSLContext.setKeyLogCallback(tcnativeContext(context), this::onKeyLog)) {
             throw new IllegalStateException("netty-tcnative refused the key log callback");
         }
@@ -109,6 +118,13 @@ public final class TlsTakeover implements AutoCloseable {
             return ctx;
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot reach netty-tcnative's context handle in this Netty version", e);
+        }
+    }
+
+    private static void requireTakeable(SslContext context) {
+        String unavailable = unavailabilityCause(context);
+        if (unavailable != null) {
+            throw new IllegalArgumentException(unavailable);
         }
     }
 

@@ -74,10 +74,10 @@ class TlsTakeoverTest {
         final AtomicInteger requests = new AtomicInteger();
         final Channel channel;
         final TlsTakeover takeover;
+        volatile SslContext ssl;
 
         Server(Path cert, Path key, Path keyLog) throws Exception {
-            SslContext ssl = SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.OPENSSL)
-                    .protocols("TLSv1.3", "TLSv1.2").ciphers(CipherSuite.NAMES).build();
+            ssl = context(cert, key);
             takeover = new TlsTakeover(ssl, "auto", keyLog, stats, 16384);
             channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<>() {
@@ -101,6 +101,17 @@ class TlsTakeoverTest {
         int port() {
             return ((InetSocketAddress) channel.localAddress()).getPort();
         }
+
+        /** Accepts further connections with {@code next}, as the origin does after a certificate reload. */
+        void serve(SslContext next) {
+            takeover.attach(next);
+            ssl = next;
+        }
+    }
+
+    static SslContext context(Path cert, Path key) throws SSLException {
+        return SslContextBuilder.forServer(cert.toFile(), key.toFile()).sslProvider(SslProvider.OPENSSL)
+                .protocols("TLSv1.3", "TLSv1.2").ciphers(CipherSuite.NAMES).build();
     }
 
     static Path[] certificate(String kind) throws Exception {
@@ -199,6 +210,22 @@ class TlsTakeoverTest {
         }
         assertEquals(in + 2, ec.stats.updatesIn.get());
         assertEquals(out + 2, ec.stats.updatesOut.get());
+    }
+
+    @Test
+    void connectionsOfAContextAttachedLaterAreTakenOverToo() throws Exception {
+        Server server = new Server(dir.resolve("ec.crt"), dir.resolve("ec.key"), null);
+        try {
+            server.serve(context(dir.resolve("rsa.crt"), dir.resolve("rsa.key")));
+            CipherSuite suite = CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+            try (SSLSocket s = connect(server.port(), suite)) {
+                assertEquals("RSA", s.getSession().getPeerCertificates()[0].getPublicKey().getAlgorithm());
+                assertArrayEquals(Arrays.copyOfRange(file, 11, 11 + 200_000), fetch(s, 11, 200_000));
+            }
+            assertTrue(server.stats.handshakes.contains(suite), "taken over: " + server.stats.handshakes);
+        } finally {
+            server.channel.close().sync();
+        }
     }
 
     @Test
