@@ -29,12 +29,17 @@ public final class ServerTls {
     private ServerTls() {}
 
     public static SslContext context(OriginConfig.Tls tls) throws SSLException {
+        return context(tls, ServerCredentials.load(tls.certificate(), tls.privateKey()));
+    }
+
+    /** The context for {@code credentials}, already read and checked. */
+    static SslContext context(OriginConfig.Tls tls, ServerCredentials credentials) throws SSLException {
         if (!OpenSsl.isAvailable()) {
             throw new SSLException("netty-tcnative (BoringSSL) is not available: " + OpenSsl.unavailabilityCause(),
                     OpenSsl.unavailabilityCause());
         }
         try {
-            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.privateKey().toFile())
+            return SslContextBuilder.forServer(credentials.key(), credentials.chain())
                     .sslProvider(SslProvider.OPENSSL)
                     .protocols(tls.protocols().toArray(String[]::new))
                     .ciphers(CIPHER_SUITES)

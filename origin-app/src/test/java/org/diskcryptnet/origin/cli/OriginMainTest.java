@@ -8,6 +8,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.diskcryptnet.origin.tls.SelfSignedCertificate;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +62,21 @@ class OriginMainTest {
                 + "tls: {certificate: cert.pem, private_key: key.pem}\n");
         assertEquals(OriginMain.USAGE, run("check-config", file.toString()));
         assertTrue(err().contains("tls"), err());
+    }
+
+    @Test
+    void checkConfigRefusesAKeyThatIsNotTheCertificates() throws Exception {
+        Files.createDirectories(dir.resolve("www"));
+        for (String name : new String[] {"a", "b"}) {
+            SelfSignedCertificate.write(dir.resolve(name + ".crt"), dir.resolve(name + ".key"),
+                    SelfSignedCertificate.KeyType.EC_P256, name, List.of(name), List.of(), Duration.ofDays(1));
+        }
+        Path file = dir.resolve("tls.yaml");
+        Files.writeString(file, "content: {root: www}\nlisten: {https: '127.0.0.1:0'}\n"
+                + "tls: {certificate: a.crt, private_key: b.key}\n");
+        assertEquals(OriginMain.USAGE, run("check-config", file.toString()));
+        assertTrue(err().contains("tls.yaml: tls: the private key in " + dir.resolve("b.key")
+                + " does not belong to the certificate in " + dir.resolve("a.crt") + " (CN=a)"), err());
     }
 
     @Test
