@@ -3,8 +3,10 @@ package org.diskcryptnet.origin.metrics;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.diskcryptnet.tls.CipherSuite;
@@ -15,7 +17,8 @@ import org.diskcryptnet.tls.record.AlertDescription;
  * The HTTPS listener's TLS metrics: handshakes by version and cipher suite, handshake failures by reason (an alert
  * name), alerts, key updates, and the records and bytes the record layer sealed. Every meter of the data path is
  * registered up front and reached by an enum index; the record layer reports sealed bytes once per flushed batch or
- * finished file body, not per record.
+ * finished file body, not per record. With an HTTPS listener, also the expiry of the certificate it presents and
+ * the outcomes of certificate reloads.
  */
 public final class TlsMetrics implements TlsStats {
 
@@ -28,6 +31,9 @@ public final class TlsMetrics implements TlsStats {
     private final Counter bytesSealed;
     private final Counter keyUpdatesReceived;
     private final Counter keyUpdatesSent;
+    private final AtomicLong certificateNotAfter = new AtomicLong();
+    private Counter reloadsLoaded;
+    private Counter reloadsFailed;
 
     TlsMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -44,6 +50,32 @@ public final class TlsMetrics implements TlsStats {
                 .description("TLS 1.3 KeyUpdate messages").register(registry);
         keyUpdatesSent = Counter.builder("tls.key.updates").tag("direction", "sent")
                 .description("TLS 1.3 KeyUpdate messages").register(registry);
+    }
+
+    /**
+     * The listener presents a certificate valid until {@code notAfterEpochSecond}: registers the certificate's meters
+     * on the first call (an origin without HTTPS has none, rather than an expiry of 1970).
+     */
+    public synchronized void certificate(long notAfterEpochSecond) {
+        if (reloadsLoaded == null) {
+            Gauge.builder("tls.certificate.not.after", certificateNotAfter, AtomicLong::get).baseUnit("seconds")
+                    .description("When the certificate the HTTPS listener presents expires, in seconds since the epoch")
+                    .register(registry);
+            reloadsLoaded = reloads("loaded");
+            reloadsFailed = reloads("failed");
+        }
+        certificateNotAfter.set(notAfterEpochSecond);
+    }
+
+    private Counter reloads(String outcome) {
+        return Counter.builder("tls.certificate.reloads").tag("outcome", outcome)
+                .description("Reloads of the certificate and key (SIGHUP): loaded, or failed and the old one kept")
+                .register(registry);
+    }
+
+    /** A reload's outcome; {@link #certificate} came first. */
+    public void certificateReloaded(boolean loaded) {
+        (loaded ? reloadsLoaded : reloadsFailed).increment();
     }
 
     @Override
