@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 
 import org.diskcryptnet.origin.metrics.OriginMetrics;
 
@@ -31,18 +33,22 @@ import org.diskcryptnet.origin.metrics.OriginMetrics;
  */
 public final class AccessLog implements Closeable {
 
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(AccessLog.class);
     private static final int QUEUE_CAPACITY = 64 * 1024;
 
     private final Queue<AccessLogEntry> queue = PlatformDependent.newFixedMpscQueue(QUEUE_CAPACITY);
     private final OriginMetrics metrics;
-    private final Writer out;
-    private final boolean closeOut;
+    /** The file written to, or null for standard output. */
+    private final Path file;
+    /** Written by the writer thread alone once it runs (a reopen swaps it there). */
+    private Writer out;
     private final Thread writer;
     private volatile boolean running = true;
+    private volatile boolean reopenRequested;
 
-    private AccessLog(Writer out, boolean closeOut, OriginMetrics metrics) {
+    private AccessLog(Writer out, Path file, OriginMetrics metrics) {
         this.out = out;
-        this.closeOut = closeOut;
+        this.file = file;
         this.metrics = metrics;
         this.writer = Thread.ofPlatform().daemon().name("access-log").unstarted(this::drain);
         this.writer.start();
@@ -54,10 +60,44 @@ public final class AccessLog implements Closeable {
             return null;
         }
         if (target.equals("stdout")) {
-            return new AccessLog(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), false, metrics);
+            return new AccessLog(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), null, metrics);
         }
-        return new AccessLog(Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), true, metrics);
+        Path file = Path.of(target);
+        return new AccessLog(append(file), file, metrics);
+    }
+
+    private static Writer append(Path file) throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Asks the writer to open the file again by its path, after the lines offered so far (SIGUSR1: logrotate has
+     * renamed it, and lines would otherwise go on into the renamed file). If the path cannot be opened, the writer
+     * logs a warning and keeps the file it has. False for standard output.
+     */
+    public boolean reopen() {
+        if (file == null) {
+            return false;
+        }
+        reopenRequested = true;
+        LockSupport.unpark(writer);
+        return true;
+    }
+
+    private void reopenNow() {
+        reopenRequested = false;
+        try {
+            Writer next = append(file);
+            try {
+                out.close();
+            } catch (IOException e) {
+                LOG.warn("closing the access log {} before reopening it failed", file, e);
+            }
+            out = next;
+        } catch (IOException e) {
+            LOG.warn("cannot reopen the access log {}: still writing to the file it had", file, e);
+        }
     }
 
     /** Called on an event loop: never blocks. */
@@ -71,6 +111,10 @@ public final class AccessLog implements Closeable {
         StringBuilder line = new StringBuilder(256);
         while (running || !queue.isEmpty()) {
             AccessLogEntry e = queue.poll();
+            if (e == null && reopenRequested) {
+                reopenNow(); // the queue is empty: the lines offered before the request are in the old file
+                continue;
+            }
             if (e == null) {
                 try {
                     out.flush();
@@ -101,7 +145,7 @@ public final class AccessLog implements Closeable {
             Thread.currentThread().interrupt();
         }
         out.flush();
-        if (closeOut) {
+        if (file != null) {
             out.close();
         }
     }

@@ -182,6 +182,9 @@ public final class OriginMain {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        // as nginx: HUP reloads (here the certificate and key, for renewals), USR1 reopens the log for logrotate
+        Signal.handle(new Signal("HUP"), s -> err.println("origin: " + server.reloadCertificate()));
+        Signal.handle(new Signal("USR1"), s -> err.println("origin: " + server.reopenAccessLog()));
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -17,7 +19,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.NettyRuntime;
@@ -41,7 +42,7 @@ import org.diskcryptnet.origin.storage.DirectFileBodies;
 import org.diskcryptnet.origin.storage.DirectTlsFileBodies;
 import org.diskcryptnet.origin.storage.FileBodies;
 import org.diskcryptnet.origin.storage.TlsFileBodies;
-import org.diskcryptnet.origin.tls.ServerTls;
+import org.diskcryptnet.origin.tls.ListenerTls;
 import org.diskcryptnet.tls.netty.TlsTakeover;
 import org.diskcryptnet.tls.record.RecordProtection;
 
@@ -65,6 +66,8 @@ public final class OriginServer implements AutoCloseable {
     private AdminServer admin;
     /** The in-place record layer's takeover for the HTTPS listener; null when off or for Netty's SslHandler. */
     private TlsTakeover takeover;
+    /** The HTTPS listener's certificate and context, reloaded on SIGHUP; null without HTTPS. */
+    private ListenerTls listenerTls;
     private DiskStorage disk;
     private ContentRoot content;
     private volatile boolean draining;
@@ -97,7 +100,7 @@ public final class OriginServer implements AutoCloseable {
 
     private void bind() throws Exception {
         content = new ContentRoot(config.contentRoot(), new MediaTypes(config.mimeTypes()));
-        SslContext tls = config.https() == null ? null : ServerTls.context(config.tls());
+        listenerTls = config.https() == null ? null : new ListenerTls(config.tls(), metrics.tls());
         FileBodies plainBodies = new BufferedFileBodies(false);
         FileBodies encryptedBodies = new BufferedFileBodies(true);
         if (config.storage() == OriginConfig.Storage.DIRECT) {
@@ -109,9 +112,10 @@ public final class OriginServer implements AutoCloseable {
             plainBodies = new DirectFileBodies(disk);
             encryptedBodies = plainBodies;
         }
-        if (tls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
-            takeover = new TlsTakeover(tls, config.tls().cryptoEngine(), config.tls().keyLog(), metrics.tls(),
-                    RecordProtection.MAX_PLAINTEXT);
+        if (listenerTls != null && config.tls().recordLayer() == OriginConfig.RecordLayer.TRANSPORT) {
+            takeover = new TlsTakeover(listenerTls.context(), config.tls().cryptoEngine(), config.tls().keyLog(),
+                    metrics.tls(), RecordProtection.MAX_PLAINTEXT);
+            listenerTls.prepareEach(takeover::attach);
             // Records are sealed where they were read: with direct storage the disk queue fills the record buffers
             // around the page cache; otherwise pread fills them through it.
             encryptedBodies = disk != null ? new DirectTlsFileBodies(disk) : new TlsFileBodies();
@@ -124,14 +128,14 @@ public final class OriginServer implements AutoCloseable {
             http = listen(config.http(), context, limiter, null);
         }
         if (config.https() != null) {
-            https = listen(config.https(), context, limiter, tls);
+            https = listen(config.https(), context, limiter, listenerTls);
         }
         if (config.admin() != null) {
             admin = AdminServer.start(config.admin(), transport.admin(), metrics, () -> !draining && !stopped);
         }
     }
 
-    private Channel listen(ListenAddress address, OriginContext context, ConnectionLimiter limiter, SslContext tls)
+    private Channel listen(ListenAddress address, OriginContext context, ConnectionLimiter limiter, ListenerTls tls)
             throws InterruptedException {
         HttpDecoderConfig decoding = new HttpDecoderConfig()
                 // the request line is method, target and version: leave room for the longest method we answer
@@ -183,8 +187,8 @@ public final class OriginServer implements AutoCloseable {
     }
 
     /** The handshake's handler, closing the connection after {@code tls.handshake_timeout}. */
-    private SslHandler handshaking(SslContext tls, Channel ch) {
-        SslHandler handler = tls.newHandler(ch.alloc());
+    private SslHandler handshaking(ListenerTls tls, Channel ch) {
+        SslHandler handler = tls.context().newHandler(ch.alloc());
         handler.setHandshakeTimeoutMillis(config.tls().handshakeTimeout().toMillis());
         return handler;
     }
@@ -293,6 +297,31 @@ public final class OriginServer implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGHUP: reads {@code tls.certificate} and {@code tls.private_key} again for the connections accepted from now
+     * on ({@link ListenerTls#reload}); other settings need a restart.
+     *
+     * @return the line to log: what the listener presents now, or why it still presents what it did
+     */
+    public String reloadCertificate() {
+        if (listenerTls == null) {
+            return "no HTTPS listener: nothing to reload";
+        }
+        try {
+            return "reloaded the certificate: " + listenerTls.reload();
+        } catch (SSLException e) {
+            return "certificate not reloaded, still presenting " + listenerTls.describe() + ": " + e.getMessage();
+        }
+    }
+
+    /** SIGUSR1: the access log file is opened again by its path (after logrotate has moved it). */
+    public String reopenAccessLog() {
+        if (accessLog == null || !accessLog.reopen()) {
+            return "the access log is not a file: nothing to reopen";
+        }
+        return "reopening the access log " + config.accessLog();
+    }
+
     /** For the CLI's start-up message. */
     public void describe(PrintStream out) {
         out.printf("diskcryptnet origin: serving %s (transport %s, %d event loops, storage %s)%n",
@@ -306,6 +335,7 @@ public final class OriginServer implements AutoCloseable {
         }
         if (https != null) {
             out.printf("  https  https://%s/%n", hostPort(httpsAddress()));
+            out.printf("         certificate: %s%n", listenerTls.describe());
             if (takeover != null) {
                 out.printf("         record layer: in place (%s)%n", describeEngines());
             } else {
