@@ -53,7 +53,8 @@ final class NetworkMetrics implements MultiCollector {
                 .help("TCP connections of the userspace stack by state (RFC 9293 section 3.3.2)");
         GaugeSnapshot.Builder free = GaugeSnapshot.builder().name("origin_tcp_connection_objects_free")
                 .help("Connection objects of the stack not in use (sized from server.max_connections): at 0, a "
-                        + "connection's handshake is dropped (drops reason tcp_no_connection_slot)");
+                        + "TIME-WAIT connection or, for a completed handshake, the oldest orphan gives way; else the "
+                        + "handshake is dropped (drops reason tcp_no_connection_slot)");
         GaugeSnapshot.Builder budget = GaugeSnapshot.builder().name("origin_net_disk_send_budget_bytes").unit(Unit.BYTES)
                 .help("The per-loop budget of file bytes between disk read and transmission (per storage sent from)");
         GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("origin_net_disk_send_inflight_bytes").unit(Unit.BYTES)
@@ -98,6 +99,7 @@ final class NetworkMetrics implements MultiCollector {
             c.resets.dataPoint(point(s.get(Tcp.RESETS_SENT), at.add("direction", "sent")));
             c.resets.dataPoint(point(s.get(Tcp.RESETS_RECEIVED), at.add("direction", "received")));
             c.timedOut.dataPoint(point(s.get(Tcp.CONNECTIONS_TIMED_OUT), at));
+            c.orphansReset.dataPoint(point(s.get(Tcp.ORPHANS_RESET), at));
             c.regenerated.dataPoint(point(s.get(Tcp.SOURCE_BYTES_REGENERATED), at));
             c.deferred.dataPoint(point(s.get(Tcp.OUTPUT_DEFERRED), at));
             for (Idle i : Idle.values()) {
@@ -182,6 +184,8 @@ final class NetworkMetrics implements MultiCollector {
         final CounterSnapshot.Builder resets = counter("origin_tcp_resets", "RST segments, by direction");
         final CounterSnapshot.Builder timedOut = counter("origin_tcp_connections_timed_out",
                 "Connections aborted after too many retransmissions or keep-alive probes");
+        final CounterSnapshot.Builder orphansReset = counter("origin_tcp_orphans_reset",
+                "Connections the application had closed, reset to give their object to a new connection");
         final CounterSnapshot.Builder regenerated = bytes("origin_tcp_regenerated_bytes",
                 "Payload bytes produced again from their source (file, cipher) for retransmission");
         final CounterSnapshot.Builder deferred = counter("origin_tcp_output_deferred",
@@ -232,7 +236,7 @@ final class NetworkMetrics implements MultiCollector {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, readWhole, syscalls, drops,
                     segmentsReceived, segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto,
                     tailLossProbes, recoveries, lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets,
-                    timedOut, regenerated, deferred, iterations, fileBytes, copiedBytes, diskReads, diskReReads,
+                    timedOut, orphansReset, regenerated, deferred, iterations, fileBytes, copiedBytes, diskReads, diskReReads,
                     reReadBytes, batches, budgetBound, readFailures, sealed, resealed, fileChanged, refused,
                     windowReads, windowBytesRead, windowBytesServed, windowEvictions, fileRuns, fileRunBytesRead,
                     fileRunBytesServed, fileSegmentsBypassed);

@@ -55,7 +55,8 @@ public final class NetmapLoopStats {
         LOST_RETRANSMISSIONS("lostRetransmissions"), ACTIVE_OPENS("activeOpens"), PASSIVE_OPENS("passiveOpens"),
         SYN_COOKIES_SENT("synCookiesSent"), SYN_COOKIES_ACCEPTED("synCookiesAccepted"),
         RESETS_SENT("resetsSent"), RESETS_RECEIVED("resetsReceived"), CONNECTIONS_TIMED_OUT("connectionsTimedOut"),
-        SOURCE_BYTES_REGENERATED("sourceBytesRegenerated"), OUTPUT_DEFERRED("outputDeferred");
+        ORPHANS_RESET("orphansReset"), SOURCE_BYTES_REGENERATED("sourceBytesRegenerated"),
+        OUTPUT_DEFERRED("outputDeferred");
 
         final VarHandle field;
 

@@ -4,26 +4,46 @@ package org.diskcryptnet.netmap.tcp;
  * How connections end: the FIN handshakes of RFC 9293 section 3.6 (both sides' FIN acknowledged, TIME-WAIT for
  * 2 MSL, simultaneous close through CLOSING), resets, the user's CLOSE, ABORT and half-close (section 3.10.4,
  * 3.10.5), and the return of a finished connection's object to the pool once nobody holds it. One instance
- * per layer; it also keeps the TIME-WAIT connections in age order so the oldest can be reclaimed when the
- * pool runs dry.
+ * per layer. It keeps the connections in TIME-WAIT, and the orphans (closed by the application, their FIN not yet
+ * acknowledged or answered), in age order, so that the oldest can give their objects back when the pool runs dry.
  */
 final class ConnectionClosing {
 
     private final TcpLayer layer;
     private final TcpConfig config;
-    private TcpConnection timeWaitHead;
-    private TcpConnection timeWaitTail;
+    private final TcpCounters counters;
+    private final ClosingList timeWait = new ClosingList();
+    private final ClosingList orphans = new ClosingList();
 
-    ConnectionClosing(TcpLayer layer, TcpConfig config) {
+    ConnectionClosing(TcpLayer layer, TcpConfig config, TcpCounters counters) {
         this.layer = layer;
         this.config = config;
+        this.counters = counters;
     }
 
     /** The oldest connection in TIME-WAIT that nobody holds, ended to make room; false if there is none. */
     boolean reclaimTimeWait() {
-        for (TcpConnection t = timeWaitHead; t != null; t = t.timeWaitNext) {
+        for (TcpConnection t = timeWait.oldest(); t != null; t = t.closingNext) {
             if (!t.appOwned && !t.inEventList) {
                 terminate(t, TcpCloseCause.NORMAL);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The oldest orphan, reset to make room for a connection whose handshake is complete: what Linux does to its
+     * orphans past {@code tcp_max_orphans}. The orphan's peer has had the longest to answer our FIN, and is most
+     * likely gone (a client that left without its RST reaching us); a new connection would otherwise wait, its
+     * handshake dropped, until such an orphan ran out of retransmissions. False if there is none.
+     */
+    boolean resetOldestOrphan(long now) {
+        for (TcpConnection t = orphans.oldest(); t != null; t = t.closingNext) {
+            if (!t.inEventList) {
+                layer.output().sendReset(t, now);
+                counters.orphansReset++;
+                terminate(t, TcpCloseCause.ABORTED);
                 return true;
             }
         }
@@ -78,15 +98,7 @@ final class ConnectionClosing {
         if (c.listener != null) {
             c.listener.unlink(c);
         }
-        c.timeWaitPrev = timeWaitTail;
-        c.timeWaitNext = null;
-        if (timeWaitTail != null) {
-            timeWaitTail.timeWaitNext = c;
-        } else {
-            timeWaitHead = c;
-        }
-        timeWaitTail = c;
-        c.inTimeWaitList = true;
+        timeWait.append(c);
         layer.reschedule(c);
         if (c.appOwned) {
             c.closeCause = TcpCloseCause.NORMAL;
@@ -126,8 +138,8 @@ final class ConnectionClosing {
         }
         layer.forget(c);
                 c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
-        if (c.inTimeWaitList) {
-            unlinkTimeWait(c);
+        if (c.closingList != null) {
+            c.closingList.remove(c);
         }
         layer.setState(c, TcpState.CLOSED);
         c.send.clear();
@@ -144,22 +156,6 @@ final class ConnectionClosing {
         } else {
             layer.pushFree(c);
         }
-    }
-
-    private void unlinkTimeWait(TcpConnection c) {
-        if (c.timeWaitPrev != null) {
-            c.timeWaitPrev.timeWaitNext = c.timeWaitNext;
-        } else {
-            timeWaitHead = c.timeWaitNext;
-        }
-        if (c.timeWaitNext != null) {
-            c.timeWaitNext.timeWaitPrev = c.timeWaitPrev;
-        } else {
-            timeWaitTail = c.timeWaitPrev;
-        }
-        c.timeWaitPrev = null;
-        c.timeWaitNext = null;
-        c.inTimeWaitList = false;
     }
 
     void shutdownOutput(TcpConnection c) {
@@ -210,6 +206,7 @@ final class ConnectionClosing {
                         layer.reschedule(c);
                     }
                 }
+                orphans.append(c);
             }
         }
     }
@@ -231,7 +228,10 @@ final class ConnectionClosing {
                 }
             }
             case SYN_SENT, TIME_WAIT -> terminate(c, TcpCloseCause.ABORTED);
-            default -> abortWithReset(c);
+            default -> {
+                abortWithReset(c);
+                orphans.append(c);
+            }
         }
     }
 

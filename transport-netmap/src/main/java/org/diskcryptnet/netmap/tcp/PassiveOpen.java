@@ -193,6 +193,9 @@ final class PassiveOpen {
             return true;
         }
         TcpConnection c = layer.allocate();
+        if (c == null && layer.closing().resetOldestOrphan(now)) {
+            c = layer.allocate(); // a peer that proved its address, where the SYN alone could not
+        }
         if (c == null) {
             drops.increment(DropReason.TCP_NO_CONNECTION_SLOT);
             return true;

@@ -40,6 +40,12 @@ public final class TcpConfig {
     public final int synRetries;
     /** Data retransmissions of one segment before the connection is dropped (RFC 9293 R2; Linux tcp_retries2). */
     public final int maxRetransmissions;
+    /**
+     * Data retransmissions before an orphan (a connection the application has closed) is dropped: fewer than
+     * {@link #maxRetransmissions}, as Linux's tcp_orphan_retries, since nobody waits for its outcome and a peer
+     * that went away without a RST reaching us would hold its object for minutes.
+     */
+    public final int orphanRetries;
     /** RFC 1122 section 4.2.3.6: idle time before the first keepalive, at least two hours by default. */
     public final long keepAliveIdle;
     public final long keepAliveInterval;
@@ -85,6 +91,7 @@ public final class TcpConfig {
         this.finWait2Timeout = b.finWait2Timeout;
         this.synRetries = b.synRetries;
         this.maxRetransmissions = b.maxRetransmissions;
+        this.orphanRetries = b.orphanRetries;
         this.keepAliveIdle = b.keepAliveIdle;
         this.keepAliveInterval = b.keepAliveInterval;
         this.keepAliveProbes = b.keepAliveProbes;
@@ -125,6 +132,7 @@ public final class TcpConfig {
         b.finWait2Timeout = finWait2Timeout;
         b.synRetries = synRetries;
         b.maxRetransmissions = maxRetransmissions;
+        b.orphanRetries = orphanRetries;
         b.keepAliveIdle = keepAliveIdle;
         b.keepAliveInterval = keepAliveInterval;
         b.keepAliveProbes = keepAliveProbes;
@@ -169,6 +177,7 @@ public final class TcpConfig {
         private long finWait2Timeout = TimeUnit.SECONDS.toNanos(60);
         private int synRetries = 6;
         private int maxRetransmissions = 15;
+        private int orphanRetries = 8; // Linux's tcp_orphan_retries (0 there means 8): about 50 s from a 200-ms RTO
         private long keepAliveIdle = TimeUnit.HOURS.toNanos(2);
         private long keepAliveInterval = TimeUnit.SECONDS.toNanos(75);
         private int keepAliveProbes = 9;
@@ -259,6 +268,11 @@ public final class TcpConfig {
 
         public Builder maxRetransmissions(int v) {
             this.maxRetransmissions = requireRange("maxRetransmissions", v, 1, 30);
+            return this;
+        }
+
+        public Builder orphanRetries(int v) {
+            this.orphanRetries = requireRange("orphanRetries", v, 1, 30);
             return this;
         }
 

@@ -164,9 +164,10 @@ public final class TcpConnection {
     TcpConnection listPrev;
     TcpConnection listNext;
     boolean inList;
-    TcpConnection timeWaitPrev;
-    TcpConnection timeWaitNext;
-    boolean inTimeWaitList;
+    /** On a {@link ClosingList} (TIME-WAIT, or orphaned) while not null. */
+    ClosingList closingList;
+    TcpConnection closingPrev;
+    TcpConnection closingNext;
     TcpConnection nextFree;
     boolean waitsForPool;
     TcpConnection nextPoolWaiter;

@@ -36,6 +36,8 @@ public final class TcpCounters {
     public long zeroWindowProbesSent;
     public long delayedAcksSent;
     public long connectionsTimedOut;
+    /** Orphans (closed by the application, not yet finished) reset to give their object to a new connection. */
+    public long orphansReset;
     /** Payload bytes produced by regenerable sources, first time and again on retransmission. */
     public long sourceBytesProduced;
     public long sourceBytesRegenerated;

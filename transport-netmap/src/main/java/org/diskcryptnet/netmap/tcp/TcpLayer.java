@@ -91,7 +91,7 @@ public final class TcpLayer implements AutoCloseable {
         this.timers = new TcpTimers(this, config, output, counters);
         SipHash mac = new SipHash(secret, secret * 0x9E3779B97F4A7C15L + 1);
         this.passiveOpen = new PassiveOpen(this, config, output, counters, drops, new SynCookies(mac), isn);
-        this.closing = new ConnectionClosing(this, config);
+        this.closing = new ConnectionClosing(this, config, counters);
         this.productions = new PendingProductions(this, sink, counters);
         this.nextEphemeral = (int) ((secret >>> 16) % EPHEMERAL_COUNT);
         if (nextEphemeral < 0) {
@@ -122,6 +122,10 @@ public final class TcpLayer implements AutoCloseable {
 
     TcpInput input() {
         return input;
+    }
+
+    TcpOutput output() {
+        return output;
     }
 
     /** Every connection object (for tests that look inside). */

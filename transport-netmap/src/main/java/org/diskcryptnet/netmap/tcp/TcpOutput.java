@@ -71,6 +71,16 @@ final class TcpOutput {
         }
     }
 
+    /**
+     * A RST for {@code c} now, outside a flush, because its object is taken back at once. Not sent if no frame is
+     * free: the peer's next segment then finds no connection and is answered with a RST.
+     */
+    void sendReset(TcpConnection c, long now) {
+        if (emit(c, ackSequence(c), 0, RST | ACK, now)) {
+            counters.resetsSent++;
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ SYN
 
     private boolean sendSyn(TcpConnection c, long now) {

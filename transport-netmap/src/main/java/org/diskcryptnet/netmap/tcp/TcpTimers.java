@@ -71,7 +71,9 @@ final class TcpTimers implements TimerWheel.Expiry {
         }
         counters.rtoEvents++;
         c.retransmissions++;
-        if (c.retransmissions > (handshake ? config.synRetries : config.maxRetransmissions)) {
+        int limit = handshake ? config.synRetries
+                : c.appOwned ? config.maxRetransmissions : Math.min(config.orphanRetries, config.maxRetransmissions);
+        if (c.retransmissions > limit) {
             counters.connectionsTimedOut++;
             layer.terminate(c, TcpCloseCause.TIMED_OUT); // RFC 9293 section 3.8.3, threshold R2
             return false;
