@@ -60,15 +60,16 @@ public final class AccessLog implements Closeable {
             return null;
         }
         if (target.equals("stdout")) {
-            return new AccessLog(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), null, metrics);
+            return new AccessLog(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)), null,
+                    metrics);
         }
         Path file = Path.of(target);
         return new AccessLog(append(file), file, metrics);
     }
 
     private static Writer append(Path file) throws IOException {
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
     /**

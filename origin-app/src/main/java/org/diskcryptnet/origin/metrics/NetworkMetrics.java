@@ -236,8 +236,8 @@ final class NetworkMetrics implements MultiCollector {
             return List.of(rxPackets, rxBytes, txPackets, txBytes, txErrors, readWhole, syscalls, drops,
                     segmentsReceived, segmentsSent, retransmitted, retransmittedBytes, rto, spuriousRto,
                     tailLossProbes, recoveries, lostRetransmissions, opens, cookiesSent, cookiesAccepted, resets,
-                    timedOut, orphansReset, regenerated, deferred, iterations, fileBytes, copiedBytes, diskReads, diskReReads,
-                    reReadBytes, batches, budgetBound, readFailures, sealed, resealed, fileChanged, refused,
+                    timedOut, orphansReset, regenerated, deferred, iterations, fileBytes, copiedBytes, diskReads,
+                    diskReReads, reReadBytes, batches, budgetBound, readFailures, sealed, resealed, fileChanged, refused,
                     windowReads, windowBytesRead, windowBytesServed, windowEvictions, fileRuns, fileRunBytesRead,
                     fileRunBytesServed, fileSegmentsBypassed);
         }

@@ -48,7 +48,7 @@ public final class ServerCredentials {
     }
 
     /** The certificate the listener presents (the first of the chain). */
-    public X509Certificate leaf() {
+    private X509Certificate leaf() {
         return chain[0];
     }
 
@@ -99,8 +99,9 @@ public final class ServerCredentials {
         if (!m.find()) {
             Matcher other = OTHER_KEY.matcher(pem);
             throw new SSLException(other.find()
-                    ? file + " holds a " + other.group(1).trim() + " private key; the origin reads unencrypted PKCS #8 "
-                            + "(BEGIN PRIVATE KEY): convert it with openssl pkcs8 -topk8 -nocrypt -in " + file
+                    ? file + " holds a key of the form BEGIN " + other.group(1) + "PRIVATE KEY; the origin reads "
+                            + "unencrypted PKCS #8 (BEGIN PRIVATE KEY): convert it with "
+                            + "openssl pkcs8 -topk8 -nocrypt -in " + file
                     : file + " holds no private key (expected PEM: -----BEGIN PRIVATE KEY-----)");
         }
         try {

@@ -63,8 +63,8 @@ class ServerCredentialsTest {
         Path pkcs1 = Files.writeString(dir.resolve("pkcs1.key"),
                 "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK==\n-----END RSA PRIVATE KEY-----\n");
         SSLException e = assertThrows(SSLException.class, () -> ServerCredentials.load(a[0], pkcs1));
-        assertEquals(pkcs1 + " holds a RSA private key; the origin reads unencrypted PKCS #8 (BEGIN PRIVATE KEY): "
-                + "convert it with openssl pkcs8 -topk8 -nocrypt -in " + pkcs1, e.getMessage());
+        assertEquals(pkcs1 + " holds a key of the form BEGIN RSA PRIVATE KEY; the origin reads unencrypted PKCS #8 "
+                + "(BEGIN PRIVATE KEY): convert it with openssl pkcs8 -topk8 -nocrypt -in " + pkcs1, e.getMessage());
     }
 
     @Test
@@ -72,13 +72,15 @@ class ServerCredentialsTest {
         Path[] a = write("a", SelfSignedCertificate.KeyType.EC_P256);
         Path missing = dir.resolve("missing.crt");
         SSLException noFile = assertThrows(SSLException.class, () -> ServerCredentials.load(missing, a[1]));
-        assertTrue(noFile.getMessage().startsWith("cannot read the certificate " + missing + ": "), noFile.getMessage());
+        assertTrue(noFile.getMessage().startsWith("cannot read the certificate " + missing + ": "),
+                noFile.getMessage());
 
         Path text = Files.writeString(dir.resolve("text.crt"), "not a certificate\n");
         SSLException notPem = assertThrows(SSLException.class, () -> ServerCredentials.load(text, a[1]));
         assertTrue(notPem.getMessage().startsWith(text + " is not a PEM certificate chain"), notPem.getMessage());
 
         SSLException keyIsCert = assertThrows(SSLException.class, () -> ServerCredentials.load(a[0], a[0]));
-        assertEquals(a[0] + " holds no private key (expected PEM: -----BEGIN PRIVATE KEY-----)", keyIsCert.getMessage());
+        assertEquals(a[0] + " holds no private key (expected PEM: -----BEGIN PRIVATE KEY-----)",
+                keyIsCert.getMessage());
     }
 }
