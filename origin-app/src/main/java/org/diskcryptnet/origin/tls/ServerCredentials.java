@@ -15,6 +15,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -37,6 +38,7 @@ public final class ServerCredentials {
 
     private static final Pattern PKCS8 = Pattern.compile(
             "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final int EXPIRY_WARNING_DAYS = 14;
     private static final Pattern OTHER_KEY = Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----");
 
     private final X509Certificate[] chain;
@@ -64,9 +66,23 @@ public final class ServerCredentials {
         return leaf().getNotAfter().toInstant();
     }
 
-    /** Subject and expiry, for log lines. */
+    /** Subject and expiry, for log lines; with a warning when it has expired or expires within 14 days. */
     public String describe() {
-        return leaf().getSubjectX500Principal().getName() + ", valid until " + notAfter();
+        return describe(Instant.now());
+    }
+
+    String describe(Instant now) {
+        String text = leaf().getSubjectX500Principal().getName() + ", valid until " + notAfter();
+        Instant notBefore = leaf().getNotBefore().toInstant();
+        if (now.isBefore(notBefore)) {
+            return text + " (WARNING: not valid before " + notBefore + "; clients refuse it until then)";
+        }
+        long days = Duration.between(now, notAfter()).toDays();
+        if (!now.isBefore(notAfter())) {
+            return text + " (WARNING: expired " + Duration.between(notAfter(), now).toDays()
+                    + " days ago; clients refuse it)";
+        }
+        return days < EXPIRY_WARNING_DAYS ? text + " (WARNING: expires in " + days + " days)" : text;
     }
 
     public static ServerCredentials load(Path certificateFile, Path keyFile) throws SSLException {

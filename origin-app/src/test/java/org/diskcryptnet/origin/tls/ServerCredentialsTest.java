@@ -41,6 +41,21 @@ class ServerCredentialsTest {
     }
 
     @Test
+    void anExpiredOrExpiringCertificateLoadsWithAWarningInItsDescription() throws Exception {
+        Path[] soon = write("soon", SelfSignedCertificate.KeyType.EC_P256);
+        ServerCredentials c = ServerCredentials.load(soon[0], soon[1]);
+        Instant notAfter = c.notAfter();
+        assertEquals("CN=soon, valid until " + notAfter, c.describe(notAfter.minus(Duration.ofDays(20))));
+        assertEquals("CN=soon, valid until " + notAfter + " (WARNING: expires in 5 days)",
+                c.describe(notAfter.minus(Duration.ofDays(5)).minusSeconds(1)));
+        assertEquals("CN=soon, valid until " + notAfter + " (WARNING: expired 3 days ago; clients refuse it)",
+                c.describe(notAfter.plus(Duration.ofDays(3))));
+        Instant notBefore = notAfter.minus(Duration.ofDays(31)); // written valid from a day ago for 30 days
+        assertTrue(c.describe(notBefore.minusSeconds(3600)).endsWith(" (WARNING: not valid before "
+                + notBefore + "; clients refuse it until then)"), c.describe(notBefore.minusSeconds(3600)));
+    }
+
+    @Test
     void theKeyOfAnotherCertificateIsRefusedWithBothFilesNamed() throws Exception {
         Path[] a = write("a", SelfSignedCertificate.KeyType.EC_P256);
         Path[] b = write("b", SelfSignedCertificate.KeyType.EC_P256);
