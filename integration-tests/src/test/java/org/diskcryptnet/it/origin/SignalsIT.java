@@ -119,6 +119,9 @@ class SignalsIT {
         try (OriginProcess origin = OriginProcess.start(Files.createDirectories(dir.resolve("run")),
                 Duration.ofMinutes(2), "serve", "--root", catalog.root().toString(), "--http", "127.0.0.1:0",
                 "--admin", "off", "--access-log", log.toString())) {
+            // at once after "ready": the handler is already there (the JVM's own action for USR1 would end it)
+            signal(origin, "USR1");
+            await(() -> count(origin.stderr(), "origin: reopening the access log " + log) == 1, "reopening", origin);
             String url = "http://127.0.0.1:" + origin.http().getPort();
             assertEquals(200, Curl.exchange(url + "/seg.m4s?before", null).status());
             await(() -> read(log).contains("/seg.m4s?before"), "the first line", origin);
@@ -127,7 +130,7 @@ class SignalsIT {
             await(() -> read(rotated).contains("/seg.m4s?moved"), "a line into the moved file", origin);
 
             signal(origin, "USR1");
-            await(() -> origin.stderr().contains("origin: reopening the access log " + log), "reopening", origin);
+            await(() -> count(origin.stderr(), "origin: reopening the access log " + log) == 2, "reopening", origin);
             await(() -> Files.exists(log), "the access log created again", origin);
             assertEquals(200, Curl.exchange(url + "/seg.m4s?after", null).status());
             await(() -> read(log).contains("/seg.m4s?after"), "a line in the new file", origin);

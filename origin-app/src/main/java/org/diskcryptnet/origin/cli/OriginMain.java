@@ -174,17 +174,19 @@ public final class OriginMain {
             err.println("origin: cannot start: " + e.getMessage());
             return FAILED;
         }
-        server.describe(err);
-        if (demo != null) {
-            printDemoHints(server, demo, err);
-        }
-        err.printf("origin: ready (pid %d)%n", ProcessHandle.current().pid());
+        // before "ready", which scripts wait for: a signal sent after it must find its handler (the JVM's own
+        // action for HUP and USR1 would end the process)
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         // as nginx: HUP reloads (here the certificate and key, for renewals), USR1 reopens the log for logrotate
         Signal.handle(new Signal("HUP"), s -> err.println("origin: " + server.reloadCertificate()));
         Signal.handle(new Signal("USR1"), s -> err.println("origin: " + server.reopenAccessLog()));
+        server.describe(err);
+        if (demo != null) {
+            printDemoHints(server, demo, err);
+        }
+        err.printf("origin: ready (pid %d)%n", ProcessHandle.current().pid());
         try {
             stop.await();
         } catch (InterruptedException e) {
