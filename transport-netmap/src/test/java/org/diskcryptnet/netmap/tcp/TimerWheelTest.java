@@ -31,21 +31,41 @@ class TimerWheelTest {
         final TimerWheel wheel = new TimerWheel();
         final TcpConnection[] c;
         final long[] deadline;
+        /**
+         * Scheduled by an expiry's callback at a tick that expiry may already have passed: the wheel leaves such an
+         * entry behind until its slot comes round again (see {@link TimerWheel}; TcpTimers never does this).
+         */
+        final boolean[] leftBehind;
 
         Model(int n) {
             c = connections(n);
             deadline = new long[n];
+            leftBehind = new boolean[n];
             Arrays.fill(deadline, NEVER);
         }
+
+        /** The time of the expiry in progress, or NEVER. */
+        long expiringAt = NEVER;
 
         void schedule(int i, long d) {
             wheel.schedule(c[i], d);
             deadline[i] = d;
+            leftBehind[i] = expiringAt != NEVER && d >> TimerWheel.TICK_SHIFT <= expiringAt >> TimerWheel.TICK_SHIFT;
+        }
+
+        void expire(long now, TimerWheel.Expiry expiry) {
+            expiringAt = now;
+            try {
+                wheel.expire(now, expiry);
+            } finally {
+                expiringAt = NEVER;
+            }
         }
 
         void cancel(int i) {
             wheel.cancel(c[i]);
             deadline[i] = NEVER;
+            leftBehind[i] = false;
         }
 
         long bruteForce() {
@@ -54,6 +74,16 @@ class TimerWheelTest {
                 min = Math.min(min, d);
             }
             return min;
+        }
+
+        /** After an expiry at {@code now}, no deadline at or before it is left unfired but those left behind. */
+        void checkNothingLeftDue(long now, String step, Coverage seen) {
+            for (int i = 0; i < deadline.length; i++) {
+                if (deadline[i] <= now && !leftBehind[i]) {
+                    throw new AssertionError(step + ": #" + i + " due at " + deadline[i] + " was not fired by " + now);
+                }
+            }
+            seen.expiriesChecked++;
         }
 
         void check(String step) {
@@ -72,6 +102,7 @@ class TimerWheelTest {
         int firedThenRescheduledIntoThePast;
         int jumpsPastARevolution;
         int fired;
+        int expiriesChecked;
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -125,9 +156,10 @@ class TimerWheelTest {
                     seen.jumpsPastARevolution++;
                 }
                 now[0] += advance;
-                m.wheel.expire(now[0], expiry);
+                m.expire(now[0], expiry);
                 expiredOnce[0] = true;
                 what = "expire at +" + advance + " ns";
+                m.checkNothingLeftDue(now[0], what, seen);
             }
             String label = "step " + step + ": " + what;
             m.check(label);
@@ -140,6 +172,7 @@ class TimerWheelTest {
                 + seen.firedThenRescheduledIntoThePast);
         assertTrue(seen.jumpsPastARevolution > 5, "expiries past a whole revolution: " + seen.jumpsPastARevolution);
         assertTrue(seen.fired > 300, "timers fired: " + seen.fired);
+        assertTrue(seen.expiriesChecked > 300, "expiries checked for timers left due: " + seen.expiriesChecked);
     }
 
     private static long deadlineNear(long now, SplittableRandom r, Coverage seen) {
