@@ -174,7 +174,8 @@ final class TimerWheel {
         expiringTo = Math.max(currentTick, nowTick);
         try {
             for (long t = from; t <= to; t++) {
-                TcpConnection c = slots[(int) t & MASK];
+                int slot = (int) t & MASK;
+                TcpConnection c = slots[slot];
                 while (c != null) {
                     TcpConnection next = c.timerNext;
                     if (c.timerDeadline <= now) {
@@ -182,6 +183,11 @@ final class TimerWheel {
                         c.timerDeadline = TcpConnection.NEVER;
                         timers.fire(c, now);
                         fired++;
+                        if (next != null && next.timerSlot != slot) {
+                            // the callback moved or cancelled the next entry: going on from it would walk another
+                            // slot's list and skip the rest of this one, so walk this one again from its head
+                            next = slots[slot];
+                        }
                     }
                     c = next;
                 }

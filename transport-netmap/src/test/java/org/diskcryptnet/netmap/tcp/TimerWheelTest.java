@@ -2,10 +2,11 @@ package org.diskcryptnet.netmap.tcp;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 
 import org.diskcryptnet.netmap.wire.DropCounters;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,7 +107,7 @@ class TimerWheelTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    @MethodSource("seeds")
     void earliestIsTheMinimumOfEveryScheduledDeadlineAfterEveryStep(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Model m = new Model(48);
@@ -173,6 +174,11 @@ class TimerWheelTest {
         assertTrue(seen.jumpsPastARevolution > 5, "expiries past a whole revolution: " + seen.jumpsPastARevolution);
         assertTrue(seen.fired > 300, "timers fired: " + seen.fired);
         assertTrue(seen.expiriesChecked > 300, "expiries checked for timers left due: " + seen.expiriesChecked);
+    }
+
+    /** 64 random sequences; 13 of them left timers unfired when a walk went on from an entry a callback had moved. */
+    static LongStream seeds() {
+        return LongStream.rangeClosed(1, 64);
     }
 
     private static long deadlineNear(long now, SplittableRandom r, Coverage seen) {
