@@ -71,8 +71,9 @@ final class TcpTimers implements TimerWheel.Expiry {
         }
         counters.rtoEvents++;
         c.retransmissions++;
+        // an orphan is closed by the application; one still in the accept queue is not (Linux's tcp_orphan_retries)
         int limit = handshake ? config.synRetries
-                : c.appOwned ? config.maxRetransmissions : Math.min(config.orphanRetries, config.maxRetransmissions);
+                : c.userClosed ? Math.min(config.orphanRetries, config.maxRetransmissions) : config.maxRetransmissions;
         if (c.retransmissions > limit) {
             counters.connectionsTimedOut++;
             layer.terminate(c, TcpCloseCause.TIMED_OUT); // RFC 9293 section 3.8.3, threshold R2
