@@ -12,8 +12,8 @@ final class ConnectionClosing {
     private final TcpLayer layer;
     private final TcpConfig config;
     private final TcpCounters counters;
-    private final ClosingList timeWait = new ClosingList();
-    private final ClosingList orphans = new ClosingList();
+    private final ConnectionList timeWait = new ConnectionList();
+    private final ConnectionList orphans = new ConnectionList();
 
     ConnectionClosing(TcpLayer layer, TcpConfig config, TcpCounters counters) {
         this.layer = layer;
@@ -23,7 +23,7 @@ final class ConnectionClosing {
 
     /** The oldest connection in TIME-WAIT that nobody holds, ended to make room; false if there is none. */
     boolean reclaimTimeWait() {
-        for (TcpConnection t = timeWait.oldest(); t != null; t = t.closingNext) {
+        for (TcpConnection t = timeWait.first(); t != null; t = t.listNext) {
             if (!t.appOwned && !t.inEventList) {
                 terminate(t, TcpCloseCause.NORMAL);
                 return true;
@@ -39,7 +39,7 @@ final class ConnectionClosing {
      * handshake dropped, until such an orphan ran out of retransmissions. False if there is none.
      */
     boolean resetOldestOrphan(long now) {
-        for (TcpConnection t = orphans.oldest(); t != null; t = t.closingNext) {
+        for (TcpConnection t = orphans.first(); t != null; t = t.listNext) {
             if (!t.inEventList) {
                 layer.output().sendReset(t, now);
                 counters.orphansReset++;
@@ -138,8 +138,8 @@ final class ConnectionClosing {
         }
         layer.forget(c);
                 c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
-        if (c.closingList != null) {
-            c.closingList.remove(c);
+        if (c.list != null) {
+            c.list.remove(c);
         }
         layer.setState(c, TcpState.CLOSED);
         c.send.clear();

@@ -65,7 +65,7 @@ final class PendingEvents {
             listeners = l.nextEvent;
             l.nextEvent = null;
             l.acceptablePending = false;
-            if (!l.closed && l.queued > 0 && l.handler != null) {
+            if (!l.closed && l.queued() > 0 && l.handler != null) {
                 l.handler.acceptable(l);
                 n++;
             }

@@ -161,13 +161,10 @@ public final class TcpConnection {
     TcpConnection timerNext;
     int timerSlot = -1;
     long timerDeadline = NEVER;
+    /** The {@link ConnectionList} holding this connection (accept queue, TIME-WAIT, orphans), or null. */
+    ConnectionList list;
     TcpConnection listPrev;
     TcpConnection listNext;
-    boolean inList;
-    /** On a {@link ClosingList} (TIME-WAIT, or orphaned) while not null. */
-    ClosingList closingList;
-    TcpConnection closingPrev;
-    TcpConnection closingNext;
     TcpConnection nextFree;
     boolean waitsForPool;
     TcpConnection nextPoolWaiter;

@@ -12,9 +12,7 @@ public final class TcpListener {
     final int backlog;
     final TcpListenerHandler handler;
     int halfOpen;
-    int queued;
-    private TcpConnection queueHead;
-    private TcpConnection queueTail;
+    private final ConnectionList queue = new ConnectionList();
     boolean closed;
     boolean acceptablePending;
     TcpListener nextEvent;
@@ -32,7 +30,7 @@ public final class TcpListener {
 
     /** Connections waiting in the accept queue. */
     public int queued() {
-        return queued;
+        return queue.size();
     }
 
     /**
@@ -40,7 +38,7 @@ public final class TcpListener {
      * arrived before are reported to it then.
      */
     public TcpConnection accept() {
-        TcpConnection c = queueHead;
+        TcpConnection c = queue.first();
         if (c == null) {
             return null;
         }
@@ -61,43 +59,17 @@ public final class TcpListener {
     }
 
     boolean queueFull() {
-        return queued >= backlog;
+        return queue.size() >= backlog;
     }
 
     void enqueue(TcpConnection c) {
-        c.listPrev = queueTail;
-        c.listNext = null;
-        if (queueTail != null) {
-            queueTail.listNext = c;
-        } else {
-            queueHead = c;
-        }
-        queueTail = c;
-        c.inList = true;
-        queued++;
+        queue.append(c);
     }
 
+    /** Takes {@code c} out of the accept queue if it is there. */
     void unlink(TcpConnection c) {
-        if (!c.inList) {
-            return;
+        if (c.list == queue) {
+            queue.remove(c);
         }
-        if (c.listPrev != null) {
-            c.listPrev.listNext = c.listNext;
-        } else {
-            queueHead = c.listNext;
-        }
-        if (c.listNext != null) {
-            c.listNext.listPrev = c.listPrev;
-        } else {
-            queueTail = c.listPrev;
-        }
-        c.listPrev = null;
-        c.listNext = null;
-        c.inList = false;
-        queued--;
-    }
-
-    TcpConnection head() {
-        return queueHead;
     }
 }
