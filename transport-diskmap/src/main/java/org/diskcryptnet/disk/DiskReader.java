@@ -80,9 +80,9 @@ public final class DiskReader implements DiskCompletionHandler {
      * (RLIMIT_MEMLOCK below the memory without CAP_IPC_LOCK), is counted in {@link DiskStats#fixedBuffersRefused}
      * and logged with what to change; reads then still work, each pinning its pages. Call on the loop's thread.
      */
-    public boolean registerBuffers(String what, MemorySegment... memory) {
+    public void registerBuffers(String what, MemorySegment... memory) {
         if (queue.registerBuffers(memory)) {
-            return true;
+            return;
         }
         long bytes = 0;
         for (MemorySegment m : memory) {
@@ -94,7 +94,6 @@ public final class DiskReader implements DiskCompletionHandler {
                 + "them pins and releases their pages; raise the locked-memory limit (ulimit -l, systemd "
                 + "LimitMEMLOCK=) above it or grant CAP_IPC_LOCK", queue.backend(), Thread.currentThread().getName(),
                 what, (bytes + (1 << 20) - 1) >> 20);
-        return false;
     }
 
     /** Called once when the first read of a batch is queued; the loop uses it to schedule {@link #flush()}. */

@@ -73,8 +73,8 @@ public final class TlsMetrics implements TlsStats {
                 .register(registry);
     }
 
-    /** A reload's outcome; {@link #certificate} came first. */
-    public void certificateReloaded(boolean loaded) {
+    /** A reload's outcome (on the signal's thread; the counters were made under the same lock). */
+    public synchronized void certificateReloaded(boolean loaded) {
         (loaded ? reloadsLoaded : reloadsFailed).increment();
     }
 

@@ -1,7 +1,5 @@
 package org.diskcryptnet.origin.tls;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
@@ -23,7 +21,8 @@ public final class ListenerTls {
 
     private final OriginConfig.Tls files;
     private final TlsMetrics metrics;
-    private final List<Consumer<SslContext>> preparations = new ArrayList<>();
+    /** What each context goes through before it serves (see {@link #prepareEach}). */
+    private Consumer<SslContext> preparation = context -> { };
     private volatile SslContext context;
     private volatile ServerCredentials credentials;
 
@@ -51,7 +50,7 @@ public final class ListenerTls {
      */
     public synchronized void prepareEach(Consumer<SslContext> step) {
         step.accept(context);
-        preparations.add(step);
+        preparation = preparation.andThen(step);
     }
 
     /**
@@ -64,9 +63,7 @@ public final class ListenerTls {
         try {
             ServerCredentials next = ServerCredentials.load(files.certificate(), files.privateKey());
             SslContext nextContext = ServerTls.context(files, next);
-            for (Consumer<SslContext> step : preparations) {
-                step.accept(nextContext);
-            }
+            preparation.accept(nextContext);
             credentials = next;
             context = nextContext;
             metrics.certificate(next.notAfter().getEpochSecond());
