@@ -35,6 +35,8 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
     private static final int TCP_OFFSET = EthernetFrame.HEADER_LENGTH + Ipv4Packet.HEADER_LENGTH;
     /** Overrides the TCP frames per receive ({@value}=N); 0 lifts the bound, as before it existed (for A/B runs). */
     public static final String TCP_FRAMES_PER_RECEIVE_PROPERTY = "org.diskcryptnet.netmap.tcpFramesPerReceive";
+    /** {@code false} turns the receive path's group prefetch ({@code TcpLayer#announce}) off, for comparisons. */
+    public static final String GROUP_PREFETCH_PROPERTY = "org.diskcryptnet.netmap.groupPrefetch";
     /** Overrides the dispatch time per poll ({@value}=nanoseconds); 0 lifts the bound (for A/B runs). */
     public static final String DISPATCH_NANOS_PER_POLL_PROPERTY = "org.diskcryptnet.netmap.dispatchNanosPerPoll";
 
@@ -74,6 +76,7 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
      */
     private int tcpFramesSinceReceive;
     private final int tcpFramesPerReceive;
+    private final boolean groupPrefetch;
     /**
      * How long a poll delivers events before it lets the loop come back to its rx ring: a handler may cost a
      * millisecond (a TLS handshake), and a burst of hundreds held the ring meanwhile, while SYNs and ClientHellos
@@ -120,6 +123,7 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
         int bound = Integer.getInteger(TCP_FRAMES_PER_RECEIVE_PROPERTY, tx.size());
         this.tcpFramesPerReceive = bound > 0 ? bound : Integer.MAX_VALUE;
         this.dispatchNanosPerPoll = Long.getLong(DISPATCH_NANOS_PER_POLL_PROPERTY, 1_000_000L);
+        this.groupPrefetch = !"false".equals(System.getProperty(GROUP_PREFETCH_PROPERTY));
     }
 
     public TcpLayer tcp() {
@@ -184,6 +188,9 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
             int tail = rx.tail();
             batch = 0;
             while (head != tail && batch < config.rxBatch()) {
+                if (groupPrefetch && batch % TcpLayer.PREFETCH_GROUP == 0) {
+                    announceGroup(m, head, tail);
+                }
                 frame(m, rx.offset(head), rx.length(head), now);
                 head = rx.next(head);
                 batch++;
@@ -194,6 +201,25 @@ public final class NetworkInterface implements SegmentSink, AutoCloseable {
             n += batch;
         } while (batch == config.rxBatch() && n < limit);
         return n;
+    }
+
+    /**
+     * Announces the TCP segments of the next {@link TcpLayer#PREFETCH_GROUP} frames from {@code head}, so that the
+     * state of their connections is loaded together before they are processed one by one.
+     */
+    private void announceGroup(MemorySegment m, int head, int tail) {
+        for (int k = 0; head != tail && k < TcpLayer.PREFETCH_GROUP; k++) {
+            long offset = rx.offset(head);
+            if (ethernet.wrap(m, offset, rx.length(head)) == null
+                    && ethernet.etherType() == EthernetFrame.ETHERTYPE_IPV4
+                    && ip.wrap(m, ethernet.payloadOffset(), ethernet.payloadLength(), false) == null
+                    && ip.protocol() == Ipv4Packet.PROTOCOL_TCP
+                    && tcpHeader.wrap(m, ip.payloadOffset(), ip.payloadLength()) == null) {
+                tcp.announce(ip.source(), tcpHeader.sourcePort(), tcpHeader.destinationPort());
+            }
+            head = rx.next(head);
+        }
+        tcp.prefetchAnnounced();
     }
 
     /** Hands every completed tx frame to the port (one NIOCTXSYNC). */

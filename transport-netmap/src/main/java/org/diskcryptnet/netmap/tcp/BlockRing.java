@@ -137,4 +137,9 @@ final class BlockRing {
         }
         return n;
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return base + table.length;
+    }
 }

@@ -108,4 +108,9 @@ abstract class CongestionControl {
         // RFC 6582 option (1): min(ssthresh, max(FlightSize, SMSS) + SMSS) avoids a burst after recovery
         cwnd = Math.max(mss, Math.min(ssthresh, Math.max(flightSize, mss) + mss));
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return cwnd + ssthresh;
+    }
 }

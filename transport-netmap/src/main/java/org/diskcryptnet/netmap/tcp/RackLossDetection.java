@@ -89,4 +89,9 @@ final class RackLossDetection {
         }
         return moved;
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return deadline + lostEdge;
+    }
 }

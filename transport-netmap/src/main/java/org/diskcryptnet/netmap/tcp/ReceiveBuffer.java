@@ -247,4 +247,9 @@ final class ReceiveBuffer {
         }
         ring.release(readOffset);
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return ranges + readOffset + inOrderEnd;
+    }
 }

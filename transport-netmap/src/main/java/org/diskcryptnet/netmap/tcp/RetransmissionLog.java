@@ -146,4 +146,9 @@ final class RetransmissionLog {
     int size() {
         return count;
     }
+
+    /** {@link GroupPrefetch}: this object and the headers of its arrays. */
+    long prefetch() {
+        return count + start.length + end.length;
+    }
 }

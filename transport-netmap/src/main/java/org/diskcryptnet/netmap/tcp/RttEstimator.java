@@ -100,4 +100,9 @@ final class RttEstimator {
     private long clamp(long v) {
         return Math.max(minRto, Math.min(maxRto, v));
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return srtt + rto;
+    }
 }

@@ -174,4 +174,9 @@ final class SackScoreboard {
         }
         return limit;
     }
+
+    /** {@link GroupPrefetch}: this object and the headers of its arrays. */
+    long prefetch() {
+        return count + start.length + end.length;
+    }
 }

@@ -260,4 +260,15 @@ final class SendQueue {
             }
         }
     }
+
+    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    long prefetch() {
+        return head + end + acked;
+    }
+
+    /** {@link GroupPrefetch}: the oldest entry, which an acknowledgment trims, and the memory ring. */
+    long prefetchEntries() {
+        int h = head;
+        return entryStart[h] + entryLength[h] + entryPosition[h] + (entrySource[h] == null ? 0 : 1) + memory.prefetch();
+    }
 }

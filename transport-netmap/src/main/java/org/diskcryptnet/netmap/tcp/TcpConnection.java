@@ -576,4 +576,24 @@ public final class TcpConnection {
         return "tcp " + Ipv4Address.format(localIp) + ':' + localPort + " > " + Ipv4Address.format(remoteIp) + ':'
                 + remotePort + ' ' + state;
     }
+
+    /**
+     * {@link GroupPrefetch}: a field of each cache line of this object. HotSpot lays fields out by size (longs, ints,
+     * booleans, references: 448 bytes, seven lines), so the first long, two longs and two ints spaced along the
+     * runs, a boolean and the last reference reach every line.
+     */
+    long prefetchLines() {
+        return key + rtxDeadline + timerDeadline + rcvNxt + dupAcks + (inRecovery ? 1 : 0) + (nextFree == null ? 0 : 1);
+    }
+
+    /** {@link GroupPrefetch}: the parts an acknowledgment updates (their references are in this object's lines). */
+    long prefetchParts() {
+        return rtt.prefetch() + cc.prefetch() + send.prefetch() + receive.prefetch() + scoreboard.prefetch()
+                + rxtLog.prefetch() + rack.prefetch();
+    }
+
+    /** {@link GroupPrefetch}: what the parts point to. */
+    long prefetchBuffers() {
+        return send.prefetchEntries();
+    }
 }

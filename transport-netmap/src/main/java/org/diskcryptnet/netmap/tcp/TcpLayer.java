@@ -30,6 +30,8 @@ public final class TcpLayer implements AutoCloseable {
 
     /** RFC 9293 section 3.7.1: the MSS assumed when the peer sends no MSS option (IPv4). */
     static final int DEFAULT_MSS = 536;
+    /** Received segments whose connections are loaded together ({@link #announce}). */
+    public static final int PREFETCH_GROUP = GroupPrefetch.GROUP;
     /** RFC 7323 section 5.5: TS.Recent is invalid after 24 days of idleness. */
     static final long PAWS_IDLE_LIMIT = 24L * 24 * 3600 * 1_000_000_000L;
     private static final int EPHEMERAL_FIRST = 32768;
@@ -44,6 +46,7 @@ public final class TcpLayer implements AutoCloseable {
     private final BlockPool pool;
     private final TcpConnection[] connections;
     private final ConnectionTable table;
+    private final GroupPrefetch prefetch;
     private final TcpListener[] listeners = new TcpListener[65536];
     private final TimerWheel wheel = new TimerWheel();
     private final TcpOutput output;
@@ -86,6 +89,7 @@ public final class TcpLayer implements AutoCloseable {
         }
         counters.connectionsByState[TcpState.CLOSED.ordinal()] = config.maxConnections;
         this.table = new ConnectionTable(config.maxConnections);
+        this.prefetch = new GroupPrefetch(table);
         this.output = new TcpOutput(this, config, sink, counters);
         this.input = new TcpInput(this, config, output, counters, drops);
         this.timers = new TcpTimers(this, config, output, counters);
@@ -214,6 +218,20 @@ public final class TcpLayer implements AutoCloseable {
     // ======================================================================================== the loop
 
     /** A TCP segment for our address whose checksum the interface has verified. */
+    /**
+     * Announces a segment that {@link #segmentArrived} will be given soon: its connection's state is loaded together
+     * with that of the other segments announced before {@link #prefetchAnnounced} ({@link GroupPrefetch}). At most
+     * {@link #PREFETCH_GROUP} segments are announced at a time; more are ignored.
+     */
+    public void announce(int sourceIp, int sourcePort, int localPort) {
+        prefetch.add(ConnectionTable.key(sourceIp, sourcePort, localPort));
+    }
+
+    /** Loads the state of the connections of the segments announced since the last call. */
+    public void prefetchAnnounced() {
+        prefetch.fetch();
+    }
+
     public void segmentArrived(long now, int sourceIp, int destinationIp, TcpHeader seg) {
         this.now = now;
         counters.segmentsReceived++;

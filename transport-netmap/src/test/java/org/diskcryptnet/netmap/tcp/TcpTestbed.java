@@ -44,6 +44,8 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
     /** TCP bytes one frame may carry with segmentation offload (0: none), as a GSO port offers. */
     int segmentationLimit;
     boolean unreachable;
+    /** Each segment is announced first ({@link TcpLayer#announce}), with keys of no connection, as a port's rx does. */
+    boolean announceSegments;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment frames = arena.allocate((long) FRAMES * FRAME_SIZE);
     private final MemorySegment input = arena.allocate(FRAME_SIZE);
@@ -138,6 +140,12 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
     void send(Seg s) {
         int len = s.write(input, 0);
         assertNull(inputView.wrap(input, 0, len), "test segments are well-formed");
+        if (announceSegments) {
+            layer.announce(REMOTE_IP + 1, s.srcPort, s.dstPort);
+            layer.announce(REMOTE_IP, s.srcPort, s.dstPort);
+            layer.announce(REMOTE_IP, s.srcPort + 1, s.dstPort);
+            layer.prefetchAnnounced();
+        }
         layer.segmentArrived(now, REMOTE_IP, LOCAL_IP, inputView);
         settle();
     }
