@@ -138,7 +138,7 @@ final class BlockRing {
         return n;
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return base + table.length;
     }

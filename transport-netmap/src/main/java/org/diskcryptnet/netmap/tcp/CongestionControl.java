@@ -109,7 +109,7 @@ abstract class CongestionControl {
         cwnd = Math.max(mss, Math.min(ssthresh, Math.max(flightSize, mss) + mss));
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return cwnd + ssthresh;
     }

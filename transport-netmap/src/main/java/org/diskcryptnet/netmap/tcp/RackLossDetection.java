@@ -90,7 +90,7 @@ final class RackLossDetection {
         return moved;
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return deadline + lostEdge;
     }

@@ -248,7 +248,7 @@ final class ReceiveBuffer {
         ring.release(readOffset);
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return ranges + readOffset + inOrderEnd;
     }

@@ -101,7 +101,7 @@ final class RttEstimator {
         return Math.max(minRto, Math.min(maxRto, v));
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return srtt + rto;
     }

@@ -261,7 +261,7 @@ final class SendQueue {
         }
     }
 
-    /** {@link GroupPrefetch}: a word of each cache line of this object. */
+    /** {@link GroupPrefetch}: loads fields of this object that processing an acknowledgment reads. */
     long prefetch() {
         return head + end + acked;
     }
