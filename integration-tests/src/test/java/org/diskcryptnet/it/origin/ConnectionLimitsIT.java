@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.diskcryptnet.it.support.Curl;
 import org.diskcryptnet.it.support.OriginProcess;
 import org.diskcryptnet.it.support.Proc;
 import org.diskcryptnet.it.support.RawHttp;
@@ -83,6 +84,68 @@ class ConnectionLimitsIT {
             try (RawHttp c = new RawHttp(origin.http(), 5000)) {
                 assertEquals(200, c.send(get).read().status(), "served again once descriptors are back");
             }
+        }
+    }
+
+    /**
+     * A process out of descriptors cannot accept: the connection waits in the kernel's queue, the failure is counted
+     * and logged once with its remedy (not Netty's generic tail-of-pipeline warning for every try), and the
+     * connection is served when descriptors are back. The limit is lowered to just above the descriptors the origin
+     * holds, then idle connections, each holding one, are opened until one is not accepted.
+     */
+    @Test
+    void outOfDescriptorsAnAcceptWaitsIsCountedAndLoggedOnceThenServed() throws Exception {
+        Proc.require("prlimit");
+        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
+        catalog.file("seg.m4s", 1000);
+        String get = "GET /seg.m4s HTTP/1.1\r\nHost: origin\r\n\r\n";
+        try (OriginProcess origin = OriginProcess.start(dir, Duration.ofMinutes(2), "serve", "--root",
+                catalog.root().toString(), "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--access-log", "off")) {
+            try (RawHttp c = new RawHttp(origin.http(), 5000)) {
+                assertEquals(200, c.send(get).read().status());
+            }
+            String pid = Long.toString(origin.pid());
+            String original = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid, "--nofile", "--output",
+                    "SOFT,HARD", "--noheadings").out().trim().replaceAll("\\s+", ":");
+            int highest;
+            try (var open = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                highest = open.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElseThrow();
+            }
+            String hard = original.substring(original.indexOf(':') + 1);
+            // the soft limit only: raising a hard limit again needs CAP_SYS_RESOURCE
+            Proc.Result lowered = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid,
+                    "--nofile=" + (highest + 3) + ":" + hard);
+            assertEquals(0, lowered.exit(), lowered.toString());
+            List<RawHttp> held = new ArrayList<>();
+            try {
+                RawHttp waiting = null;
+                for (int i = 0; i < 64 && waiting == null; i++) { // idle connections, each holding a descriptor
+                    RawHttp c = new RawHttp(origin.http(), 5000);
+                    held.add(c);
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
+                    while (System.nanoTime() < deadline && !origin.stderr().contains("accepting on")) {
+                        Thread.sleep(50);
+                    }
+                    if (origin.stderr().contains("accepting on")) {
+                        waiting = c;
+                    }
+                }
+                assertTrue(waiting != null, held.size() + " connections were all accepted:\n" + origin.stderr());
+                Proc.Result restored = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid, "--nofile=" + original);
+                assertEquals(0, restored.exit(), restored.toString());
+                assertEquals(200, waiting.send(get).read().status(), "served once the limit is back");
+            } finally {
+                for (RawHttp c : held) {
+                    c.close();
+                }
+            }
+            String err = origin.stderr();
+            assertTrue(err.contains("Too many open files; accepting resumes in 1 s (raise the open-file limit"), err);
+            assertEquals(1, err.split("accepting on", -1).length - 1, "one line per 10 s:\n" + err);
+            assertFalse(err.contains("reached at the tail of the pipeline"), err);
+            String metrics = Curl.exchange("http://127.0.0.1:" + origin.admin().getPort() + "/metrics", null).text();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_server_accept_failures_total ")
+                    && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) >= 1), metrics);
         }
     }
 

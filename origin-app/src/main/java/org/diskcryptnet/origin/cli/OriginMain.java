@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 
 import org.diskcryptnet.netmap.diag.EchoTool;
 import org.diskcryptnet.origin.config.ConfigException;
@@ -167,6 +170,10 @@ public final class OriginMain {
             e.problems().forEach(p -> err.println(p));
             return USAGE;
         }
+        // The log formatter reads the time zone rules from a file for its first line: read them now. Otherwise a first
+        // warning written while the process is out of descriptors (the one that says so) fails, and so does every
+        // later line, since a class whose initialisation failed stays failed.
+        new SimpleFormatter().format(new LogRecord(Level.INFO, "origin"));
         OriginServer server;
         try {
             server = OriginServer.start(config);

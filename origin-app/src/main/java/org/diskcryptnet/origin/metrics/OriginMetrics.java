@@ -41,6 +41,7 @@ public final class OriginMetrics {
     private final AtomicInteger openConnections = new AtomicInteger();
     private final Counter rejectedConnections;
     private final Counter evictedConnections;
+    private final Counter acceptFailures;
     private final Counter[] failedConnections = new Counter[ConnectionFailure.values().length];
     private final Counter accessLogDropped;
     private final TlsMetrics tls;
@@ -62,6 +63,10 @@ public final class OriginMetrics {
                 .description("Connections refused because server.max_connections was reached").register(registry);
         this.evictedConnections = Counter.builder("http.server.connections.evicted")
                 .description("Idle keep-alive connections closed to admit a new one at server.max_connections")
+                .register(registry);
+        this.acceptFailures = Counter.builder("http.server.accept.failures")
+                .description("Connections the kernel completed that accept(2) could not take (EMFILE: out of "
+                        + "descriptors); each pauses accepting for 1 s")
                 .register(registry);
         for (ConnectionFailure f : ConnectionFailure.values()) {
             failedConnections[f.ordinal()] = Counter.builder("http.server.connections.failed")
@@ -126,6 +131,10 @@ public final class OriginMetrics {
 
     public void connectionEvicted() {
         evictedConnections.increment();
+    }
+
+    public void acceptFailed() {
+        acceptFailures.increment();
     }
 
     public void connectionFailed(ConnectionFailure cause) {

@@ -182,6 +182,8 @@ public final class OriginServer implements AutoCloseable {
                     }
                 })
                 .bind(address.socketAddress()).sync().channel();
+        // after the acceptor the bootstrap added, so that its pause on a failed accept still comes first
+        channel.pipeline().addLast("accept-failures", new AcceptFailures(metrics));
         listeners.add(channel);
         return channel;
     }
