@@ -37,6 +37,30 @@ class ConnectionLimitsIT {
         return b.start();
     }
 
+    private static final String GET_SEGMENT = "GET /seg.m4s HTTP/1.1\r\nHost: origin\r\n\r\n";
+
+    /** The origin as a process of its own serving seg.m4s, after a request has loaded everything a request needs. */
+    private OriginProcess servingOneFile(String admin) throws Exception {
+        Proc.require("prlimit");
+        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
+        catalog.file("seg.m4s", 1000);
+        OriginProcess origin = OriginProcess.start(dir, Duration.ofMinutes(2), "serve", "--root",
+                catalog.root().toString(), "--http", "127.0.0.1:0", "--admin", admin, "--access-log", "off");
+        try (RawHttp c = new RawHttp(origin.http(), 5000)) {
+            assertEquals(200, c.send(GET_SEGMENT).read().status());
+        } catch (Throwable t) {
+            origin.close();
+            throw t;
+        }
+        return origin;
+    }
+
+    private static int highestDescriptor(OriginProcess origin) throws java.io.IOException {
+        try (var open = Files.list(Path.of("/proc/" + origin.pid() + "/fd"))) {
+            return open.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElseThrow();
+        }
+    }
+
     /**
      * A process out of descriptors cannot tell whether a file is there: 503 with Retry-After and a close (which gives
      * a descriptor back), never the 404 that a cache would keep. The origin's open-file limit is lowered to just above
@@ -45,21 +69,8 @@ class ConnectionLimitsIT {
      */
     @Test
     void outOfDescriptorsAFileIs503WithRetryAfterNot404() throws Exception {
-        Proc.require("prlimit");
-        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
-        catalog.file("seg.m4s", 1000);
-        String get = "GET /seg.m4s HTTP/1.1\r\nHost: origin\r\n\r\n";
-        try (OriginProcess origin = OriginProcess.start(dir, Duration.ofMinutes(2), "serve", "--root",
-                catalog.root().toString(), "--http", "127.0.0.1:0", "--admin", "off", "--access-log", "off")) {
-            try (RawHttp c = new RawHttp(origin.http(), 5000)) {
-                assertEquals(200, c.send(get).read().status()); // everything a request needs is loaded
-            }
-            Path fds = Path.of("/proc/" + origin.pid() + "/fd");
-            int highest;
-            try (var open = Files.list(fds)) {
-                highest = open.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElseThrow();
-            }
-            int limit = highest + 3;
+        try (OriginProcess origin = servingOneFile("off")) {
+            int limit = highestDescriptor(origin) + 3;
             Proc.Result lowered = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", Long.toString(origin.pid()),
                     "--nofile=" + limit + ":" + limit);
             assertEquals(0, lowered.exit(), lowered.toString());
@@ -69,7 +80,7 @@ class ConnectionLimitsIT {
                 for (int i = 0; i < limit && (last == null || last.status() == 200); i++) {
                     RawHttp c = new RawHttp(origin.http(), 5000);
                     held.add(c);
-                    last = c.send(get).read();
+                    last = c.send(GET_SEGMENT).read();
                 }
                 assertEquals(503, last.status(), "after " + held.size() + " connections: " + last.text());
                 assertEquals("1", last.header("retry-after"));
@@ -82,7 +93,7 @@ class ConnectionLimitsIT {
             }
             Thread.sleep(200); // the origin sees the connections close
             try (RawHttp c = new RawHttp(origin.http(), 5000)) {
-                assertEquals(200, c.send(get).read().status(), "served again once descriptors are back");
+                assertEquals(200, c.send(GET_SEGMENT).read().status(), "served again once descriptors are back");
             }
         }
     }
@@ -95,22 +106,11 @@ class ConnectionLimitsIT {
      */
     @Test
     void outOfDescriptorsAnAcceptWaitsIsCountedAndLoggedOnceThenServed() throws Exception {
-        Proc.require("prlimit");
-        TestCatalog catalog = new TestCatalog(Files.createDirectories(dir.resolve("www")));
-        catalog.file("seg.m4s", 1000);
-        String get = "GET /seg.m4s HTTP/1.1\r\nHost: origin\r\n\r\n";
-        try (OriginProcess origin = OriginProcess.start(dir, Duration.ofMinutes(2), "serve", "--root",
-                catalog.root().toString(), "--http", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--access-log", "off")) {
-            try (RawHttp c = new RawHttp(origin.http(), 5000)) {
-                assertEquals(200, c.send(get).read().status());
-            }
+        try (OriginProcess origin = servingOneFile("127.0.0.1:0")) {
             String pid = Long.toString(origin.pid());
             String original = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid, "--nofile", "--output",
                     "SOFT,HARD", "--noheadings").out().trim().replaceAll("\\s+", ":");
-            int highest;
-            try (var open = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-                highest = open.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElseThrow();
-            }
+            int highest = highestDescriptor(origin);
             String hard = original.substring(original.indexOf(':') + 1);
             // the soft limit only: raising a hard limit again needs CAP_SYS_RESOURCE
             Proc.Result lowered = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid,
@@ -133,7 +133,7 @@ class ConnectionLimitsIT {
                 assertTrue(waiting != null, held.size() + " connections were all accepted:\n" + origin.stderr());
                 Proc.Result restored = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid, "--nofile=" + original);
                 assertEquals(0, restored.exit(), restored.toString());
-                assertEquals(200, waiting.send(get).read().status(), "served once the limit is back");
+                assertEquals(200, waiting.send(GET_SEGMENT).read().status(), "served once the limit is back");
             } finally {
                 for (RawHttp c : held) {
                     c.close();

@@ -58,6 +58,7 @@ final class AdminServer implements AutoCloseable {
                         }
                     })
                     .bind(address.socketAddress()).sync().channel();
+            channel.pipeline().addLast("accept-failures", new AcceptFailures(metrics)); // as the HTTP listeners
             return new AdminServer(group, channel);
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
