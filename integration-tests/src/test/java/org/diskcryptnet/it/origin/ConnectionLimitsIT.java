@@ -131,7 +131,8 @@ class ConnectionLimitsIT {
                     }
                 }
                 assertTrue(waiting != null, held.size() + " connections were all accepted:\n" + origin.stderr());
-                Proc.Result restored = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid, "--nofile=" + original);
+                Proc.Result restored = Proc.run(Duration.ofSeconds(10), "prlimit", "--pid", pid,
+                        "--nofile=" + original);
                 assertEquals(0, restored.exit(), restored.toString());
                 assertEquals(200, waiting.send(GET_SEGMENT).read().status(), "served once the limit is back");
             } finally {
@@ -141,6 +142,10 @@ class ConnectionLimitsIT {
             }
             String err = origin.stderr();
             assertTrue(err.contains("Too many open files; accepting resumes in 1 s (raise the open-file limit"), err);
+            String time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4}";
+            assertTrue(err.lines().anyMatch(l -> l.matches(time
+                    + " WARNING org\\.diskcryptnet\\.origin\\.server\\.AcceptFailures: origin: accepting on .*")),
+                    "one line a record, time first:\n" + err);
             assertEquals(1, err.split("accepting on", -1).length - 1, "one line per 10 s:\n" + err);
             assertFalse(err.contains("reached at the tail of the pipeline"), err);
             String metrics = Curl.exchange("http://127.0.0.1:" + origin.admin().getPort() + "/metrics", null).text();

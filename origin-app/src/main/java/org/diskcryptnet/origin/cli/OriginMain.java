@@ -83,7 +83,15 @@ public final class OriginMain {
 
     private OriginMain() {}
 
+    /** The JDK logger's line format; a value given with {@code -D} wins. */
+    static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+    /** One line per record: the time (ISO 8601 with its offset), the level, the logger, the message. */
+    static final String LOG_FORMAT = "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n";
+
     public static void main(String[] args) {
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+            System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT); // before the first logger reads it
+        }
         System.exit(run(args, System.out, System.err));
     }
 
