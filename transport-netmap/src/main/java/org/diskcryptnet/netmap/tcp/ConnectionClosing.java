@@ -95,10 +95,7 @@ final class ConnectionClosing {
         if (!c.appOwned) {
             c.receive.clear();
         }
-        if (c.listener != null) {
-            c.listener.unlink(c);
-        }
-        timeWait.append(c);
+        timeWait.append(c); // off the accept queue or the orphans, if it was on either
         layer.reschedule(c);
         if (c.appOwned) {
             c.closeCause = TcpCloseCause.NORMAL;
@@ -132,14 +129,11 @@ final class ConnectionClosing {
         if (c.state == TcpState.SYN_RECEIVED && c.passive && c.listener != null) {
             c.listener.halfOpen--;
         }
-        if (c.listener != null) {
-            c.listener.unlink(c);
-            c.listener = null;
-        }
+        c.listener = null;
         layer.forget(c);
                 c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
         if (c.list != null) {
-            c.list.remove(c);
+            c.list.remove(c); // the accept queue, TIME-WAIT or the orphans
         }
         layer.setState(c, TcpState.CLOSED);
         c.send.clear();

@@ -42,7 +42,7 @@ public final class TcpListener {
         if (c == null) {
             return null;
         }
-        unlink(c);
+        queue.remove(c);
         c.accepted = true;
         c.appOwned = true;
         c.listener = null;
@@ -64,12 +64,5 @@ public final class TcpListener {
 
     void enqueue(TcpConnection c) {
         queue.append(c);
-    }
-
-    /** Takes {@code c} out of the accept queue if it is there. */
-    void unlink(TcpConnection c) {
-        if (c.list == queue) {
-            queue.remove(c);
-        }
     }
 }
