@@ -117,13 +117,13 @@ public abstract class KernelPortContract {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (replies.cardinality() < total && System.nanoTime() < deadline) {
             if (sent < total && sent - replies.cardinality() < 128) {
-                int batch = Math.min(32, total - sent);
+                int batch = Math.min(Math.min(32, port.txRing(0).size()), total - sent); // what the tx ring holds
                 for (int i = 0; i < batch; i++) {
                     payload[0] = (byte) sent;
                     r.send(Frames.icmpEcho(8, r.mac, kernelMac, STACK_IP, KERNEL_IP, 0x7E57, sent, payload));
                     sent++;
                 }
-                port.txSync(0); // one sync per batch of 32 frames
+                port.txSync(0); // one sync per batch
                 syncs++;
             }
             r.poll(f -> {
