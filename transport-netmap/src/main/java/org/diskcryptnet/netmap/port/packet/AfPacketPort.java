@@ -67,12 +67,12 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
     /**
      * With offloads a tx frame takes a 64 KiB segment where it would take one MTU frame, so the tx ring has {@code
      * ringSize / 32} frames: about the bytes of {@code ringSize} MTU frames (32 frames, 2 MiB of segments, at the
-     * default 1,024). The loop seals records into the frames and the kernel reads them (veth's copy; a NIC's DMA)
-     * in the same iteration, taking them in ring order, so every frame of the ring is written once a turn: with 256
-     * frames a turn wrote about 4 MiB at 16 KiB records, and each frame had left the caches when the loop came back
-     * to it. At 32, on the veth testbed at 1,000 connections (benchmarks/RESULTS.md, "A tx ring the caches hold"),
-     * the kernel's copy of the frames took 42% less CPU per GB, the process 4% less; 16 frames measured alike, 64
-     * no better than 256.
+     * default 1,024). The loop seals records into the frames and the kernel reads them soon after (veth's copy,
+     * inside the kick; a NIC's DMA), taking them in ring order, so every frame of the ring is written once a turn:
+     * with 256 frames a turn wrote about 4 MiB at 16 KiB records, and each frame had left the caches when the loop
+     * came back to it. At 32, on the veth testbed at 1,000 connections (benchmarks/RESULTS.md, "A tx ring the caches
+     * hold"), the kernel's copy of the frames took 42% less CPU per GB, the process 4% less; 16 frames measured
+     * alike, 64 no better than 256.
      */
     private static final int MTU_FRAMES_PER_OFFLOAD_FRAME = 32;
     /** The fewest tx frames with offloads (ring sizes below 256): fewer would cost a kick for every few segments. */
