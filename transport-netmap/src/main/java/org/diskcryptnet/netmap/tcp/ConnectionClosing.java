@@ -131,7 +131,7 @@ final class ConnectionClosing {
         }
         c.listener = null;
         layer.forget(c);
-                c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
+        c.rtxDeadline = c.delayedAckDeadline = c.keepAliveDeadline = c.timeWaitDeadline = TcpConnection.NEVER;
         if (c.list != null) {
             c.list.remove(c); // the accept queue, TIME-WAIT or the orphans
         }

@@ -217,7 +217,6 @@ public final class TcpLayer implements AutoCloseable {
 
     // ======================================================================================== the loop
 
-    /** A TCP segment for our address whose checksum the interface has verified. */
     /**
      * Announces a segment that {@link #segmentArrived} will be given soon: its connection's state is loaded together
      * with that of the other segments announced before {@link #prefetchAnnounced} ({@link GroupPrefetch}). At most
@@ -232,6 +231,7 @@ public final class TcpLayer implements AutoCloseable {
         prefetch.fetch();
     }
 
+    /** A TCP segment for our address whose checksum the interface has verified. */
     public void segmentArrived(long now, int sourceIp, int destinationIp, TcpHeader seg) {
         this.now = now;
         counters.segmentsReceived++;
