@@ -14,6 +14,11 @@ package org.diskcryptnet.netmap.port;
  */
 public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy zeroCopy, boolean offloads) {
 
+    /** MTU frames in the bytes of one tx frame with offloads (a 64 KiB segment and its headers). */
+    private static final int MTU_FRAMES_PER_OFFLOAD_FRAME = 32;
+    /** The fewest tx frames with offloads (ring sizes below 256): fewer would cost a kick for every few segments. */
+    private static final int MIN_OFFLOAD_TX_FRAMES = 8;
+
     /** Where the XDP redirect program is attached (XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE in linux/if_link.h). */
     public enum XdpMode {
         /** The driver's own XDP hook if it has one, else generic. */
@@ -38,6 +43,18 @@ public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy ze
         if (ringSize < 8 || Integer.bitCount(ringSize) != 1 || ringSize > 1 << 16) {
             throw new IllegalArgumentException("ring size " + ringSize + " is not a power of two in [8, 65536]");
         }
+    }
+
+    /**
+     * A queue's tx frames on a port whose frames are in a ring (AF_PACKET's, TAP's slots): one a slot of the ring
+     * size, or with {@link #offloads}, where a frame takes a 64 KiB segment instead of an MTU frame, a 32nd of it (at
+     * least 8), about the same bytes (32 frames, 2 MiB, at the default 1,024). The loop writes the frames in ring
+     * order and the kernel reads each soon after it is written, so every frame is rewritten once a turn: a ring of
+     * 256 such frames turned over 4 MiB or more, and each frame had left the caches by the time the loop sealed into
+     * it again (benchmarks/RESULTS.md, "A tx ring the caches hold").
+     */
+    public int txFrames() {
+        return offloads ? Math.max(MIN_OFFLOAD_TX_FRAMES, ringSize / MTU_FRAMES_PER_OFFLOAD_FRAME) : ringSize;
     }
 
     public PortOptions withQueues(int n) {

@@ -98,6 +98,16 @@ class PortsTest {
     }
 
     @Test
+    void offloadTxFramesHoldAboutTheBytesOfTheRingSizeInMtuFrames() {
+        PortOptions defaults = PortOptions.defaults();
+        assertEquals(1024, defaults.txFrames());
+        assertEquals(32, defaults.withOffloads(true).txFrames());
+        assertEquals(128, defaults.withRingSize(4096).withOffloads(true).txFrames());
+        assertEquals(8, defaults.withRingSize(64).withOffloads(true).txFrames());
+        assertEquals(64, defaults.withRingSize(64).txFrames());
+    }
+
+    @Test
     void slotRingKeepsNetmapOwnership() {
         try (Arena arena = Arena.ofConfined()) {
             SlotRing ring = new SlotRing(arena.allocate(4096), 8, 256, false);

@@ -64,19 +64,6 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
      * releases it, at the end of the batch it came in; while all are held, such a frame waits in the socket.
      */
     private static final int LARGE_FRAMES = 16;
-    /**
-     * With offloads a tx frame takes a 64 KiB segment where it would take one MTU frame, so the tx ring has {@code
-     * ringSize / 32} frames: about the bytes of {@code ringSize} MTU frames (32 frames, 2 MiB of segments, at the
-     * default 1,024). The loop seals records into the frames and the kernel reads them soon after (veth's copy,
-     * inside the kick; a NIC's DMA), taking them in ring order, so every frame of the ring is written once a turn:
-     * with 256 frames a turn wrote about 4 MiB at 16 KiB records, and each frame had left the caches when the loop
-     * came back to it. At 32, on the veth testbed at 1,000 connections (benchmarks/RESULTS.md, "A tx ring the caches
-     * hold"), the kernel's copy of the frames took 42% less CPU per GB, the process 4% less; 16 frames measured
-     * alike, 64 no better than 256.
-     */
-    private static final int MTU_FRAMES_PER_OFFLOAD_FRAME = 32;
-    /** The fewest tx frames with offloads (ring sizes below 256): fewer would cost a kick for every few segments. */
-    private static final int MIN_OFFLOAD_TX_FRAMES = 8;
     /** The socket's receive buffer, where the large frames wait in the kernel: room for dozens of 64 KiB ones. */
     private static final int LARGE_FRAME_QUEUE_BYTES = 4 << 20;
 
@@ -101,7 +88,10 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int mtuFrame = device.mtu() + 14 + 4; // + 4: a VLAN tag
         int maxFrame = vnet ? 65535 + 14 : mtuFrame;
         int txFrameSize = Integer.highestOneBit(TX_DATA_OFFSET + vnetSize + maxFrame - 1) << 1;
-        int txFrames = txFrames(options);
+        // with offloads a 32nd of the ring size (PortOptions.txFrames): on the veth testbed at 1,000 connections, 32
+        // frames instead of 256 made the kernel's copy of them (inside the kick) take 42% less CPU per GB and the
+        // process 4% less; 16 measured alike, 64 no better than 256
+        int txFrames = options.txFrames();
         int page = Libc.pageSize();
         // tx frames are a power of two: one large frame a block, or a page of small ones; tx slot i is frame i
         RingGeometry tx = new RingGeometry(txFrameSize, Math.max(txFrameSize, page), txFrames);
@@ -137,13 +127,6 @@ public final class AfPacketPort extends KernelQueuePort<AfPacketPort.Queue> {
         int txCapacity = txFrameSize - TX_DATA_OFFSET - vnetSize;
         PortFeatures features = new PortFeatures(vnet, false, vnet, vnet ? txCapacity : device.mtu() + 14, false);
         return new AfPacketPort(uri.toString(), device, features, queues);
-    }
-
-    /** A queue's tx frames: one a slot of the ring size, or with offloads a 32nd of it (at least 8). */
-    static int txFrames(PortOptions options) {
-        return options.offloads()
-                ? Math.max(MIN_OFFLOAD_TX_FRAMES, options.ringSize() / MTU_FRAMES_PER_OFFLOAD_FRAME)
-                : options.ringSize();
     }
 
     @Override
