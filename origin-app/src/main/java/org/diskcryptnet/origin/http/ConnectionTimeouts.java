@@ -51,7 +51,21 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     private State state = State.AWAITING_HEADERS;
     private boolean bytesSinceAccept;
     private int requestsInFlight;
-    private ScheduledFuture<?> timer;
+    /** The running clock's end (the loop's ticker) and which clock it is, while {@link #armed}. */
+    private long deadline;
+    private boolean headerClock;
+    private boolean armed;
+    /**
+     * The one scheduled check of the clock, at most {@link #step} ahead, so that every deadline armed later is at or
+     * after it: arming and stopping a clock, as each request does twice, only set fields, and the check schedules
+     * itself again until the deadline, or ends when it finds no clock running. A task scheduled per clock cost each
+     * request two allocations and four operations on the loop's heap of timers (thousands of connections deep).
+     */
+    private ScheduledFuture<?> check;
+    private final Runnable checkClock = this::checkClock;
+    /** The shorter of the two timeouts (those not off): the furthest ahead a check is scheduled. */
+    private final long step;
+    private int checksScheduled;
     /** The loop's list this connection joins while idle, taken on the loop the first time it is idle. */
     private IdleKeepAlives idleList;
     ConnectionTimeouts olderIdle;
@@ -76,6 +90,8 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         this.headerTimeoutNanos = headerTimeoutNanos;
         this.keepAliveNanos = keepAliveNanos;
         this.afterHandshake = afterHandshake;
+        this.step = headerTimeoutNanos <= 0 ? keepAliveNanos
+                : keepAliveNanos <= 0 ? headerTimeoutNanos : Math.min(headerTimeoutNanos, keepAliveNanos);
     }
 
     @Override
@@ -97,7 +113,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (afterHandshake && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()
-                && state == State.AWAITING_HEADERS && timer == null) {
+                && state == State.AWAITING_HEADERS && !armed) {
             arm(headerTimeoutNanos, true);
         }
         super.userEventTriggered(ctx, evt);
@@ -108,7 +124,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf buf && buf.isReadable()) {
             bytesSinceAccept = true;
             bytesWhileBusy = state == State.BUSY; // (a request the codec decodes from them clears it)
-            if (state == State.IDLE || (state == State.AWAITING_HEADERS && timer == null)) {
+            if (state == State.IDLE || (state == State.AWAITING_HEADERS && !armed)) {
                 leaveIdleList();
                 state = State.AWAITING_HEADERS; // (the second case: a first request over TLS, its clock not yet armed)
                 arm(headerTimeoutNanos, true);
@@ -129,7 +145,7 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
         requestsInFlight++;
         state = State.BUSY;
         bytesWhileBusy = false;
-        cancel();
+        armed = false;
         leaveIdleList();
     }
 
@@ -187,22 +203,52 @@ public final class ConnectionTimeouts extends ChannelDuplexHandler {
     }
 
     private void arm(long nanos, boolean headerClock) {
-        cancel();
-        if (nanos <= 0) {
+        armed = nanos > 0;
+        if (!armed) {
             return;
         }
-        timer = ctx.executor().schedule(() -> expire(headerClock), nanos, TimeUnit.NANOSECONDS);
+        long now = ctx.executor().ticker().nanoTime();
+        this.deadline = now + nanos;
+        this.headerClock = headerClock;
+        if (check == null) {
+            scheduleCheck(now);
+        }
     }
 
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void scheduleCheck(long now) {
+        check = ctx.executor().schedule(checkClock, Math.min(deadline - now, step), TimeUnit.NANOSECONDS);
+        checksScheduled++;
+    }
+
+    private void checkClock() {
+        check = null;
+        if (!armed) {
+            return;
         }
+        long now = ctx.executor().ticker().nanoTime();
+        if (now - deadline < 0) {
+            scheduleCheck(now);
+            return;
+        }
+        armed = false;
+        expire(headerClock);
+    }
+
+    /** The connection is done with: no clock runs and the check leaves the loop's timers now. */
+    private void cancel() {
+        armed = false;
+        if (check != null) {
+            check.cancel(false);
+            check = null;
+        }
+    }
+
+    /** Checks of the clock scheduled so far (a test's view of how often the loop's timers are touched). */
+    int checksScheduled() {
+        return checksScheduled;
     }
 
     private void expire(boolean headerClock) {
-        timer = null;
         if (!ctx.channel().isActive() || state == State.BUSY) {
             return;
         }

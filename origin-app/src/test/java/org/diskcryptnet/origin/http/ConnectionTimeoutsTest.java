@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The request-header clock of a TLS connection starts when its handshake is done, not at accept. */
+/**
+ * The two clocks of a connection: the request-header clock (of a TLS connection from the end of its handshake, not
+ * from accept) and the keep-alive clock, each ending where it should although a request only sets fields.
+ */
 class ConnectionTimeoutsTest {
 
     private static final long HEADER = TimeUnit.SECONDS.toNanos(10);
@@ -50,5 +53,64 @@ class ConnectionTimeoutsTest {
         ch.advanceTimeBy(11, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
         assertFalse(ch.isOpen(), "a dribbled request is cut all the same");
+    }
+
+    @Test
+    void theKeepAliveClockRunsFromTheLastResponse() {
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
+        EmbeddedChannel ch = new EmbeddedChannel(timeouts);
+        ch.advanceTimeBy(3, TimeUnit.SECONDS);
+        serve(ch, timeouts);
+        ch.advanceTimeBy(74, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "74 s after the response");
+        ch.advanceTimeBy(2, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "closed 75 s after the response");
+    }
+
+    @Test
+    void aNextRequestsHeaderClockRunsFromItsFirstByte() {
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
+        EmbeddedChannel ch = new EmbeddedChannel(timeouts);
+        serve(ch, timeouts);
+        ch.advanceTimeBy(50, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        read(ch, 'G'); // a request that never ends, 50 s into the keep-alive
+        ch.advanceTimeBy(9, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "9 s after its first byte");
+        ch.advanceTimeBy(2, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "closed 10 s after its first byte");
+    }
+
+    @Test
+    void requestsSetTheClocksWithoutSchedulingATimerEach() {
+        ConnectionTimeouts timeouts = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
+        EmbeddedChannel ch = new EmbeddedChannel(timeouts);
+        for (int i = 0; i < 3_000; i++) { // 30 s of requests 10 ms apart
+            serve(ch, timeouts);
+            ch.advanceTimeBy(10, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+        }
+        assertTrue(ch.isOpen());
+        // one check at accept, then one each time a check finds a clock still running (about one per 10 s)
+        assertTrue(timeouts.checksScheduled() <= 5, timeouts.checksScheduled() + " checks for 3,000 requests");
+        ch.advanceTimeBy(76, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "the keep-alive clock still ends");
+    }
+
+    /** One request and its response: its first bytes arrive, the codec decodes it, the response is sent. */
+    private static void serve(EmbeddedChannel ch, ConnectionTimeouts timeouts) {
+        read(ch, 'G');
+        timeouts.requestStarted();
+        timeouts.responseFinished();
+    }
+
+    private static void read(EmbeddedChannel ch, char c) {
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) c}));
+        ((io.netty.buffer.ByteBuf) ch.readInbound()).release();
     }
 }
