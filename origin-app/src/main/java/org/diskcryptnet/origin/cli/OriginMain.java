@@ -41,6 +41,7 @@ public final class OriginMain {
             Map.entry("--faults", "server.faults"),
             Map.entry("--offloads", "server.offloads"),
             Map.entry("--idle", "server.idle"),
+            Map.entry("--ring-size", "server.ring_size"),
             Map.entry("--event-loops", "server.event_loops"),
             Map.entry("--max-connections", "server.max_connections"),
             Map.entry("--access-log", "access_log.path"));
@@ -73,6 +74,8 @@ public final class OriginMain {
                                         kernel completes checksums and cuts 64 KiB segments (default off)
               --idle block|backoff|busy-poll   server.idle: what a loop of the stack does with nothing to do:
                                         sleep in poll(2) (default), back off, or spin (a core per loop)
+              --ring-size N             server.ring_size: slots of each port queue's rings, a power of two
+                                        (default 1024; memory: README)
               --event-loops N           0 = one per core
               --max-connections N
               --access-log PATH|stdout|off

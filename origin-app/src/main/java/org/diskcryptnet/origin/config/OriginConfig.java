@@ -61,11 +61,13 @@ public record OriginConfig(
      * only): the kernel then completes checksums and cuts segments of up to 64 KiB into MSS-sized ones (GSO), so
      * the stack hands over one frame where it would hand over dozens. {@code server.idle} is what a loop does when
      * it finds nothing to do: block in poll(2) (the default), back off, or busy-poll (a core per loop, the lowest
-     * latency).
+     * latency). {@code server.ring_size} is the slots of each port queue's rings (0: the port's default), which
+     * sizes the memory the port maps (README, "Memory").
      */
-    public record Stack(String address, String gateway, String mac, String faults, boolean offloads, String idle) {
+    public record Stack(String address, String gateway, String mac, String faults, boolean offloads, String idle,
+                        int ringSize) {
         public Stack(String address, String gateway, String mac) {
-            this(address, gateway, mac, null, false, "block");
+            this(address, gateway, mac, null, false, "block", 0);
         }
     }
 
@@ -81,6 +83,8 @@ public record OriginConfig(
     static final long MAX_DISK_SEND_BUDGET = 1L << 30;
     /** A budget holds a few TLS records at least ({@code NetmapConfig.Builder.diskSendBudget} refuses less). */
     static final int MIN_DISK_SEND_BUDGET = 64 * 1024;
+    /** server.ring_size: a power of two within the bounds every port takes ({@code PortOptions}). */
+    static final int MIN_RING_SIZE = 8, MAX_RING_SIZE = 1 << 16;
 
     /**
      * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
@@ -148,6 +152,7 @@ public record OriginConfig(
         d.put("server.faults", "off");
         d.put("server.offloads", "off");
         d.put("server.idle", "block");
+        d.put("server.ring_size", ""); // "": the ports' default (PortOptions.defaults)
         d.put("server.event_loops", "0");
         d.put("server.max_connections", "10000");
         d.put("server.request_header_timeout", "10s");
@@ -341,9 +346,9 @@ public record OriginConfig(
         }
 
         /**
-         * server.address, .gateway, .mac, .faults, .offloads, .idle: required (address) with a port transport,
-         * refused without one (idle: unless block); offloads only on the ports whose frames can carry a virtio-net
-         * header.
+         * server.address, .gateway, .mac, .faults, .offloads, .idle, .ring_size: required (address) with a port
+         * transport, refused without one (idle: unless block); offloads only on the ports whose frames can carry a
+         * virtio-net header.
          */
         Stack stack(boolean portTransport, String transport) {
             Setting address = get("server.address");
@@ -358,13 +363,15 @@ public record OriginConfig(
             boolean offloads = onOff(offloadsSetting);
             Setting idleSetting = get("server.idle");
             String idle = idleSetting.text().trim();
+            Setting ringSetting = get("server.ring_size");
+            String ring = ringSetting.text().trim();
             check(idleSetting, () -> IdleStrategy.parse(idle));
             if (!portTransport) {
                 if (!idle.equals("block")) {
                     problem(idleSetting, "is for the userspace stack's loops; server.transport names no packet port "
                             + "(epoll and NIO loops block in the kernel)");
                 }
-                for (Setting s : List.of(address, gateway, mac)) {
+                for (Setting s : List.of(address, gateway, mac, ringSetting)) {
                     if (!s.text().trim().isEmpty()) {
                         problem(s, "is for the userspace stack; server.transport names no packet port");
                     }
@@ -389,6 +396,10 @@ public record OriginConfig(
             if (!f.isEmpty()) {
                 check(faults, () -> org.diskcryptnet.netmap.port.fault.FaultPlan.parse(f));
             }
+            int ringSize = ring.isEmpty() ? 0 : integer(ringSetting.key(), MIN_RING_SIZE, MAX_RING_SIZE);
+            if (ringSize != 0 && Integer.bitCount(ringSize) != 1) {
+                problem(ringSetting, ringSize + " is not a power of two");
+            }
             if (a.isEmpty()) {
                 missing("server.address", "server.transport names a packet port, so the userspace stack needs its "
                         + "own address and prefix, e.g. 198.18.0.2/24");
@@ -402,7 +413,7 @@ public record OriginConfig(
                 check(mac, () -> org.diskcryptnet.netmap.wire.MacAddress.parse(m));
             }
             return new Stack(a, g.isEmpty() ? null : g, m.isEmpty() ? null : m, f.isEmpty() ? null : f, offloads,
-                    idle);
+                    idle, ringSize);
         }
 
         /**

@@ -69,9 +69,9 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
         if (stack.mac() != null) {
             b.mac(stack.mac());
         }
-        if (stack.offloads()) {
-            b.portOptions(PortOptions.defaults().withOffloads(true));
-        }
+        PortOptions port = PortOptions.defaults().withOffloads(stack.offloads());
+        // the ring size was checked with the configuration
+        b.portOptions(stack.ringSize() == 0 ? port : port.withRingSize(stack.ringSize()));
         b.idle(IdleStrategy.parse(stack.idle())); // checked with the configuration
         TcpConfig tcp = TcpConfig.builder().build();
         b.tcp(tcp.toBuilder().maxConnections(stackConnections(config.maxConnections(), tcp.synBacklog)).build());
@@ -88,6 +88,7 @@ public record Transports(String name, IoHandlerFactory ioHandlerFactory, Class<?
             return handler;
         };
         String name = "netmap " + uri + " at " + stack.address() + (stack.offloads() ? " with offloads" : "")
+                + (stack.ringSize() == 0 ? "" : ", rings of " + stack.ringSize())
                 + (stack.idle().equals("block") ? "" : ", idle " + stack.idle())
                 + (stack.faults() != null ? " with faults " + stack.faults() : "");
         return new Transports(name, recording, NetmapServerSocketChannel.class, false, loops);

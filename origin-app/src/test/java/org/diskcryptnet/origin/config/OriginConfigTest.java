@@ -278,6 +278,31 @@ class OriginConfigTest {
     }
 
     @Test
+    void ringSizeIsAPowerOfTwoForAPacketPortOnly() throws Exception {
+        OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: packet:veth1\n  address: 198.18.0.2/24\n  ring_size: 4096\n")));
+        assertEquals(4096, c.stack().ringSize());
+        c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
+                + "  transport: packet:veth1\n  address: 198.18.0.2/24\n")));
+        assertEquals(0, c.stack().ringSize(), "the ports' default");
+
+        List<String> p = problems("content:\n  root: www\nserver:\n  transport: packet:veth1\n"
+                + "  address: 198.18.0.2/24\n  ring_size: 1000\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:6: server.ring_size") && p.getFirst().contains("1000 is not a "
+                + "power of two"), p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: xdp:veth1\n"
+                + "  address: 198.18.0.2/24\n  ring_size: 131072\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("server.ring_size") && p.getFirst().contains("out of range 8..65536"),
+                p.toString());
+        p = problems("content:\n  root: www\nserver:\n  transport: epoll\n  ring_size: 2048\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.getFirst().contains("origin.yaml:5: server.ring_size") && p.getFirst().contains("names no packet "
+                + "port"), p.toString());
+    }
+
+    @Test
     void idleNamesAStrategyForTheStacksLoops() throws Exception {
         for (String idle : List.of("block", "backoff", "busy-poll")) {
             OriginConfig c = OriginConfig.bind(ConfigSource.load(write("content:\n  root: www\nserver:\n"
