@@ -22,11 +22,9 @@ class ConnectionTimeoutsTest {
     @Test
     void aPlainConnectionThatSaysNothingIsClosedAfterTheHeaderTimeout() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionTimeouts(HEADER, KEEP_ALIVE));
-        ch.advanceTimeBy(9, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 9, TimeUnit.SECONDS);
         assertTrue(ch.isOpen());
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 2, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "closed 10 s after accept");
     }
 
@@ -34,15 +32,12 @@ class ConnectionTimeoutsTest {
     void aLongHandshakeDoesNotEatTheFirstRequestsTime() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionTimeouts(HEADER, KEEP_ALIVE, true));
         // 25 s of handshake (lossy link; tls.handshake_timeout bounds this phase, not the header clock)
-        ch.advanceTimeBy(25, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 25, TimeUnit.SECONDS);
         assertTrue(ch.isOpen(), "the header clock does not run during the handshake");
         ch.pipeline().fireUserEventTriggered(SslHandshakeCompletionEvent.SUCCESS);
-        ch.advanceTimeBy(9, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 9, TimeUnit.SECONDS);
         assertTrue(ch.isOpen(), "10 s from the end of the handshake");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 2, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "a client that says nothing after its handshake is closed");
     }
 
@@ -50,8 +45,7 @@ class ConnectionTimeoutsTest {
     void aFirstRequestStartsTheClockEvenWithoutTheHandshakeEvent() {
         EmbeddedChannel ch = new EmbeddedChannel(new ConnectionTimeouts(HEADER, KEEP_ALIVE, true));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {'G'})); // a request that never ends
-        ch.advanceTimeBy(11, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 11, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "a dribbled request is cut all the same");
     }
 
@@ -59,13 +53,11 @@ class ConnectionTimeoutsTest {
     void theKeepAliveClockRunsFromTheLastResponse() {
         ConnectionTimeouts timeouts = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
         EmbeddedChannel ch = new EmbeddedChannel(timeouts);
-        ch.advanceTimeBy(3, TimeUnit.SECONDS);
+        elapse(ch, 3, TimeUnit.SECONDS);
         serve(ch, timeouts);
-        ch.advanceTimeBy(74, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 74, TimeUnit.SECONDS);
         assertTrue(ch.isOpen(), "74 s after the response");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 2, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "closed 75 s after the response");
     }
 
@@ -74,14 +66,11 @@ class ConnectionTimeoutsTest {
         ConnectionTimeouts timeouts = new ConnectionTimeouts(HEADER, KEEP_ALIVE);
         EmbeddedChannel ch = new EmbeddedChannel(timeouts);
         serve(ch, timeouts);
-        ch.advanceTimeBy(50, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 50, TimeUnit.SECONDS);
         read(ch, 'G'); // a request that never ends, 50 s into the keep-alive
-        ch.advanceTimeBy(9, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 9, TimeUnit.SECONDS);
         assertTrue(ch.isOpen(), "9 s after its first byte");
-        ch.advanceTimeBy(2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 2, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "closed 10 s after its first byte");
     }
 
@@ -91,14 +80,12 @@ class ConnectionTimeoutsTest {
         EmbeddedChannel ch = new EmbeddedChannel(timeouts);
         for (int i = 0; i < 3_000; i++) { // 30 s of requests 10 ms apart
             serve(ch, timeouts);
-            ch.advanceTimeBy(10, TimeUnit.MILLISECONDS);
-            ch.runScheduledPendingTasks();
+            elapse(ch, 10, TimeUnit.MILLISECONDS);
         }
         assertTrue(ch.isOpen());
         // one check at accept, then one each time a check finds a clock still running (about one per 10 s)
         assertTrue(timeouts.checksScheduled() <= 5, timeouts.checksScheduled() + " checks for 3,000 requests");
-        ch.advanceTimeBy(76, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 76, TimeUnit.SECONDS);
         assertFalse(ch.isOpen(), "the keep-alive clock still ends");
     }
 
@@ -107,6 +94,12 @@ class ConnectionTimeoutsTest {
         read(ch, 'G');
         timeouts.requestStarted();
         timeouts.responseFinished();
+    }
+
+    /** Time passes on the channel's clock, and the timers it makes due run. */
+    private static void elapse(EmbeddedChannel ch, long amount, TimeUnit unit) {
+        ch.advanceTimeBy(amount, unit);
+        ch.runScheduledPendingTasks();
     }
 
     private static void read(EmbeddedChannel ch, char c) {
