@@ -15,6 +15,7 @@ import java.util.function.Function;
 import org.diskcryptnet.netmap.channel.IdleStrategy;
 import org.diskcryptnet.netmap.datapath.DiskSendConfig;
 import org.diskcryptnet.netmap.datapath.DiskSendPath;
+import org.diskcryptnet.netmap.port.PortOptions;
 import org.diskcryptnet.origin.storage.DirectFileBodies;
 
 /**
@@ -83,8 +84,6 @@ public record OriginConfig(
     static final long MAX_DISK_SEND_BUDGET = 1L << 30;
     /** A budget holds a few TLS records at least ({@code NetmapConfig.Builder.diskSendBudget} refuses less). */
     static final int MIN_DISK_SEND_BUDGET = 64 * 1024;
-    /** server.ring_size: a power of two within the bounds every port takes ({@code PortOptions}). */
-    static final int MIN_RING_SIZE = 8, MAX_RING_SIZE = 1 << 16;
 
     /**
      * Each event loop's storage queue with {@code storage: direct} ({@code content.disk.*}): reads in flight at once,
@@ -396,9 +395,10 @@ public record OriginConfig(
             if (!f.isEmpty()) {
                 check(faults, () -> org.diskcryptnet.netmap.port.fault.FaultPlan.parse(f));
             }
-            int ringSize = ring.isEmpty() ? 0 : integer(ringSetting.key(), MIN_RING_SIZE, MAX_RING_SIZE);
-            if (ringSize != 0 && Integer.bitCount(ringSize) != 1) {
-                problem(ringSetting, ringSize + " is not a power of two");
+            int ringSize = ring.isEmpty() ? 0
+                    : integer(ringSetting.key(), PortOptions.MIN_RING_SIZE, PortOptions.MAX_RING_SIZE);
+            if (ringSize != 0) {
+                check(ringSetting, () -> PortOptions.defaults().withRingSize(ringSize)); // a power of two
             }
             if (a.isEmpty()) {
                 missing("server.address", "server.transport names a packet port, so the userspace stack needs its "

@@ -14,6 +14,8 @@ package org.diskcryptnet.netmap.port;
  */
 public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy zeroCopy, boolean offloads) {
 
+    /** Slots a ring may have (a power of two in between). */
+    public static final int MIN_RING_SIZE = 8, MAX_RING_SIZE = 1 << 16;
     /** MTU frames in the bytes of one tx frame with offloads (a 64 KiB segment and its headers). */
     private static final int MTU_FRAMES_PER_OFFLOAD_FRAME = 32;
     /** The fewest tx frames with offloads (ring sizes below 256): fewer would cost a kick for every few segments. */
@@ -40,8 +42,12 @@ public record PortOptions(int queues, int ringSize, XdpMode xdpMode, ZeroCopy ze
         if (queues < 0) {
             throw new IllegalArgumentException("queues " + queues + " < 0");
         }
-        if (ringSize < 8 || Integer.bitCount(ringSize) != 1 || ringSize > 1 << 16) {
-            throw new IllegalArgumentException("ring size " + ringSize + " is not a power of two in [8, 65536]");
+        if (ringSize < MIN_RING_SIZE || ringSize > MAX_RING_SIZE) {
+            throw new IllegalArgumentException("ring size " + ringSize + " is out of range " + MIN_RING_SIZE + ".."
+                    + MAX_RING_SIZE);
+        }
+        if (Integer.bitCount(ringSize) != 1) {
+            throw new IllegalArgumentException("ring size " + ringSize + " is not a power of two");
         }
     }
 
