@@ -2,6 +2,7 @@ package org.diskcryptnet.tls.crypto;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * One keyed AEAD, used by one direction of one connection on one thread. The caller writes the record's nonce into
@@ -10,27 +11,44 @@ import java.lang.foreign.MemorySegment;
  * encryption itself is the one pass that moves the bytes into the packet. Buffers are native segments; addresses are
  * passed to native engines as plain longs, so nothing is allocated per record.
  *
- * <p>{@link #close()} zeroes the key schedule (for the FFM engines it lives in memory this object owns) and makes the
- * object unusable.
+ * <p>Everything a record touches lives in one native block, at fixed offsets from one address: the nonce, the
+ * additional data, the engine's per-record scratch, {@link #KEPT_SIZE} bytes the record layer keeps with the key (its
+ * IV, its traffic secret) and the engine's key schedule and context. A record reached through a connection's object
+ * then costs one load to this object's {@code base} and loads of the block that can all be in flight at once, where
+ * a segment object per field (and its session, checked on every access) made a chain of dependent loads that a cold
+ * connection paid miss after miss.
+ *
+ * <p>{@link #close()} zeroes the block and makes the object unusable.
  */
 public abstract class Aead implements AutoCloseable {
 
-    /** Nonce at 0, additional data at 16 (13 bytes at most: the TLS 1.2 AAD), 32 spare bytes for the engine. */
-    private static final long AAD_OFFSET = 16, SCRATCH_SIZE = 64;
-    /** Where an engine's own per-record scratch (32 bytes) starts in {@link #scratch}. */
-    protected static final long SPARE_OFFSET = 32;
+    /** Every address of the process: the block is read and written by address, not through a segment object. */
+    protected static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /** Offsets in the block: the nonce (12 bytes), the additional data (13 bytes at most: the TLS 1.2 AAD). */
+    private static final long NONCE = 0, AAD = 16;
+    /** The engine's per-record scratch: 32 bytes (an expected tag). */
+    protected static final long SPARE = 32;
+    /** The bytes the record layer keeps with the key, zeroed with it. */
+    private static final long KEPT = 64;
+    public static final int KEPT_SIZE = 64;
+    /** Where the engine's own state starts: 64-byte aligned, as IPsec-MB's key schedule must be. */
+    protected static final long STATE = 128;
 
     protected final AeadAlgorithm algorithm;
-    protected final MemorySegment scratch;
+    /** Owns the block; its address is {@link #base}. */
+    private final MemorySegment block;
+    protected final long base;
     private final MemorySegment nonce;
     private final MemorySegment aad;
     protected boolean closed;
 
-    protected Aead(AeadAlgorithm algorithm) {
+    /** {@code stateSize} bytes at {@link #STATE} are the engine's. */
+    protected Aead(AeadAlgorithm algorithm, long stateSize) {
         this.algorithm = algorithm;
-        this.scratch = Arena.ofAuto().allocate(SCRATCH_SIZE, 16);
-        this.nonce = scratch.asSlice(0, AeadAlgorithm.NONCE_LENGTH);
-        this.aad = scratch.asSlice(AAD_OFFSET, 13);
+        this.block = Arena.ofAuto().allocate(STATE + stateSize, 64);
+        this.base = block.address();
+        this.nonce = block.asSlice(NONCE, AeadAlgorithm.NONCE_LENGTH);
+        this.aad = block.asSlice(AAD, 13);
     }
 
     public final AeadAlgorithm algorithm() {
@@ -47,12 +65,24 @@ public abstract class Aead implements AutoCloseable {
         return aad;
     }
 
-    protected final long nonceAddress() {
-        return nonce.address();
+    /** The address of {@link #nonce()}, for the record layer's writes on its hot path. */
+    public final long nonceAddress() {
+        return base + NONCE;
     }
 
-    protected final long aadAddress() {
-        return aad.address();
+    /** The address of {@link #aad()}. */
+    public final long aadAddress() {
+        return base + AAD;
+    }
+
+    /** The address of the {@link #KEPT_SIZE} bytes the record layer keeps with the key. */
+    public final long keptAddress() {
+        return base + KEPT;
+    }
+
+    /** The whole block, for tests of what {@link #close()} leaves. */
+    final MemorySegment block() {
+        return block;
     }
 
     /**
@@ -83,11 +113,12 @@ public abstract class Aead implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            scratch.fill((byte) 0);
             destroyKey();
+            block.fill((byte) 0);
         }
     }
 
+    /** Frees what the engine holds outside the block; the block itself is zeroed after. */
     protected abstract void destroyKey();
 
     protected final void checkOpen() {
@@ -104,11 +135,9 @@ public abstract class Aead implements AutoCloseable {
     }
 
     /** Constant-time comparison of two 16-byte tags in native memory. */
-    protected static boolean tagsEqual(MemorySegment a, long aOffset, MemorySegment b, long bOffset) {
-        long x = a.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, aOffset)
-                ^ b.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, bOffset);
-        long y = a.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, aOffset + 8)
-                ^ b.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, bOffset + 8);
+    protected static boolean tagsEqual(long a, long b) {
+        long x = MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, a) ^ MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, b);
+        long y = MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, a + 8) ^ MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, b + 8);
         return (x | y) == 0;
     }
 }

@@ -1,12 +1,12 @@
 package org.diskcryptnet.tls.crypto;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Intel IPsec-MB's direct AES-GCM and ChaCha20-Poly1305 APIs through FFM (on AVX-512 CPUs with VAES it runs the
- * VAES/VPCLMULQDQ code). The expanded AES key and GHASH key powers live in a native block this engine allocates and
- * {@link Aead#close()} zeroes. Opening computes the tag into scratch memory and compares it in constant time.
+ * VAES/VPCLMULQDQ code). The context and the key schedule (expanded AES key and GHASH key powers) live in the AEAD's
+ * block, which {@link Aead#close()} zeroes. Opening computes the tag into the block's scratch and compares it in
+ * constant time.
  */
 public final class IpsecMbAeadEngine implements AeadEngine {
 
@@ -49,18 +49,17 @@ public final class IpsecMbAeadEngine implements AeadEngine {
     }
 
     private static final class GcmAead extends Aead {
-        private final MemorySegment keyData;
-        private final MemorySegment context;
+        /** The context first, then the key schedule on its alignment. */
+        private static final long CONTEXT = STATE, KEY_DATA = STATE
+                + (IpsecMb.GCM_CONTEXT_SIZE + IpsecMb.GCM_KEY_DATA_ALIGN - 1 & -IpsecMb.GCM_KEY_DATA_ALIGN);
+
         private final boolean aes256;
 
         GcmAead(AeadAlgorithm algorithm, MemorySegment key) {
-            super(algorithm);
+            super(algorithm, KEY_DATA - STATE + IpsecMb.GCM_KEY_DATA_SIZE);
             this.aes256 = algorithm == AeadAlgorithm.AES_256_GCM;
-            Arena arena = Arena.ofAuto();
-            this.keyData = arena.allocate(IpsecMb.GCM_KEY_DATA_SIZE, IpsecMb.GCM_KEY_DATA_ALIGN);
-            this.context = arena.allocate(IpsecMb.GCM_CONTEXT_SIZE, 16);
             try {
-                (aes256 ? IpsecMb.GCM256_PRE : IpsecMb.GCM128_PRE).invokeExact(key.address(), keyData.address());
+                (aes256 ? IpsecMb.GCM256_PRE : IpsecMb.GCM128_PRE).invokeExact(key.address(), base + KEY_DATA);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
@@ -76,10 +75,10 @@ public final class IpsecMbAeadEngine implements AeadEngine {
             long out = dst.address() + dstOffset;
             try {
                 if (aes256) {
-                    IpsecMb.GCM256_ENC.invokeExact(keyData.address(), context.address(), out, in, (long) length,
+                    IpsecMb.GCM256_ENC.invokeExact(base + KEY_DATA, base + CONTEXT, out, in, (long) length,
                             nonceAddress(), aadAddress(), (long) aadLength, out + length, (long) AeadAlgorithm.TAG_LENGTH);
                 } else {
-                    IpsecMb.GCM128_ENC.invokeExact(keyData.address(), context.address(), out, in, (long) length,
+                    IpsecMb.GCM128_ENC.invokeExact(base + KEY_DATA, base + CONTEXT, out, in, (long) length,
                             nonceAddress(), aadAddress(), (long) aadLength, out + length, (long) AeadAlgorithm.TAG_LENGTH);
                 }
             } catch (Throwable t) {
@@ -92,38 +91,34 @@ public final class IpsecMbAeadEngine implements AeadEngine {
             checkOpen();
             checkNative(buffer);
             long data = buffer.address() + offset;
-            long expected = scratch.address() + SPARE_OFFSET;
+            long expected = base + SPARE;
             try {
                 if (aes256) {
-                    IpsecMb.GCM256_DEC.invokeExact(keyData.address(), context.address(), data, data, (long) length,
+                    IpsecMb.GCM256_DEC.invokeExact(base + KEY_DATA, base + CONTEXT, data, data, (long) length,
                             nonceAddress(), aadAddress(), (long) aadLength, expected, (long) AeadAlgorithm.TAG_LENGTH);
                 } else {
-                    IpsecMb.GCM128_DEC.invokeExact(keyData.address(), context.address(), data, data, (long) length,
+                    IpsecMb.GCM128_DEC.invokeExact(base + KEY_DATA, base + CONTEXT, data, data, (long) length,
                             nonceAddress(), aadAddress(), (long) aadLength, expected, (long) AeadAlgorithm.TAG_LENGTH);
                 }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            return tagsEqual(scratch, SPARE_OFFSET, buffer, offset + length);
+            return tagsEqual(expected, data + length);
         }
 
         @Override
         protected void destroyKey() {
-            keyData.fill((byte) 0);
-            context.fill((byte) 0);
+            // all of it is in the block
         }
     }
 
     private static final class ChaChaAead extends Aead {
-        private final MemorySegment key;
-        private final MemorySegment context;
+        /** The 32-byte key, then the context. */
+        private static final long KEY = STATE, CONTEXT = STATE + 32;
 
         ChaChaAead(MemorySegment key) {
-            super(AeadAlgorithm.CHACHA20_POLY1305);
-            Arena arena = Arena.ofAuto();
-            this.key = arena.allocate(32, 16);
-            this.key.copyFrom(key.asSlice(0, 32));
-            this.context = arena.allocate(IpsecMb.CHACHA_CONTEXT_SIZE, 16);
+            super(AeadAlgorithm.CHACHA20_POLY1305, CONTEXT - STATE + IpsecMb.CHACHA_CONTEXT_SIZE);
+            MemorySegment.copy(key, 0, MEMORY, base + KEY, 32);
         }
 
         @Override
@@ -135,10 +130,10 @@ public final class IpsecMbAeadEngine implements AeadEngine {
             long in = src.address() + srcOffset;
             long out = dst.address() + dstOffset;
             try {
-                IpsecMb.CHACHA_INIT_FN.invokeExact(key.address(), context.address(), nonceAddress(), aadAddress(),
+                IpsecMb.CHACHA_INIT_FN.invokeExact(base + KEY, base + CONTEXT, nonceAddress(), aadAddress(),
                         (long) aadLength);
-                IpsecMb.CHACHA_ENC_UPDATE.invokeExact(key.address(), context.address(), out, in, (long) length);
-                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(context.address(), out + length, (long) AeadAlgorithm.TAG_LENGTH);
+                IpsecMb.CHACHA_ENC_UPDATE.invokeExact(base + KEY, base + CONTEXT, out, in, (long) length);
+                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(base + CONTEXT, out + length, (long) AeadAlgorithm.TAG_LENGTH);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
@@ -149,22 +144,21 @@ public final class IpsecMbAeadEngine implements AeadEngine {
             checkOpen();
             checkNative(buffer);
             long data = buffer.address() + offset;
-            long expected = scratch.address() + SPARE_OFFSET;
+            long expected = base + SPARE;
             try {
-                IpsecMb.CHACHA_INIT_FN.invokeExact(key.address(), context.address(), nonceAddress(), aadAddress(),
+                IpsecMb.CHACHA_INIT_FN.invokeExact(base + KEY, base + CONTEXT, nonceAddress(), aadAddress(),
                         (long) aadLength);
-                IpsecMb.CHACHA_DEC_UPDATE.invokeExact(key.address(), context.address(), data, data, (long) length);
-                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(context.address(), expected, (long) AeadAlgorithm.TAG_LENGTH);
+                IpsecMb.CHACHA_DEC_UPDATE.invokeExact(base + KEY, base + CONTEXT, data, data, (long) length);
+                IpsecMb.CHACHA_FINALIZE_FN.invokeExact(base + CONTEXT, expected, (long) AeadAlgorithm.TAG_LENGTH);
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            return tagsEqual(scratch, SPARE_OFFSET, buffer, offset + length);
+            return tagsEqual(expected, data + length);
         }
 
         @Override
         protected void destroyKey() {
-            key.fill((byte) 0);
-            context.fill((byte) 0);
+            // all of it is in the block
         }
     }
 }

@@ -69,7 +69,7 @@ public final class JdkAeadEngine implements AeadEngine {
         private final byte[][] aadByLength = new byte[14][];
 
         JdkAead(AeadAlgorithm algorithm, byte[] key) {
-            super(algorithm);
+            super(algorithm, 0);
             boolean gcm = algorithm != AeadAlgorithm.CHACHA20_POLY1305;
             try {
                 this.cipher = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");

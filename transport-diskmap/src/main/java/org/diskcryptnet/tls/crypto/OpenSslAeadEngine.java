@@ -49,7 +49,7 @@ public final class OpenSslAeadEngine implements AeadEngine {
         private long ctx;
 
         EvpAead(AeadAlgorithm algorithm, MemorySegment key) {
-            super(algorithm);
+            super(algorithm, 0);
             try {
                 long cipher = switch (algorithm) {
                     case AES_128_GCM -> (long) LibCrypto.EVP_aes_128_gcm.invokeExact();
@@ -70,7 +70,7 @@ public final class OpenSslAeadEngine implements AeadEngine {
         }
 
         private long outl() {
-            return scratch.address() + SPARE_OFFSET;
+            return base + SPARE;
         }
 
         @Override

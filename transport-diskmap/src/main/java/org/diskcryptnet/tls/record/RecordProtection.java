@@ -19,9 +19,9 @@ import org.diskcryptnet.tls.keys.Hkdf;
 /**
  * One direction's record protection under one key: seals and opens records in place (RFC 8446 §5.2–5.3 for TLS 1.3,
  * RFC 5246 §6.2.3.3 with RFC 5288 §3 and RFC 7905 §2 for TLS 1.2). The write IV (and, for TLS 1.3, the traffic secret
- * the next generation is derived from) live in native memory that is zeroed, with the AEAD's key schedule, when the
- * last reference is released: a response still being sealed holds a reference, so a key update never pulls the key
- * from under it.
+ * the next generation is derived from) live in the AEAD's block, next to the nonce they make and the key schedule, so
+ * that a record touches one native block; it is zeroed when the last reference is released: a response still being
+ * sealed holds a reference, so a key update never pulls the key from under it.
  *
  * <p>A record in a buffer is laid out as {@link #headerLength()} bytes of header (and explicit nonce), the plaintext,
  * and {@link #trailerLength()} bytes for the inner content type and the tag. Sealing is a pure function of the
@@ -37,14 +37,21 @@ public final class RecordProtection extends AbstractReferenceCounted {
 
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** Every address of the process, for the AEAD block's nonce, additional data and IV, which it gives by address. */
+    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /** Where the traffic secret follows the IV in the block's kept bytes. */
+    private static final long SECRET = 16;
 
     private final CipherSuite suite;
     private final AeadEngine engine;
     private final Aead aead;
     private final boolean tls13;
     private final int explicitNonce;
-    /** The write IV (12 bytes, or the 4-byte salt of TLS 1.2 AES-GCM), then the TLS 1.3 traffic secret. */
-    private final MemorySegment material;
+    /** Addresses in the AEAD's block: where each record's nonce and additional data go. */
+    private final long nonce, aad;
+    /** The write IV (12 bytes, or the 4-byte salt of TLS 1.2 AES-GCM), then, at {@link #SECRET}, the TLS 1.3 traffic
+     *  secret. */
+    private final long material;
     private final int secretLength;
     private long sequence;
 
@@ -54,10 +61,8 @@ public final class RecordProtection extends AbstractReferenceCounted {
         this.tls13 = suite.version() == TlsVersion.TLS_1_3;
         this.explicitNonce = suite.explicitNonceLength();
         this.secretLength = secret == null ? 0 : secret.length;
-        this.material = Arena.ofAuto().allocate(16 + 48, 16);
-        MemorySegment.copy(iv, 0, material, ValueLayout.JAVA_BYTE, 0, iv.length);
-        if (secret != null) {
-            MemorySegment.copy(secret, 0, material, ValueLayout.JAVA_BYTE, 16, secret.length);
+        if (SECRET + secretLength > Aead.KEPT_SIZE) {
+            throw new IllegalArgumentException("traffic secret of " + secretLength + " bytes");
         }
         MemorySegment keySegment = Arena.ofAuto().allocate(key.length);
         MemorySegment.copy(key, 0, keySegment, ValueLayout.JAVA_BYTE, 0, key.length);
@@ -65,6 +70,13 @@ public final class RecordProtection extends AbstractReferenceCounted {
             this.aead = engine.create(suite.aead(), keySegment);
         } finally {
             keySegment.fill((byte) 0);
+        }
+        this.nonce = aead.nonceAddress();
+        this.aad = aead.aadAddress();
+        this.material = aead.keptAddress();
+        MemorySegment.copy(iv, 0, MEMORY, ValueLayout.JAVA_BYTE, material, iv.length);
+        if (secret != null) {
+            MemorySegment.copy(secret, 0, MEMORY, ValueLayout.JAVA_BYTE, material + SECRET, secretLength);
         }
         this.sequence = sequence;
     }
@@ -97,7 +109,8 @@ public final class RecordProtection extends AbstractReferenceCounted {
         if (!tls13) {
             throw new IllegalStateException("KeyUpdate is TLS 1.3 only");
         }
-        byte[] secret = material.asSlice(16, secretLength).toArray(ValueLayout.JAVA_BYTE);
+        byte[] secret = new byte[secretLength];
+        MemorySegment.copy(MEMORY, ValueLayout.JAVA_BYTE, material + SECRET, secret, 0, secretLength);
         byte[] next = Hkdf.nextTrafficSecret(suite.hash(), secret);
         try {
             return tls13(suite, engine, next, 0);
@@ -182,14 +195,12 @@ public final class RecordProtection extends AbstractReferenceCounted {
         dst.set(ValueLayout.JAVA_BYTE, recordOffset, (byte) (tls13 ? ContentType.APPLICATION_DATA : contentType));
         dst.set(U16, recordOffset + 1, (short) TlsVersion.RECORD_VERSION);
         dst.set(U16, recordOffset + 3, (short) fragment);
-        MemorySegment nonce = aead.nonce();
         if (explicitNonce != 0) {
             // RFC 5288 §3: salt from the key block, then an explicit part that must not repeat: the sequence number.
             dst.set(U64, recordOffset + HEADER, seq);
-            nonce.set(ValueLayout.JAVA_INT_UNALIGNED, 0, material.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
-            nonce.set(U64, 4, seq);
+            saltNonce(seq);
         } else {
-            xorNonce(nonce, seq);
+            xorNonce(seq);
         }
         int aadLength = additionalData(dst, recordOffset, contentType, plaintextLength, seq);
         aead.seal(src, plaintextOffset, dst, plaintext, inner, aadLength);
@@ -212,12 +223,10 @@ public final class RecordProtection extends AbstractReferenceCounted {
             throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "record of " + recordLength + " bytes is too short");
         }
         long seq = sequence++;
-        MemorySegment nonce = aead.nonce();
         if (explicitNonce != 0) {
-            nonce.set(ValueLayout.JAVA_INT_UNALIGNED, 0, material.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
-            nonce.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, recordOffset + HEADER));
+            saltNonce(buffer.get(U64, recordOffset + HEADER));
         } else {
-            xorNonce(nonce, seq);
+            xorNonce(seq);
         }
         int aadLength = additionalData(buffer, recordOffset, outerType, ciphertext, seq);
         long plaintext = recordOffset + headerLength();
@@ -245,10 +254,15 @@ public final class RecordProtection extends AbstractReferenceCounted {
     }
 
     /** RFC 8446 §5.3 and RFC 7905 §2: the 64-bit sequence number, left-padded to 12 bytes, XORed with the IV. */
-    private void xorNonce(MemorySegment nonce, long seq) {
-        nonce.set(ValueLayout.JAVA_INT_UNALIGNED, 0, material.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
-        nonce.set(ValueLayout.JAVA_LONG_UNALIGNED, 4,
-                material.get(ValueLayout.JAVA_LONG_UNALIGNED, 4) ^ Long.reverseBytes(seq));
+    private void xorNonce(long seq) {
+        MEMORY.set(ValueLayout.JAVA_INT_UNALIGNED, nonce, MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, material));
+        MEMORY.set(U64, nonce + 4, MEMORY.get(U64, material + 4) ^ seq);
+    }
+
+    /** RFC 5288 §3: the 4-byte salt, then the 8-byte explicit nonce. */
+    private void saltNonce(long explicit) {
+        MEMORY.set(ValueLayout.JAVA_INT_UNALIGNED, nonce, MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, material));
+        MEMORY.set(U64, nonce + 4, explicit);
     }
 
     /**
@@ -256,15 +270,14 @@ public final class RecordProtection extends AbstractReferenceCounted {
      * (RFC 5246 §6.2.3.3).
      */
     private int additionalData(MemorySegment buffer, long recordOffset, int type, int plaintextLength, long seq) {
-        MemorySegment aad = aead.aad();
         if (tls13) {
-            MemorySegment.copy(buffer, recordOffset, aad, 0, HEADER);
+            MemorySegment.copy(buffer, recordOffset, MEMORY, aad, HEADER);
             return HEADER;
         }
-        aad.set(U64, 0, seq);
-        aad.set(ValueLayout.JAVA_BYTE, 8, (byte) type);
-        aad.set(U16, 9, (short) TlsVersion.RECORD_VERSION);
-        aad.set(U16, 11, (short) plaintextLength);
+        MEMORY.set(U64, aad, seq);
+        MEMORY.set(ValueLayout.JAVA_BYTE, aad + 8, (byte) type);
+        MEMORY.set(U16, aad + 9, (short) TlsVersion.RECORD_VERSION);
+        MEMORY.set(U16, aad + 11, (short) plaintextLength);
         return 13;
     }
 
@@ -273,10 +286,9 @@ public final class RecordProtection extends AbstractReferenceCounted {
         return this;
     }
 
-    /** Zeroes the IV, the traffic secret and the AEAD's key schedule. */
+    /** Zeroes the AEAD's block: the IV, the traffic secret and the key schedule. */
     @Override
     protected void deallocate() {
-        material.fill((byte) 0);
         aead.close();
     }
 }

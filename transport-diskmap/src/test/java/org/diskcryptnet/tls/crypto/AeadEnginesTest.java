@@ -112,6 +112,29 @@ class AeadEnginesTest {
         assertEquals(3, AeadEngines.describe().size());
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("enginesAndAlgorithms")
+    void closeZeroesTheWholeBlockItsKeyScheduleAndKeptBytesIncluded(String name, AeadAlgorithm algorithm) {
+        AeadEngine engine = available(name);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(32);
+            key.fill((byte) 0x5c);
+            Aead aead = engine.create(algorithm, key);
+            aead.nonce().fill((byte) 1);
+            aead.aad().fill((byte) 2);
+            MemorySegment.copy(key, 0, Aead.MEMORY, aead.keptAddress(), Aead.KEPT_SIZE / 2);
+            MemorySegment record = arena.allocate(1024 + 16);
+            aead.seal(record, 0, 1024, 13);
+            MemorySegment block = aead.block();
+            for (long address : new long[] {aead.nonceAddress(), aead.aadAddress(), aead.keptAddress() + Aead.KEPT_SIZE - 1}) {
+                assertTrue(address >= block.address() && address < block.address() + block.byteSize(),
+                        "the nonce, the additional data and the kept bytes are in the block");
+            }
+            aead.close();
+            assertEquals(-1, block.mismatch(arena.allocate(block.byteSize())), "a byte of the block survived close");
+        }
+    }
+
     @Test
     void closedAeadRefusesWork() {
         try (Arena arena = Arena.ofConfined()) {
