@@ -55,9 +55,10 @@ abstract class CongestionControl {
      *
      * @param acked        bytes newly acknowledged
      * @param rtt          the smoothed RTT in nanoseconds (or the initial RTO before any sample)
-     * @param cwndLimited  whether the flight before this ACK filled the window: a window the sender does not use
-     *                     is not grown (RFC 7661 section 4.3; RFC 5681 section 3.1 grows cwnd only when it is
-     *                     the limit)
+     * @param cwndLimited  whether the window was the limit: the flight before this ACK filled it, or the last
+     *                     output stopped at it ({@link TcpConnection#cwndLimitedAt}). A window the sender does not
+     *                     use is not grown (RFC 7661 section 4.3; RFC 5681 section 3.1 grows cwnd only when it
+     *                     is the limit)
      */
     final void onAck(long acked, long now, long rtt, boolean cwndLimited) {
         if (!cwndLimited) {

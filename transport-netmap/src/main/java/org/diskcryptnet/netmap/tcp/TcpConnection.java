@@ -56,6 +56,12 @@ public final class TcpConnection {
     /** End of the last segment shorter than the MSS we sent (Minshall's Nagle variant). */
     int smallSegmentEnd;
     boolean smallSegmentSent;
+    /**
+     * The congestion window at which the last output stopped with data left to send, or -1. That window is in use
+     * even when the flight falls short of it by less than a unit the source will not split (a TLS record sealed in
+     * one frame). A window changed since (a loss, a timeout, an undone timeout) was not the limit.
+     */
+    long cwndLimitedAt;
     /** MSS of the connection (min of the peer's MSS option and ours), before per-segment options. */
     int mssOption;
 
@@ -489,6 +495,7 @@ public final class TcpConnection {
         finSeq = 0;
         smallSegmentEnd = 0;
         smallSegmentSent = false;
+        cwndLimitedAt = -1;
         mssOption = mss;
         irs = rcvNxt = rcvAdv = rcvWscale = lastAckSent = 0;
         finReceived = false;

@@ -447,7 +447,8 @@ final class TcpInput {
         } else {
             c.dupAcks = 0;
             if (dataAcked > 0) {
-                c.cc.onAck(dataAcked, now, c.rtt.srtt(), flightBefore + c.cc.mss >= c.cc.cwnd());
+                c.cc.onAck(dataAcked, now, c.rtt.srtt(),
+                        c.cwndLimitedAt == c.cc.cwnd() || flightBefore + c.cc.mss >= c.cc.cwnd());
             }
         }
         if (!c.inRecovery && newlySacked > 0 && c.sndUna != c.sndMax) {

@@ -175,6 +175,9 @@ final class TcpOutput {
             }
             long usable = window - (c.flightSize() - sacked);
             int len = (int) Math.max(0, Math.min(Math.min(available, frameMax), usable));
+            // RFC 7661 section 4.3: what holds this output back is cwnd, not the data, the frame or the peer
+            c.cwndLimitedAt = usable < Math.min(available, frameMax) && c.cc.cwnd() <= c.sndWnd && !c.inRecovery
+                    ? c.cc.cwnd() : -1;
             if (resending && holeEnd - c.sndNxt < len) {
                 len = holeEnd - c.sndNxt;
             }

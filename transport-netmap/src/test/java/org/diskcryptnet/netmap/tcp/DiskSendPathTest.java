@@ -252,6 +252,34 @@ class DiskSendPathTest extends DiskSendFixture {
         assertTrue(k.copiedPerByteSent() < 0.25, "copied per byte sent: " + k.copiedPerByteSent());
     }
 
+    @Test
+    void theWindowGrowsPastTheRecordsItHoldsWholeAndFramesCarrySeveral() throws Exception {
+        // A window of 1.8 records sends one record a round trip, its flight 0.8 of a record short of the window. That
+        // window is still the limit (the next record does not fit it), so slow start must grow it: sized by the flight
+        // alone it stayed at one record a frame and a round trip for good.
+        TcpTestbed bed = bed();
+        bed.segmentationLimit = 65_535;
+        disk(perUnit(true), 1);
+        byte[] content = TcpTestbed.bytes(400_000, 11);
+        RecordProtection key = writeKey();
+        int record = RecordProtection.MAX_PLAINTEXT + key.overhead();
+        RecordLayout layout = new RecordLayout(RecordProtection.MAX_PLAINTEXT, key.overhead(), 300_000);
+        ExtentSource src = path.sealed(file("a.bin", content), 0, key, layout, 0, new Owner());
+        TcpConnection c = bed.establishedServer(new Recorder());
+        c.write(src, src.length());
+        iterate(2);
+        List<Seg> sent = new ArrayList<>(bed.recv());
+        for (int round = 0; round < 40 && highest(sent, L) < L + src.length(); round++) {
+            bed.send(in().seq(R).ack(highest(sent, L)).win(WINDOW)); // all of it at once, as a receiver with GRO does
+            iterate(2);
+            sent.addAll(bed.recv());
+        }
+        assertArrayEquals(Arrays.copyOf(content, 300_000), open(stream(sent, (int) src.length())));
+        assertTrue(bed.largestSegmentedPayload >= 2 * record,
+                "largest frame " + bed.largestSegmentedPayload + " B, a record is " + record);
+        assertTrue(c.cc.cwnd() >= 3 * record, "cwnd " + c.cc.cwnd());
+    }
+
     // ------------------------------------------------------------------------------------------ budget, errors
 
     @Test

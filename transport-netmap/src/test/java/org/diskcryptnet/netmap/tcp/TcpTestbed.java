@@ -43,6 +43,8 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
     int framesAvailable = Integer.MAX_VALUE;
     /** TCP bytes one frame may carry with segmentation offload (0: none), as a GSO port offers. */
     int segmentationLimit;
+    /** The payload of the largest segment handed to {@link #submitSegmented}, before it is cut. */
+    int largestSegmentedPayload;
     boolean unreachable;
     /** Each segment is announced first ({@link TcpLayer#announce}), with keys of no connection, as a port's rx does. */
     boolean announceSegments;
@@ -124,6 +126,7 @@ final class TcpTestbed implements SegmentSink, AutoCloseable {
         Seg whole = Seg.parse(parser);
         int lastFlags = whole.flags;
         int n = whole.payload.length;
+        largestSegmentedPayload = Math.max(largestSegmentedPayload, n);
         for (int at = 0; at < n; at += segmentPayload) {
             Seg part = Seg.parse(parser);
             boolean last = at + segmentPayload >= n;
