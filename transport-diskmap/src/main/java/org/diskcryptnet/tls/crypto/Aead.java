@@ -118,8 +118,9 @@ public abstract class Aead implements AutoCloseable {
         }
     }
 
-    /** Frees what the engine holds outside the block; the block itself is zeroed after. */
-    protected abstract void destroyKey();
+    /** Frees what the engine holds outside the block (nothing by default); the block itself is zeroed after. */
+    protected void destroyKey() {
+    }
 
     protected final void checkOpen() {
         if (closed) {

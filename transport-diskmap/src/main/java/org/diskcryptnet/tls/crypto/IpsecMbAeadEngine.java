@@ -105,11 +105,6 @@ public final class IpsecMbAeadEngine implements AeadEngine {
             }
             return tagsEqual(expected, data + length);
         }
-
-        @Override
-        protected void destroyKey() {
-            // all of it is in the block
-        }
     }
 
     private static final class ChaChaAead extends Aead {
@@ -154,11 +149,6 @@ public final class IpsecMbAeadEngine implements AeadEngine {
                 throw new IllegalStateException(t);
             }
             return tagsEqual(expected, data + length);
-        }
-
-        @Override
-        protected void destroyKey() {
-            // all of it is in the block
         }
     }
 }

@@ -49,8 +49,7 @@ public final class RecordProtection extends AbstractReferenceCounted {
     private final int explicitNonce;
     /** Addresses in the AEAD's block: where each record's nonce and additional data go. */
     private final long nonce, aad;
-    /** The write IV (12 bytes, or the 4-byte salt of TLS 1.2 AES-GCM), then, at {@link #SECRET}, the TLS 1.3 traffic
-     *  secret. */
+    /** The write IV (12 bytes, or the 4-byte salt of TLS 1.2 AES-GCM), then the TLS 1.3 traffic secret. */
     private final long material;
     private final int secretLength;
     private long sequence;
