@@ -39,6 +39,11 @@ class AeadEnginesTest {
         return e;
     }
 
+    /** A 256-bit key (the AES-128 engines read its first 16 bytes). */
+    private static MemorySegment key(Arena arena) {
+        return arena.allocate(32).fill((byte) 0x5c);
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("enginesAndAlgorithms")
     void passesSelfTest(String name, AeadAlgorithm algorithm) {
@@ -50,8 +55,7 @@ class AeadEnginesTest {
     void agreesWithTheJdkOnRecordSizesAndRefusesTampering(String name, AeadAlgorithm algorithm) {
         AeadEngine engine = available(name);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(32);
-            key.fill((byte) 0x5c);
+            MemorySegment key = key(arena);
             for (int n : new int[] {0, 1, 15, 16, 17, 255, 4096, 16384, 16385}) {
                 MemorySegment a = arena.allocate(n + 16), b = arena.allocate(n + 16);
                 for (int i = 0; i < n; i++) {
@@ -117,8 +121,7 @@ class AeadEnginesTest {
     void closeZeroesTheWholeBlockItsKeyScheduleAndKeptBytesIncluded(String name, AeadAlgorithm algorithm) {
         AeadEngine engine = available(name);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocate(32);
-            key.fill((byte) 0x5c);
+            MemorySegment key = key(arena);
             Aead aead = engine.create(algorithm, key);
             aead.nonce().fill((byte) 1);
             aead.aad().fill((byte) 2);

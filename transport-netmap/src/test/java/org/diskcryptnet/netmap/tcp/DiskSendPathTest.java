@@ -219,15 +219,8 @@ class DiskSendPathTest extends DiskSendFixture {
     void fullSizeRecordsAreSealedInPlaceInLargeFrames() throws Exception {
         // a port with segmentation offload: a 16 KiB record fits one frame, read into it and sealed there
         TcpTestbed bed = bed();
-        bed.segmentationLimit = 65_535;
-        disk(perUnit(true), 1);
         byte[] content = TcpTestbed.bytes(200_000, 8);
-        RecordProtection key = writeKey();
-        RecordLayout layout = new RecordLayout(RecordProtection.MAX_PLAINTEXT, key.overhead(), 150_000);
-        ExtentSource src = path.sealed(file("a.bin", content), 12_345, key, layout, 0, new Owner());
-        TcpConnection c = bed.establishedServer(new Recorder());
-        c.write(src, src.length());
-        iterate(2);
+        ExtentSource src = writeRecordsInLargeFrames(bed, content, 12_345, 150_000).source();
         List<Seg> sent = new ArrayList<>(bed.recv());
         List<Seg> fresh = new ArrayList<>(sent);
         for (int round = 0; round < 20 && highest(sent, L) < L + src.length(); round++) {
@@ -258,16 +251,11 @@ class DiskSendPathTest extends DiskSendFixture {
         // window is still the limit (the next record does not fit it), so slow start must grow it: sized by the flight
         // alone it stayed at one record a frame and a round trip for good.
         TcpTestbed bed = bed();
-        bed.segmentationLimit = 65_535;
-        disk(perUnit(true), 1);
         byte[] content = TcpTestbed.bytes(400_000, 11);
-        RecordProtection key = writeKey();
-        int record = RecordProtection.MAX_PLAINTEXT + key.overhead();
-        RecordLayout layout = new RecordLayout(RecordProtection.MAX_PLAINTEXT, key.overhead(), 300_000);
-        ExtentSource src = path.sealed(file("a.bin", content), 0, key, layout, 0, new Owner());
-        TcpConnection c = bed.establishedServer(new Recorder());
-        c.write(src, src.length());
-        iterate(2);
+        RecordsWritten w = writeRecordsInLargeFrames(bed, content, 0, 300_000);
+        ExtentSource src = w.source();
+        TcpConnection c = w.connection();
+        int record = RecordProtection.MAX_PLAINTEXT + w.key().overhead();
         List<Seg> sent = new ArrayList<>(bed.recv());
         for (int round = 0; round < 40 && highest(sent, L) < L + src.length(); round++) {
             bed.send(in().seq(R).ack(highest(sent, L)).win(WINDOW)); // all of it at once, as a receiver with GRO does
@@ -278,6 +266,25 @@ class DiskSendPathTest extends DiskSendFixture {
         assertTrue(bed.largestSegmentedPayload >= 2 * record,
                 "largest frame " + bed.largestSegmentedPayload + " B, a record is " + record);
         assertTrue(c.cc.cwnd() >= 3 * record, "cwnd " + c.cc.cwnd());
+    }
+
+    private record RecordsWritten(ExtentSource source, TcpConnection connection, RecordProtection key) {}
+
+    /**
+     * A connection on a port with segmentation offload that writes {@code length} bytes of {@code content} from
+     * {@code offset} as 16 KiB records, each read into its own unit; the first window has been sent.
+     */
+    private RecordsWritten writeRecordsInLargeFrames(TcpTestbed bed, byte[] content, int offset, int length)
+            throws Exception {
+        bed.segmentationLimit = 65_535;
+        disk(perUnit(true), 1);
+        RecordProtection key = writeKey();
+        RecordLayout layout = new RecordLayout(RecordProtection.MAX_PLAINTEXT, key.overhead(), length);
+        ExtentSource src = path.sealed(file("a.bin", content), offset, key, layout, 0, new Owner());
+        TcpConnection c = bed.establishedServer(new Recorder());
+        c.write(src, src.length());
+        iterate(2);
+        return new RecordsWritten(src, c, key);
     }
 
     // ------------------------------------------------------------------------------------------ budget, errors
