@@ -268,6 +268,27 @@ class DiskSendPathTest extends DiskSendFixture {
         assertTrue(c.cc.cwnd() >= 3 * record, "cwnd " + c.cc.cwnd());
     }
 
+    @Test
+    void aWindowThePeerLimitsDoesNotGrowTheCongestionWindow() throws Exception {
+        // The same records to a receiver that offers 24,000 bytes: its window, not cwnd, stops each output short of
+        // the next record, and RFC 7661 grows only a congestion window in use.
+        TcpTestbed bed = bed();
+        byte[] content = TcpTestbed.bytes(400_000, 12);
+        RecordsWritten w = writeRecordsInLargeFrames(bed, content, 0, 200_000);
+        List<Seg> sent = new ArrayList<>(bed.recv());
+        bed.send(in().seq(R).ack(highest(sent, L)).win(24_000));
+        iterate(2);
+        sent.addAll(bed.recv());
+        long cwnd = w.connection().cc.cwnd();
+        for (int round = 0; round < 40 && highest(sent, L) < L + w.source().length(); round++) {
+            bed.send(in().seq(R).ack(highest(sent, L)).win(24_000));
+            iterate(2);
+            sent.addAll(bed.recv());
+        }
+        assertArrayEquals(Arrays.copyOf(content, 200_000), open(stream(sent, (int) w.source().length())));
+        assertEquals(cwnd, w.connection().cc.cwnd(), "the peer's window was the limit throughout");
+    }
+
     private record RecordsWritten(ExtentSource source, TcpConnection connection, RecordProtection key) {}
 
     /**
