@@ -48,6 +48,8 @@ public final class TcpConnection {
     int sndWl2;
     long sndWnd;
     long maxSndWnd;
+    /** The last window update made SND.WND larger: a reader draining its buffer, whose next read opens it more. */
+    boolean sndWndOpening;
     int sndWscale;
     /** Stream offset of SND.UNA: -1 while our SYN is unacknowledged. */
     long sndUnaOffset;
@@ -489,6 +491,7 @@ public final class TcpConnection {
         appOwned = false;
         iss = sndUna = sndNxt = sndMax = sndWl1 = sndWl2 = 0;
         sndWnd = maxSndWnd = 0;
+        sndWndOpening = false;
         sndWscale = 0;
         sndUnaOffset = -1;
         finQueued = false;

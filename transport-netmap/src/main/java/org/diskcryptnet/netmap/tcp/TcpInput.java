@@ -324,6 +324,7 @@ final class TcpInput {
         // RFC 9293 section 3.10.7.4: update the send window from the newest segment only
         if (windowUpdate) {
             boolean opened = newWindow > c.sndWnd;
+            c.sndWndOpening = opened;
             c.sndWnd = newWindow;
             c.sndWl1 = seq;
             c.sndWl2 = ack;

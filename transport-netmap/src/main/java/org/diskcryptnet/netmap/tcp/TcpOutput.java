@@ -186,18 +186,24 @@ final class TcpOutput {
                 withheld = available > 0;
                 break;
             }
-            if (len < mss && !fin && c.sndNxt == c.sndMax) { // new data only: retransmissions go as they are
-                if (len < available) {
-                    if (len < c.maxSndWnd / 2) {   // sender SWS avoidance, RFC 9293 section 3.8.6.2.1
-                        withheld = true;
-                        break;
-                    }
-                } else if (!c.noDelay && c.smallSegmentSent && SeqNum.gt(c.smallSegmentEnd, c.sndUna)) {
-                    // Nagle (RFC 9293 section 3.7.4) in Minshall's form, as Linux has it: hold a small segment
-                    // only while an earlier small segment is unacknowledged, so the tail of a response is not
-                    // held behind full segments waiting for a delayed ACK
-                    break;
-                }
+            boolean newData = !fin && c.sndNxt == c.sndMax; // retransmissions go as they are
+            if (newData && len < available && len < c.maxSndWnd / 2
+                    && (len < mss || len < frameMax && c.sndWnd - c.flightSize() <= len
+                        && (c.flightSize() > 0 || c.sndWndOpening))) {
+                // sender SWS avoidance, RFC 9293 section 3.8.6.2.1: neither a full-sized segment nor half the
+                // largest window the peer offered waits. With segmentation offload the full-sized segment is a
+                // frame, cut short here by a window the peer is opening update by update: a slow reader draining
+                // its buffer a TLS record a read, which would otherwise draw a small frame a read, ending inside a
+                // record (sealed in a staging slot and copied). A window that stays small goes as it is.
+                withheld = true;
+                break;
+            }
+            if (newData && len < mss && len == available && !c.noDelay && c.smallSegmentSent
+                    && SeqNum.gt(c.smallSegmentEnd, c.sndUna)) {
+                // Nagle (RFC 9293 section 3.7.4) in Minshall's form, as Linux has it: hold a small segment only
+                // while an earlier small segment is unacknowledged, so the tail of a response is not held behind
+                // full segments waiting for a delayed ACK
+                break;
             }
             int whole = len > 0 ? c.send.cut(nextOffset, len) : len;
             if (whole < len) { // issue 8: end on a TLS record boundary, so the record is sealed in this frame

@@ -265,6 +265,57 @@ class TcpDataTest {
     }
 
     @Test
+    void aSlowReadersWindowIsFilledInLargeFrames() {
+        // RFC 9293 3.8.6.2.1 with segmentation offload, where the full-sized segment is a frame: a window the peer
+        // opens a few KiB at a time (its application reading slowly) waits until half its largest window can go;
+        // a window that stays small does not wait
+        try (TcpTestbed wide = new TcpTestbed(TcpTestbed.base().sendBuffer(1 << 20).build())) {
+            wide.segmentationLimit = 65_535;
+            TcpConnection c = wide.establishedServer(app);
+            wide.send(in().seq(R).ack(L).win(40_000));
+            wide.write(c, bytes(300_000, 4));
+            int acked = 0;
+            for (int round = 0, sent = 0; sent < 40_000; round++) { // slow start, until the peer's window limits
+                assertTrue(round < 10, "cwnd grows past 40,000 B");
+                sent = wide.recv().stream().mapToInt(Seg::len).sum();
+                acked += sent;
+                // all received; the last round's not read yet
+                wide.send(in().seq(R).ack(L + acked).win(sent < 40_000 ? 40_000 : 0));
+            }
+            for (int window = 8_000; window < WINDOW / 2; window += 8_000) {
+                wide.send(in().seq(R).ack(L + acked).win(window));
+                wide.expectNothing();
+            }
+            wide.largestSegmentedPayload = 0;
+            wide.send(in().seq(R).ack(L + acked).win(40_000));
+            List<Seg> frame = wide.recv();
+            assertEquals(40_000, frame.stream().mapToInt(Seg::len).sum());
+            assertEquals(L + acked, frame.get(0).seq);
+            assertEquals(40_000, wide.largestSegmentedPayload, "as one frame");
+            acked += 40_000;
+            for (int i = 0; i < 2; i++) { // a window that stays small goes as it is
+                wide.send(in().seq(R).ack(L + acked).win(16_000));
+                assertEquals(16_000, wide.recv().stream().mapToInt(Seg::len).sum());
+                acked += 16_000;
+            }
+        }
+    }
+
+    @Test
+    void aWindowHeldBackBySillyWindowAvoidanceGoesWhenTheOverrideTimerExpires() {
+        // RFC 9293 3.8.6.2.1: "(4) ... the override timeout occurs"; here the persist timer (RTO, 200 ms)
+        TcpConnection c = bed.establishedServer(app);
+        bed.send(in().seq(R).ack(L).win(1500));
+        bed.write(c, bytes(3000, 1));
+        assertEquals(List.of(1460), bed.recv().stream().map(Seg::len).toList());
+        bed.send(in().seq(R).ack(L + 1460).win(100));
+        bed.advance(199);
+        bed.expectNothing();
+        bed.advance(1);
+        assertEquals(List.of(100), bed.recv().stream().map(Seg::len).toList());
+    }
+
+    @Test
     void outOfOrderSegmentGetsAnImmediateDuplicateAck() {
         // RFC 5681 4.2 / RFC 9293 3.8.6.3: an out-of-order segment is acknowledged at once
         bed.establishedServer(app);
