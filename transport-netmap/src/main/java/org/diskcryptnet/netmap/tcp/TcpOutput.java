@@ -188,13 +188,9 @@ final class TcpOutput {
             }
             boolean newData = !fin && c.sndNxt == c.sndMax; // retransmissions go as they are
             if (newData && len < available && len < c.maxSndWnd / 2
-                    && (len < mss || len < frameMax && c.sndWnd - c.flightSize() <= len
-                        && (c.flightSize() > 0 || c.sndWndOpening))) {
+                    && (len < mss || OutputDeferral.frameCutByPeerWindow(c, len, frameMax))) {
                 // sender SWS avoidance, RFC 9293 section 3.8.6.2.1: neither a full-sized segment nor half the
-                // largest window the peer offered waits. With segmentation offload the full-sized segment is a
-                // frame, cut short here by a window the peer is opening update by update: a slow reader draining
-                // its buffer a TLS record a read, which would otherwise draw a small frame a read, ending inside a
-                // record (sealed in a staging slot and copied). A window that stays small goes as it is.
+                // largest window the peer offered
                 withheld = true;
                 break;
             }
@@ -209,7 +205,8 @@ final class TcpOutput {
             if (whole < len) { // issue 8: end on a TLS record boundary, so the record is sealed in this frame
                 len = whole;
                 fin = false;
-            } else if (len > 0 && len < available && !resending && unitDeferred(c, nextOffset, len, frameMax)) {
+            } else if (len > 0 && len < available && !resending
+                    && OutputDeferral.unitDeferred(c, nextOffset, len, frameMax)) {
                 break;
             }
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && len == available ? PSH : 0);
@@ -247,20 +244,6 @@ final class TcpOutput {
             layer.reschedule(c);
         }
         return !c.ackNow || emit(c, ackSequence(c), 0, ACK, now);
-    }
-
-    /**
-     * Whether a new segment that would end inside a unit of its source (a TLS record) waits for the ACK that lets it
-     * carry the whole unit, as Linux defers a TSO frame (tcp_tso_should_defer): only while data is in flight (that
-     * ACK will come) and the unit fits both a frame and the window once the flight is acknowledged.
-     */
-    private static boolean unitDeferred(TcpConnection c, long offset, int len, int frameMax) {
-        long end = c.send.nextBoundary(offset + len);
-        if (end == offset + len || c.flightSize() == 0) {
-            return false;
-        }
-        long need = end - offset;
-        return need <= frameMax && need <= Math.min(c.cc.cwnd(), c.sndWnd);
     }
 
     /**
