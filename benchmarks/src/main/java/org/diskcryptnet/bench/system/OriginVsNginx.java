@@ -233,7 +233,11 @@ public final class OriginVsNginx {
                         + " (zram: ext4 on a zram device sized for the catalog; "
                         + "random data, so it costs its full size in RAM)",
                 "Server CPU: utime+stime of the server process and all its descendants (/proc/PID/stat), including "
-                        + "all threads; of that, the JVM's JIT compiler threads' (/proc/PID/task/TID/stat) is shown apart; client CPU: wrk's user+system time (bash `times`); host softirq, busy and steal "
+                        + "all threads; of that, the JVM's JIT compiler threads' (/proc/PID/task/TID/stat) is shown apart; client CPU: "
+                        + "wrk's user+system time (bash `times`); client TCP MiB: the client kernel's TCP socket memory "
+                        + "(sockstat), the mean of a sample a second, and client zero windows/s: the zero windows it "
+                        + "advertised (TcpExt TCPToZeroWindowAdv); both large when wrk cannot keep up with the server "
+                        + "(what it has not read waits in its sockets); host softirq, busy and steal "
                         + "shares from /proc/stat; page cache from /proc/meminfo Cached and the server's memory cgroup; "
                         + "disk reads from /proc/PID/io read_bytes; GB = 10^9 bytes as received by wrk",
                 "Ratios: each origin variant against its nginx peer (same data path, one worker per core) on the same "

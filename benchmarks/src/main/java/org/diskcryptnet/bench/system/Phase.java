@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import org.diskcryptnet.bench.system.measure.ClientKernel;
 import org.diskcryptnet.bench.system.measure.HostStats;
 import org.diskcryptnet.bench.system.measure.ProcStats;
 import org.diskcryptnet.bench.system.measure.Probe;
@@ -227,9 +228,13 @@ final class Phase {
         HostStats host0 = HostStats.read();
         Wrk.Outcome w;
         int seconds = conns >= 5000 ? run.options.crowdDurationSeconds() : run.options.durationSeconds();
-        try (CacheBound bound = cold() && s.cgroup() != null ? CacheBound.start(s.cgroup(), run.options.coldCacheBytes()) : null) {
+        ClientKernel.Usage client;
+        try (ClientKernel kernel = ClientKernel.watch(run.testbed.clientNs(), Duration.ofSeconds(seconds + 120));
+             CacheBound bound = cold() && s.cgroup() != null
+                     ? CacheBound.start(s.cgroup(), run.options.coldCacheBytes()) : null) {
             w = Wrk.run(run.testbed.clientNs(), url(v), conns, threads, Duration.ofSeconds(seconds),
                     script, opensslConf(v), run.fileLimit, run.logs.resolve("wrk.log"));
+            client = kernel.usage();
         } catch (IOException e) {
             log.printf("  %-32s %6d conns round %d: wrk failed: %s%n", v.name(), conns, round, e.getMessage());
             run.note(v.name() + " at " + conns + " connections (" + cache + "/" + storage + ", round " + round
@@ -241,11 +246,12 @@ final class Phase {
         double serverCache = s.cgroup() == null ? Double.NaN : s.cgroup().pageCacheBytes() / 1048576.0;
         RunRecord r = new RunRecord(v.name(), v.family(), v.protocol().scheme(), cache, storage, conns, round, w,
                 cpu.cpuSeconds(), cpu.jitCpuSeconds(), cpu.readBytes(), host1.cacheGrowthMiB(host0), serverCache, host1.since(host0),
-                HostStats.load1());
+                HostStats.load1(), client);
         log.printf(Locale.ROOT, "  %-32s %6d conns r%d: %6.2f Gbit/s %7.0f req/s p99 %7.1f ms err %d | server %.3f CPU-s/GB"
-                        + " (JIT %.3f) client %.3f | disk/served %.2f softirq %.0f%%%n", v.name(), conns, round, r.gbps(),
-                r.rps(), w.p99Ms(), w.errors(), r.cpuSecondsPerGb(), r.jitCpuSecondsPerGb(), r.clientCpuSecondsPerGb(), r.diskReadsPerByteServed(),
-                r.host().softirq() * 100);
+                        + " (JIT %.3f) client %.3f, %.0f MiB in TCP, %.0f zero windows/s | disk/served %.2f softirq %.0f%%%n",
+                v.name(), conns, round, r.gbps(), r.rps(), w.p99Ms(), w.errors(), r.cpuSecondsPerGb(),
+                r.jitCpuSecondsPerGb(), r.clientCpuSecondsPerGb(), client.tcpMemMiB(), r.clientZeroWindowsPerSecond(),
+                r.diskReadsPerByteServed(), r.host().softirq() * 100);
         if (!s.alive()) {
             run.note(v.name() + " exited during the " + conns + "-connection run (" + cache + "/" + storage + "): "
                     + s.exitReason());

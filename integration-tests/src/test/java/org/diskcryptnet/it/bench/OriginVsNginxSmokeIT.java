@@ -99,6 +99,9 @@ class OriginVsNginxSmokeIT {
                 assertTrue((Double) r.get("requests") > 0, name + " completed requests: " + r);
                 assertEquals(0.0, r.get("errors"), name + " had no errors (non-2xx, socket errors, timeouts): " + r);
                 assertTrue((Double) r.get("cpu_s_per_gb") > 0, name + " has a server CPU figure: " + r);
+                assertTrue(r.get("client_tcp_mem_mib") instanceof Double mib && mib >= 0
+                        && r.get("client_zero_windows_per_s") instanceof Double zw && zw >= 0,
+                        name + " has the client kernel's socket memory and zero windows: " + r);
                 assertTrue(r.containsKey("gbps") && r.containsKey("p99_ms") && r.containsKey("cpu_ratio_to_nginx"), name);
             }
         }

@@ -7,7 +7,8 @@ package org.diskcryptnet.bench.system.measure;
 public record RunRecord(String variant, String family, String protocol, String cache, String storage,
                         int connections, int round, Wrk.Outcome wrk, double serverCpuSeconds, double serverJitCpuSeconds,
                         long serverReadBytes,
-                        double pageCacheGrowthMiB, double serverCacheMiB, HostStats.Shares host, double load1) {
+                        double pageCacheGrowthMiB, double serverCacheMiB, HostStats.Shares host, double load1,
+                        ClientKernel.Usage client) {
 
     public double gbps() {
         return wrk.bytes() * 8 / wrk.durationSeconds() / 1e9;
@@ -33,6 +34,11 @@ public record RunRecord(String variant, String family, String protocol, String c
 
     public double clientCpuSecondsPerGb() {
         return gigabytes() > 0 ? wrk.clientCpuSeconds() / gigabytes() : Double.NaN;
+    }
+
+    /** Zero windows the client's kernel advertised a second: a client that cannot keep up (ClientKernel). */
+    public double clientZeroWindowsPerSecond() {
+        return client.zeroWindowAdverts() / wrk.durationSeconds();
     }
 
     /** Bytes the server read from the block device per byte served: ~1 when cold, ~0 when the cache serves. */

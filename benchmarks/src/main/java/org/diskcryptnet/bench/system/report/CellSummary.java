@@ -13,7 +13,8 @@ import org.diskcryptnet.bench.system.measure.RunRecord;
  */
 public record CellSummary(String variant, String family, String protocol, String cache, String storage,
                           int connections, List<RunRecord> runs, Stat gbps, Stat rps, Stat p50Ms, Stat p99Ms,
-                          Stat cpuSPerGb, Stat jitCpuSPerGb, Stat clientCpuSPerGb, Stat diskReadsPerByte, Stat cacheGrowthMiB,
+                          Stat cpuSPerGb, Stat jitCpuSPerGb, Stat clientCpuSPerGb, Stat clientTcpMemMiB,
+                          Stat clientZeroWindowsPerS, Stat diskReadsPerByte, Stat cacheGrowthMiB,
                           Stat serverCacheMiB, Stat softirq, Stat hostBusy, Stat steal, long errors, long requests,
                           String peer, double cpuRatioToNginx, double gbpsRatioToNginx) {
 
@@ -60,7 +61,9 @@ public record CellSummary(String variant, String family, String protocol, String
         return new CellSummary(f.variant(), f.family(), f.protocol(), f.cache(), f.storage(), f.connections(), rs,
                 Stat.of(rs, RunRecord::gbps), Stat.of(rs, RunRecord::rps), Stat.of(rs, r -> r.wrk().p50Ms()),
                 Stat.of(rs, r -> r.wrk().p99Ms()), Stat.of(rs, RunRecord::cpuSecondsPerGb),
-                Stat.of(rs, RunRecord::jitCpuSecondsPerGb),                Stat.of(rs, RunRecord::clientCpuSecondsPerGb), Stat.of(rs, RunRecord::diskReadsPerByteServed),
+                Stat.of(rs, RunRecord::jitCpuSecondsPerGb), Stat.of(rs, RunRecord::clientCpuSecondsPerGb),
+                Stat.of(rs, r -> r.client().tcpMemMiB()), Stat.of(rs, RunRecord::clientZeroWindowsPerSecond),
+                Stat.of(rs, RunRecord::diskReadsPerByteServed),
                 Stat.of(rs, RunRecord::pageCacheGrowthMiB), Stat.of(rs, RunRecord::serverCacheMiB),
                 Stat.of(rs, r -> r.host().softirq()), Stat.of(rs, r -> r.host().busy()), Stat.of(rs, r -> r.host().steal()),
                 rs.stream().mapToLong(r -> r.wrk().errors()).sum(), rs.stream().mapToLong(r -> r.wrk().requests()).sum(),

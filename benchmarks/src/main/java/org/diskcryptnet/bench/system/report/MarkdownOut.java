@@ -48,9 +48,10 @@ public final class MarkdownOut {
         ratioTable(b, cells);
         for (String[] w : workloads(cells)) {
             b.append("## ").append(title(w[0], w[1])).append("\n\n");
-            b.append("| variant | conns | Gbit/s | req/s | p50 ms | p99 ms | errors | server CPU-s/GB | of which JIT | × nginx | client CPU-s/GB "
-                    + "| disk read / served | server page cache MiB | host Cached Δ MiB | softirq | host busy | steal |\n");
-            b.append("|---|---:|---|---|---|---|---:|---|---|---:|---|---|---|---|---|---|---|\n");
+            b.append("| variant | conns | Gbit/s | req/s | p50 ms | p99 ms | errors | server CPU-s/GB | of which JIT | × nginx "
+                    + "| client CPU-s/GB | client TCP MiB | client zero windows/s | disk read / served "
+                    + "| server page cache MiB | host Cached Δ MiB | softirq | host busy | steal |\n");
+            b.append("|---|---:|---|---|---|---|---:|---|---|---:|---|---|---|---|---|---|---|---|---|\n");
             for (CellSummary c : cellsOf(cells, w[0], w[1])) {
                 b.append("| ").append(c.variant()).append(" | ").append(c.connections()).append(" | ")
                         .append(c.gbps().format(2)).append(" | ").append(c.rps().format(0)).append(" | ")
@@ -59,6 +60,8 @@ public final class MarkdownOut {
                         .append(c.jitCpuSPerGb().format(3)).append(" | ")
                         .append(Double.isNaN(c.cpuRatioToNginx()) ? "" : String.format(Locale.ROOT, "%.2f", c.cpuRatioToNginx()))
                         .append(" | ").append(c.clientCpuSPerGb().format(3)).append(" | ")
+                        .append(c.clientTcpMemMiB().format(0)).append(" | ")
+                        .append(c.clientZeroWindowsPerS().format(0)).append(" | ")
                         .append(c.diskReadsPerByte().format(2)).append(" | ").append(c.serverCacheMiB().format(0))
                         .append(" | ").append(c.cacheGrowthMiB().format(0)).append(" | ").append(pct(c.softirq()))
                         .append(" | ").append(pct(c.hostBusy())).append(" | ").append(pct(c.steal())).append(" |\n");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.diskcryptnet.bench.system.measure.ClientKernel;
 import org.diskcryptnet.bench.system.measure.HostStats;
 import org.diskcryptnet.bench.system.measure.RunRecord;
 import org.diskcryptnet.bench.system.measure.Wrk;
@@ -41,7 +42,8 @@ public final class Replot {
                         (int) l(r, "round"), w, d(r, "server_cpu_s"), d(r, "server_jit_cpu_s"), l(r, "server_read_bytes"),
                         d(r, "page_cache_growth_mib"), d(r, "server_page_cache_mib"),
                         new HostStats.Shares(d(r, "softirq_share"), d(r, "host_busy_share"), d(r, "steal_share")),
-                        d(r, "load1")));
+                        d(r, "load1"), new ClientKernel.Usage(d(r, "client_zero_window_adverts"),
+                        d(r, "client_tcp_mem_mib"))));
             }
         }
         List<CellSummary> cells = CellSummary.summarise(runs, peers);

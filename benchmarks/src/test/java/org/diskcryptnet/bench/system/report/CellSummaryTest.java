@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import org.diskcryptnet.bench.system.measure.ClientKernel;
 import org.diskcryptnet.bench.system.measure.HostStats;
 import org.diskcryptnet.bench.system.measure.RunRecord;
 import org.diskcryptnet.bench.system.measure.Wrk;
@@ -18,7 +19,8 @@ class CellSummaryTest {
     private static RunRecord run(String variant, int round, double gb, double cpu) {
         Wrk.Outcome w = new Wrk.Outcome(1.0, 100, (long) (gb * 1e9), 0, 0, 0, 0, 0, 1, 2, 3, 4, 0.5, 2);
         return new RunRecord(variant, variant.startsWith("nginx") ? "nginx" : "origin", "http", "warm", "zram", 100,
-                round, w, cpu, cpu / 4, 0, 0, 0, new HostStats.Shares(0.1, 0.9, 0), 1.0);
+                round, w, cpu, cpu / 4, 0, 0, 0, new HostStats.Shares(0.1, 0.9, 0), 1.0,
+                new ClientKernel.Usage(100 * round, 10 * round));
     }
 
     @Test
@@ -39,6 +41,8 @@ class CellSummaryTest {
         assertEquals(0.05, origin.jitCpuSPerGb().median(), 1e-9);
         assertEquals(2.0 / 3.0, origin.cpuRatioToNginx(), 1e-9);
         assertEquals(8.0 / 8.0, origin.gbpsRatioToNginx(), 1e-9);
+        assertEquals(200, origin.clientZeroWindowsPerS().median(), 1e-9, "100, 200, 300 zero windows in 1-s runs");
+        assertEquals(20, origin.clientTcpMemMiB().median(), 1e-9);
         assertEquals("0.200 (0.100–0.300)", origin.cpuSPerGb().format(3));
         assertEquals(3, origin.runs().size());
     }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.diskcryptnet.bench.system.measure.ClientKernel;
 import org.diskcryptnet.bench.system.measure.HostStats;
 import org.diskcryptnet.bench.system.measure.RunRecord;
 import org.diskcryptnet.bench.system.measure.Wrk;
@@ -26,7 +27,8 @@ class JsonRoundTripTest {
     private static RunRecord run(String variant, int conns, long bytes, double cpu) {
         Wrk.Outcome w = new Wrk.Outcome(2.0, bytes / 307200, bytes, 0, 1, 0, 0, 0, 1.5, 2, 3.25, 4, 0.5, 2);
         return new RunRecord(variant, variant.startsWith("nginx") ? "nginx" : "origin", "http", "cold", "rootfs",
-                conns, 1, w, cpu, cpu / 5, bytes, 1.5, 12, new HostStats.Shares(0.05, 1.0, 0), 9.5);
+                conns, 1, w, cpu, cpu / 5, bytes, 1.5, 12, new HostStats.Shares(0.05, 1.0, 0), 9.5,
+                new ClientKernel.Usage(50, 12.5));
     }
 
     @Test
@@ -58,6 +60,10 @@ class JsonRoundTripTest {
         assertEquals(1.5, (Double) origin.get("cpu_ratio_to_nginx"), 1e-9);
         assertEquals(4.0, (Double) origin.get("gbps"), 1e-9);
         assertEquals(1.0, (Double) origin.get("errors"));
+        assertEquals(25.0, (Double) origin.get("client_zero_windows_per_s"), 1e-9, "50 in a 2-s run");
+        assertEquals(12.5, (Double) origin.get("client_tcp_mem_mib"), 1e-9);
+        Map<String, Object> run = ((List<Map<String, Object>>) origin.get("runs")).getFirst();
+        assertEquals(50.0, (Double) run.get("client_zero_window_adverts"), 1e-9);
         assertNull(records.get(2).get("cpu_s_per_gb"), "NaN is written as null");
 
         List<Path> plots = Replot.replot(file);
