@@ -19,9 +19,7 @@ import org.diskcryptnet.bench.system.testbed.Testbed;
 public final class ClientKernel implements AutoCloseable {
 
     /** What the client's kernel did during a run; NaN where not measured (runs recorded before it was). */
-    public record Usage(double zeroWindowAdverts, double tcpMemMiB) {
-        public static final Usage UNKNOWN = new Usage(Double.NaN, Double.NaN);
-    }
+    public record Usage(double zeroWindowAdverts, double tcpMemMiB) {}
 
     /** sockstat counts socket memory in pages: 4 KiB on x86-64. */
     private static final double PAGE_MIB = 4096 / 1048576.0;
@@ -80,10 +78,8 @@ public final class ClientKernel implements AutoCloseable {
                     memSumMiB += mib;
                     memSamples++;
                 }
-            } catch (IOException | RuntimeException e) {
-                return; // the anchor has gone: the samples so far stand
-            } catch (InterruptedException e) {
-                return;
+            } catch (IOException | RuntimeException | InterruptedException e) {
+                return; // stopped by usage(), or the anchor has gone: the samples so far stand
             }
         }
     }
