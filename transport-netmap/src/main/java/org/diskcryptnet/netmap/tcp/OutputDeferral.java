@@ -18,8 +18,8 @@ final class OutputDeferral {
      * record (sealed in a staging slot and copied), and another update. A window that stays small goes as it is,
      * and the persist timer overrides the wait.
      */
-    static boolean frameCutByPeerWindow(TcpConnection c, int len, int frameMax) {
-        return len < frameMax && c.sndWnd - c.flightSize() <= len && (c.flightSize() > 0 || c.sndWndOpening);
+    static boolean waitsForPeerWindow(TcpConnection c) {
+        return c.flightSize() > 0 || c.sndWndOpening;
     }
 
     /**

@@ -175,9 +175,10 @@ final class TcpOutput {
             }
             long usable = window - (c.flightSize() - sacked);
             int len = (int) Math.max(0, Math.min(Math.min(available, frameMax), usable));
-            // RFC 7661 section 4.3: what holds this output back is cwnd, not the data, the frame or the peer
-            c.cwndLimitedAt = usable < Math.min(available, frameMax) && c.cc.cwnd() <= c.sndWnd && !c.inRecovery
-                    ? c.cc.cwnd() : -1;
+            // a window holds this output back, not the data or the frame: cwnd, which may then grow (RFC 7661 section
+            // 4.3), or the peer's, for more of which sender SWS avoidance may wait
+            boolean windowLimited = usable < Math.min(available, frameMax);
+            c.cwndLimitedAt = windowLimited && c.cc.cwnd() <= c.sndWnd && !c.inRecovery ? c.cc.cwnd() : -1;
             if (resending && holeEnd - c.sndNxt < len) {
                 len = holeEnd - c.sndNxt;
             }
@@ -188,7 +189,7 @@ final class TcpOutput {
             }
             boolean newData = !fin && c.sndNxt == c.sndMax; // retransmissions go as they are
             if (newData && len < available && len < c.maxSndWnd / 2
-                    && (len < mss || OutputDeferral.frameCutByPeerWindow(c, len, frameMax))) {
+                    && (len < mss || windowLimited && window == c.sndWnd && OutputDeferral.waitsForPeerWindow(c))) {
                 // sender SWS avoidance, RFC 9293 section 3.8.6.2.1: neither a full-sized segment nor half the
                 // largest window the peer offered
                 withheld = true;
