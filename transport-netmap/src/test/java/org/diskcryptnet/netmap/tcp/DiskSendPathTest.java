@@ -257,11 +257,7 @@ class DiskSendPathTest extends DiskSendFixture {
         TcpConnection c = w.connection();
         int record = RecordProtection.MAX_PLAINTEXT + w.key().overhead();
         List<Seg> sent = new ArrayList<>(bed.recv());
-        for (int round = 0; round < 40 && highest(sent, L) < L + src.length(); round++) {
-            bed.send(in().seq(R).ack(highest(sent, L)).win(WINDOW)); // all of it at once, as a receiver with GRO does
-            iterate(2);
-            sent.addAll(bed.recv());
-        }
+        acknowledgeAll(bed, sent, src.length(), WINDOW, 40);
         assertArrayEquals(Arrays.copyOf(content, 300_000), open(stream(sent, (int) src.length())));
         assertTrue(bed.largestSegmentedPayload >= 2 * record,
                 "largest frame " + bed.largestSegmentedPayload + " B, a record is " + record);
@@ -276,17 +272,24 @@ class DiskSendPathTest extends DiskSendFixture {
         byte[] content = TcpTestbed.bytes(400_000, 12);
         RecordsWritten w = writeRecordsInLargeFrames(bed, content, 0, 200_000);
         List<Seg> sent = new ArrayList<>(bed.recv());
-        bed.send(in().seq(R).ack(highest(sent, L)).win(24_000));
-        iterate(2);
-        sent.addAll(bed.recv());
+        acknowledgeAll(bed, sent, w.source().length(), 24_000, 1);
         long cwnd = w.connection().cc.cwnd();
-        for (int round = 0; round < 40 && highest(sent, L) < L + w.source().length(); round++) {
-            bed.send(in().seq(R).ack(highest(sent, L)).win(24_000));
+        acknowledgeAll(bed, sent, w.source().length(), 24_000, 40);
+        assertArrayEquals(Arrays.copyOf(content, 200_000), open(stream(sent, (int) w.source().length())));
+        assertEquals(cwnd, w.connection().cc.cwnd(), "the peer's window was the limit throughout");
+    }
+
+    /**
+     * Up to {@code rounds} round trips until {@code length} bytes have been sent: everything sent so far acknowledged
+     * at once (as a receiver with GRO does), offering {@code window}; what goes out is added to {@code sent}.
+     */
+    private void acknowledgeAll(TcpTestbed bed, List<Seg> sent, long length, int window, int rounds)
+            throws IOException {
+        for (int round = 0; round < rounds && highest(sent, L) < L + length; round++) {
+            bed.send(in().seq(R).ack(highest(sent, L)).win(window));
             iterate(2);
             sent.addAll(bed.recv());
         }
-        assertArrayEquals(Arrays.copyOf(content, 200_000), open(stream(sent, (int) w.source().length())));
-        assertEquals(cwnd, w.connection().cc.cwnd(), "the peer's window was the limit throughout");
     }
 
     private record RecordsWritten(ExtentSource source, TcpConnection connection, RecordProtection key) {}
