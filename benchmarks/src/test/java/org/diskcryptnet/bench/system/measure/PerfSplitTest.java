@@ -55,6 +55,15 @@ class PerfSplitTest {
     }
 
     @Test
+    void withoutCipherSamplesTheTestbedIsGivenAlone() throws Exception {
+        String noCipher = SAMPLES.substring(0, SAMPLES.indexOf("dcn-loop-0  4242 [000] 100.002003"));
+        Result r = run(noCipher, "0.3");
+        assertEquals(0, r.exit, r.out);
+        assertTrue(r.out.contains(" 50.0%   0.150 CPU-s/GB  testbed: zram's copy"), r.out);
+        assertTrue(r.out.strip().endsWith("testbed together: 0.300 CPU-s/GB"), r.out);
+    }
+
+    @Test
     void withoutTheFigureOnlySharesArePrinted() throws Exception {
         Result r = run(SAMPLES);
         assertEquals(0, r.exit, r.out);
